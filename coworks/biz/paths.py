@@ -1,0 +1,189 @@
+"""JSONPath in ASL: reference paths, payload templates (``"key.$"``) and ResultPath merging.
+
+Simple paths (``$.a.b[0]``, ``$['x']``, ``$$.Execution.Id``, ``$var.field``) are compiled once to
+a tuple of steps and read directly: they are nearly all the paths a workflow holds, and reading
+them that way is what lets the local executor run tens of thousands of transitions per second.
+Anything richer (wildcards, filters, slices, ``..``) goes to ``jsonpath-ng``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from coworks.biz.errors import StatesError
+
+_ROOT = re.compile(r"\$\$|\$(?:[A-Za-z_][A-Za-z0-9_]*)?")
+_STEP = re.compile(r"\.([A-Za-z_@$][\w\-@$:#]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
+
+#: Resolves a compiled template against (input, context object, variables).
+Template = Callable[[Any, dict[str, Any], dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Path:
+    """A compiled JSONPath: its root (``$``, ``$$`` or ``$name``) and steps, or a jsonpath-ng expr."""
+
+    text: str
+    root: str
+    steps: tuple[str | int, ...]
+    expr: Any = None  # jsonpath-ng expression for complex paths
+
+    @property
+    def simple(self) -> bool:
+        return self.expr is None
+
+    def get(self, data: Any, ctx: dict[str, Any], variables: dict[str, Any]) -> Any:
+        """The value at this path; raises ``States.Runtime`` when a simple path is missing."""
+        value = self._root_value(data, ctx, variables)
+        if self.expr is not None:
+            return [m.value for m in self.expr.find(value)]
+        for step in self.steps:
+            try:
+                if isinstance(step, int):
+                    if not isinstance(value, list):
+                        raise KeyError(step)
+                    value = value[step]
+                else:
+                    value = value[step]
+            except (KeyError, IndexError, TypeError):
+                raise StatesError(
+                    "States.Runtime", f"The JSONPath '{self.text}' could not be found in the input."
+                ) from None
+        return value
+
+    def exists(self, data: Any, ctx: dict[str, Any], variables: dict[str, Any]) -> bool:
+        try:
+            found = self.get(data, ctx, variables)
+        except StatesError:
+            return False
+        return bool(found) if self.expr is not None else True
+
+    def _root_value(self, data: Any, ctx: dict[str, Any], variables: dict[str, Any]) -> Any:
+        if self.root == "$":
+            return data
+        if self.root == "$$":
+            return ctx
+        name = self.root[1:]
+        if name not in variables:
+            raise StatesError("States.Runtime", f"The variable '{name}' is not defined; Assign it before use.")
+        return variables[name]
+
+
+class PathSyntaxError(ValueError):
+    """A JSONPath that neither the simple reader nor jsonpath-ng can parse."""
+
+
+@lru_cache(maxsize=8192)
+def compile_path(text: str) -> Path:
+    """Compile a JSONPath once (cached); raises :class:`PathSyntaxError` when malformed."""
+    if not isinstance(text, str) or not text.startswith("$"):
+        raise PathSyntaxError(f"a JSONPath starts with '$', got {text!r}")
+    root_match = _ROOT.match(text)
+    if root_match is None:  # pragma: no cover - "$" always matches
+        raise PathSyntaxError(f"malformed JSONPath {text!r}")
+    root = root_match.group(0)
+    pos = root_match.end()
+    steps: list[str | int] = []
+    while pos < len(text):
+        match = _STEP.match(text, pos)
+        if match is None:
+            return Path(text, root, (), _complex(text, root))
+        name, index, single, double = match.groups()
+        if index is not None:
+            steps.append(int(index))
+        else:
+            key = name if name is not None else (single if single is not None else double)
+            steps.append(re.sub(r"\\(.)", r"\1", key))
+        pos = match.end()
+    return Path(text, root, tuple(steps))
+
+
+def _complex(text: str, root: str) -> Any:
+    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+    from jsonpath_ng.ext import parse
+
+    try:
+        return parse("$" + text[len(root) :])
+    except (JsonPathLexerError, JsonPathParserError, Exception) as exc:
+        raise PathSyntaxError(f"malformed JSONPath {text!r}: {exc}") from None
+
+
+def is_reference_path(text: str) -> bool:
+    """ResultPath and friends must name one node: a simple path."""
+    try:
+        return compile_path(text).simple
+    except PathSyntaxError:
+        return False
+
+
+def put(data: Any, path: Path, value: Any) -> Any:
+    """``data`` with ``value`` placed at ``path`` (copy-on-write: ``data`` is not modified)."""
+    if path.root != "$" or not path.simple:
+        raise StatesError("States.ResultPathMatchFailure", f"Cannot write to '{path.text}'; use a simple '$.field' path.")
+    return _put(data, path.steps, value, path.text)
+
+
+def _put(data: Any, steps: tuple[str | int, ...], value: Any, text: str) -> Any:
+    if not steps:
+        return value
+    head, rest = steps[0], steps[1:]
+    if isinstance(head, int):
+        if not isinstance(data, list) or head >= len(data):
+            raise StatesError("States.ResultPathMatchFailure", f"Unable to apply ResultPath '{text}' to the input.")
+        out_list = list(data)
+        out_list[head] = _put(data[head], rest, value, text)
+        return out_list
+    if not isinstance(data, dict):
+        raise StatesError(
+            "States.ResultPathMatchFailure", f"Unable to apply ResultPath '{text}': the input is not a JSON object."
+        )
+    out = dict(data)
+    out[head] = _put(data.get(head, {}) if rest else None, rest, value, text)
+    return out
+
+
+def compile_template(template: Any) -> Template:
+    """A payload template (Parameters, ResultSelector, ItemSelector, Assign) as a function.
+
+    Keys ending in ``.$`` take a path or an intrinsic function; everything else is a constant,
+    which is returned as is (the executor never mutates values in place).
+    """
+    if isinstance(template, dict):
+        if not any(isinstance(k, str) and k.endswith(".$") for k in template) and not _nested(template):
+            return lambda data, ctx, variables: template
+        parts: list[tuple[str, Template]] = []
+        for key, value in template.items():
+            if key.endswith(".$"):
+                parts.append((key[:-2], compile_expression(value)))
+            else:
+                parts.append((key, compile_template(value)))
+        return lambda data, ctx, variables: {k: f(data, ctx, variables) for k, f in parts}
+    if isinstance(template, list) and _nested(template):
+        items = [compile_template(v) for v in template]
+        return lambda data, ctx, variables: [f(data, ctx, variables) for f in items]
+    return lambda data, ctx, variables: template
+
+
+def _nested(value: Any) -> bool:
+    values = value.values() if isinstance(value, dict) else value
+    for item in values:
+        if isinstance(item, dict):
+            if any(isinstance(k, str) and k.endswith(".$") for k in item) or _nested(item):
+                return True
+        elif isinstance(item, list) and _nested(item):
+            return True
+    return False
+
+
+def compile_expression(text: Any) -> Template:
+    """The value of a ``"key.$"`` entry: a JSONPath or an intrinsic function call."""
+    if isinstance(text, str) and text.startswith("States."):
+        from coworks.biz.intrinsics import compile_intrinsic
+
+        return compile_intrinsic(text)
+    path = compile_path(text)
+    return path.get

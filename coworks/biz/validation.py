@@ -1,0 +1,466 @@
+"""Checking an ASL definition, reporting every problem at once with the state's path.
+
+Works on the ASL dict, so it covers built and loaded workflows alike. Each message is one
+sentence saying what to change; the path (``States.Ship.Catch[0].Next``) says where.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from coworks.biz.errors import Problem
+from coworks.biz.expressions import JsonataSyntaxError, compile_jsonata, inner, is_jsonata, jsonata_strings
+from coworks.biz.intrinsics import IntrinsicSyntaxError, parse_intrinsic
+from coworks.biz.paths import PathSyntaxError, compile_path
+
+TYPES = ("Task", "Pass", "Choice", "Wait", "Parallel", "Map", "Succeed", "Fail")
+_BASE = {"Type", "Comment", "QueryLanguage"}
+_FLOW = {"Next", "End"}
+_IO_PATHS = {"InputPath", "OutputPath"}
+_RESULTS = {"ResultPath", "ResultSelector"}
+_HANDLERS = {"Retry", "Catch"}
+_TIMEOUTS = {"TimeoutSeconds", "HeartbeatSeconds"}
+_MAP = {"ItemSelector", "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency", "ItemProcessor", "Iterator",
+        "ToleratedFailurePercentage", "ToleratedFailureCount", "Label"}
+
+#: Fields allowed per state type, in JSONPath and in JSONata.
+FIELDS: dict[str, dict[str, set[str]]] = {
+    "Pass": {"JSONPath": _BASE | _FLOW | _IO_PATHS | {"Parameters", "Result", "ResultPath", "Assign"},
+             "JSONata": _BASE | _FLOW | {"Output", "Assign"}},
+    "Task": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | _TIMEOUTS | {"Resource", "Parameters",
+             "Credentials", "Assign", "TimeoutSecondsPath", "HeartbeatSecondsPath"},
+             "JSONata": _BASE | _FLOW | _HANDLERS | _TIMEOUTS | {"Resource", "Arguments", "Output", "Assign", "Credentials"}},
+    "Choice": {"JSONPath": _BASE | _IO_PATHS | {"Choices", "Default", "Assign"},
+               "JSONata": _BASE | {"Choices", "Default", "Output", "Assign"}},
+    "Wait": {"JSONPath": _BASE | _FLOW | _IO_PATHS | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
+             "JSONata": _BASE | _FLOW | {"Seconds", "Timestamp", "Output", "Assign"}},
+    "Succeed": {"JSONPath": _BASE | _IO_PATHS, "JSONata": _BASE | {"Output"}},
+    "Fail": {"JSONPath": _BASE | {"Error", "ErrorPath", "Cause", "CausePath"}, "JSONata": _BASE | {"Error", "Cause"}},
+    "Parallel": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | {"Branches", "Parameters", "Assign"},
+                 "JSONata": _BASE | _FLOW | _HANDLERS | {"Branches", "Arguments", "Output", "Assign"}},
+    "Map": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | _MAP | {"ItemsPath", "Parameters", "Assign",
+            "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath"},
+            "JSONata": _BASE | _FLOW | _HANDLERS | _MAP | {"Items", "Output", "Assign"}},
+}
+_JSONATA_ONLY = {"Arguments", "Output", "Items", "Condition"}
+_COMPARATORS = {f"{k}{op}{p}" for k in ("String", "Numeric", "Timestamp") for op in
+                ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals") for p in ("", "Path")}
+_COMPARATORS |= {"BooleanEquals", "BooleanEqualsPath", "StringMatches"}
+_COMPARATORS |= {f"Is{k}" for k in ("Null", "Present", "Numeric", "String", "Boolean", "Timestamp")}
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check(definition: Any) -> list[Problem]:
+    """Every problem of an ASL definition, in document order."""
+    checker = _Checker()
+    checker.machine(definition, "", "top", "JSONPath")
+    return checker.problems
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path or "(definition)", message))
+
+    # -- machines ---------------------------------------------------------------------------
+    def machine(self, data: Any, prefix: str, kind: str, ql: str) -> None:
+        where = prefix.rstrip(".")
+        if not isinstance(data, dict):
+            self.add(where, "must be an object with StartAt and States.")
+            return
+        allowed = {"StartAt", "States", "Comment", "QueryLanguage"}
+        allowed |= {"Version", "TimeoutSeconds"} if kind == "top" else set()
+        allowed |= {"ProcessorConfig"} if kind == "processor" else set()
+        for key in data:
+            if key not in allowed:
+                self.add(f"{prefix}{key}", f"is not allowed here; remove it (allowed: {', '.join(sorted(allowed))}).")
+        if "QueryLanguage" in data:
+            ql = self.query_language(data["QueryLanguage"], f"{prefix}QueryLanguage", ql, kind == "top")
+        if kind == "top" and "TimeoutSeconds" in data:
+            self.positive_int(data["TimeoutSeconds"], f"{prefix}TimeoutSeconds")
+        states = data.get("States")
+        start = data.get("StartAt")
+        if not isinstance(states, dict) or not states:
+            self.add(f"{prefix}States", "is missing or empty; a state machine needs at least one state.")
+            states = {}
+        if not isinstance(start, str):
+            self.add(f"{prefix}StartAt", "is missing; name the first state to run.")
+        elif states and start not in states:
+            self.add(f"{prefix}StartAt", f"names {start!r}, which is not a state here; use one of {_names(states)}.")
+        for name, state in states.items():
+            if len(name) > 80:
+                self.add(f"{prefix}States.{name}", "has a name longer than 80 characters; shorten it.")
+            self.state(name, state, f"{prefix}States.{name}", ql, states)
+        self.reachability(start, states, prefix)
+
+    def reachability(self, start: Any, states: dict[str, Any], prefix: str) -> None:
+        if not isinstance(start, str) or start not in states:
+            return
+        seen = {start}
+        todo = [start]
+        while todo:
+            for target in _targets(states.get(todo.pop())):
+                if target in states and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        for name in states:
+            if name not in seen:
+                self.add(f"{prefix}States.{name}", "is not reachable from StartAt; link it with Next or remove it.")
+
+    def query_language(self, value: Any, path: str, outer: str, top: bool) -> str:
+        if value not in ("JSONPath", "JSONata"):
+            self.add(path, f"must be 'JSONPath' or 'JSONata', not {value!r}.")
+            return outer
+        if outer == "JSONata" and value == "JSONPath" and not top:
+            self.add(path, "cannot be JSONPath inside a JSONata workflow; write this state in JSONata.")
+        return str(value)
+
+    # -- states -----------------------------------------------------------------------------
+    def state(self, name: str, data: Any, path: str, ql: str, siblings: dict[str, Any]) -> None:
+        if not isinstance(data, dict):
+            self.add(path, "must be an object with a Type.")
+            return
+        kind = data.get("Type")
+        if kind not in TYPES:
+            self.add(f"{path}.Type", f"must be one of {', '.join(TYPES)}, not {kind!r}.")
+            return
+        if "QueryLanguage" in data:
+            ql = self.query_language(data["QueryLanguage"], f"{path}.QueryLanguage", ql, False)
+        allowed = FIELDS[kind][ql]
+        for key in data:
+            if key in allowed:
+                continue
+            if key in FIELDS[kind]["JSONata" if ql == "JSONPath" else "JSONPath"]:
+                other = "JSONata" if ql == "JSONPath" else "JSONPath"
+                self.add(f"{path}.{key}", f"is a {other} field; this state uses {ql}, so remove it or change QueryLanguage.")
+            else:
+                self.add(f"{path}.{key}", f"is not allowed in a {kind} state; remove it.")
+        if kind not in ("Choice", "Succeed", "Fail"):
+            has_next, end = "Next" in data, data.get("End")
+            if has_next and end:
+                self.add(path, "has both Next and End; keep one.")
+            elif not has_next and end is not True:
+                self.add(path, "has neither Next nor End: true; say where it goes or that it ends.")
+            if "End" in data and not isinstance(end, bool):
+                self.add(f"{path}.End", "must be true or false.")
+        if "Next" in data:
+            self.target(data["Next"], f"{path}.Next", siblings)
+        if ql == "JSONPath":
+            self.jsonpath_fields(data, path, kind)
+        else:
+            self.jsonata_fields(data, path)
+        getattr(self, f"state_{kind.lower()}")(data, path, ql, siblings)
+        if kind in ("Task", "Parallel", "Map"):
+            self.retries(data.get("Retry"), f"{path}.Retry")
+            self.catches(data.get("Catch"), f"{path}.Catch", ql, siblings)
+        if "Assign" in data:
+            self.assign(data["Assign"], f"{path}.Assign", ql)
+
+    def target(self, value: Any, path: str, siblings: dict[str, Any]) -> None:
+        if not isinstance(value, str) or value not in siblings:
+            self.add(path, f"names {value!r}, which is not a state here; use one of {_names(siblings)}.")
+
+    def state_task(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        resource = data.get("Resource")
+        if not isinstance(resource, str) or not resource:
+            self.add(f"{path}.Resource", "is missing; give the ARN of what the Task calls.")
+        elif not resource.startswith("arn:"):
+            self.add(f"{path}.Resource", f"must be an ARN (arn:...), not {resource!r}.")
+        for key in ("TimeoutSeconds", "HeartbeatSeconds"):
+            if key in data and not is_jsonata(data[key]):
+                self.positive_int(data[key], f"{path}.{key}")
+            if key in data and f"{key}Path" in data:
+                self.add(f"{path}.{key}Path", f"cannot be used with {key}; keep one.")
+        timeout, heartbeat = data.get("TimeoutSeconds"), data.get("HeartbeatSeconds")
+        if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+            self.add(f"{path}.HeartbeatSeconds", "must be smaller than TimeoutSeconds.")
+
+    def state_pass(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        pass
+
+    def state_succeed(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        pass
+
+    def state_fail(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        for key in ("Error", "Cause"):
+            if key in data and f"{key}Path" in data:
+                self.add(f"{path}.{key}Path", f"cannot be used with {key}; keep one.")
+            if key in data and not isinstance(data[key], str):
+                self.add(f"{path}.{key}", "must be a string.")
+
+    def state_wait(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        given = [k for k in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if k in data]
+        if len(given) != 1:
+            self.add(path, "needs exactly one of Seconds, SecondsPath, Timestamp or TimestampPath.")
+        if "Seconds" in data and not is_jsonata(data["Seconds"]):
+            value = data["Seconds"]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                self.add(f"{path}.Seconds", "must be a non-negative whole number of seconds.")
+        if "Timestamp" in data and not is_jsonata(data["Timestamp"]):
+            if not isinstance(data["Timestamp"], str) or not _TIMESTAMP.match(data["Timestamp"]):
+                self.add(f"{path}.Timestamp", "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z.")
+
+    def state_choice(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        choices = data.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            self.add(f"{path}.Choices", "is missing or empty; give at least one rule with a Next.")
+            choices = []
+        for i, rule in enumerate(choices):
+            where = f"{path}.Choices[{i}]"
+            self.rule(rule, where, ql, top=True)
+            if isinstance(rule, dict):
+                if "Next" not in rule:
+                    self.add(where, "has no Next; say which state to go to when the rule holds.")
+                else:
+                    self.target(rule["Next"], f"{where}.Next", siblings)
+        if "Default" in data:
+            self.target(data["Default"], f"{path}.Default", siblings)
+
+    def state_parallel(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        branches = data.get("Branches")
+        if not isinstance(branches, list) or not branches:
+            self.add(f"{path}.Branches", "is missing or empty; give at least one branch.")
+            return
+        for i, branch in enumerate(branches):
+            self.machine(branch, f"{path}.Branches[{i}].", "branch", ql)
+
+    def state_map(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
+        key = "ItemProcessor" if "ItemProcessor" in data else "Iterator"
+        if key not in data:
+            self.add(f"{path}.ItemProcessor", "is missing; give the states to run for each item.")
+        else:
+            self.machine(data[key], f"{path}.{key}.", "processor" if key == "ItemProcessor" else "branch", ql)
+            config = data[key].get("ProcessorConfig", {}) if isinstance(data[key], dict) else {}
+            if isinstance(config, dict) and config.get("Mode", "INLINE") not in ("INLINE", "DISTRIBUTED"):
+                self.add(f"{path}.{key}.ProcessorConfig.Mode", "must be INLINE or DISTRIBUTED.")
+        if "MaxConcurrency" in data and not is_jsonata(data["MaxConcurrency"]):
+            value = data["MaxConcurrency"]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                self.add(f"{path}.MaxConcurrency", "must be a non-negative whole number (0 means no limit).")
+        pct = data.get("ToleratedFailurePercentage")
+        if pct is not None and not is_jsonata(pct) and (not isinstance(pct, int | float) or not 0 <= pct <= 100):
+            self.add(f"{path}.ToleratedFailurePercentage", "must be a number between 0 and 100.")
+        if "ItemsPath" in data:
+            self.path_field(data["ItemsPath"], f"{path}.ItemsPath", reference=True)
+
+    # -- rules, retries, catches ------------------------------------------------------------
+    def rule(self, rule: Any, path: str, ql: str, top: bool) -> None:
+        if not isinstance(rule, dict):
+            self.add(path, "must be an object.")
+            return
+        extra = {"Next", "Comment", "Assign", "Output"} if top else {"Comment"}
+        if ql == "JSONata":
+            if not is_jsonata(rule.get("Condition")):
+                self.add(f"{path}.Condition", "must be a {% JSONata %} expression in a JSONata Choice.")
+            else:
+                self.jsonata(rule["Condition"], f"{path}.Condition")
+            for key in set(rule) - extra - {"Condition"}:
+                self.add(f"{path}.{key}", "is not allowed in a JSONata rule; use Condition.")
+            return
+        if "Next" in rule and not top:
+            self.add(f"{path}.Next", "is only allowed on top-level rules; remove it from nested rules.")
+        for op in ("And", "Or"):
+            if op in rule:
+                parts = rule[op]
+                if not isinstance(parts, list) or not parts:
+                    self.add(f"{path}.{op}", "must be a non-empty list of rules.")
+                else:
+                    for i, part in enumerate(parts):
+                        self.rule(part, f"{path}.{op}[{i}]", ql, top=False)
+                return
+        if "Not" in rule:
+            self.rule(rule["Not"], f"{path}.Not", ql, top=False)
+            return
+        if "Condition" in rule:
+            self.add(f"{path}.Condition", "is a JSONata field; use Variable and a comparator in JSONPath.")
+            return
+        if "Variable" not in rule:
+            self.add(path, "needs a Variable and a comparator, or And/Or/Not.")
+        else:
+            self.path_field(rule["Variable"], f"{path}.Variable", reference=False)
+        ops = [k for k in rule if k in _COMPARATORS]
+        for key in set(rule) - extra - {"Variable"} - _COMPARATORS:
+            self.add(f"{path}.{key}", "is not a Choice comparator; check its spelling.")
+        if len(ops) != 1:
+            self.add(path, f"needs exactly one comparator, found {len(ops)}.")
+            return
+        op, value = ops[0], rule[ops[0]]
+        if op.endswith("Path"):
+            self.path_field(value, f"{path}.{op}", reference=False)
+        elif op.startswith("Is") or op == "BooleanEquals":
+            if not isinstance(value, bool):
+                self.add(f"{path}.{op}", "must be true or false.")
+        elif op.startswith("Numeric"):
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                self.add(f"{path}.{op}", "must be a number.")
+        elif op.startswith("Timestamp"):
+            if not isinstance(value, str) or not _TIMESTAMP.match(value):
+                self.add(f"{path}.{op}", "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z.")
+        elif not isinstance(value, str):
+            self.add(f"{path}.{op}", "must be a string.")
+
+    def retries(self, retries: Any, path: str) -> None:
+        if retries is None:
+            return
+        if not isinstance(retries, list):
+            self.add(path, "must be a list of retriers.")
+            return
+        for i, retrier in enumerate(retries):
+            where = f"{path}[{i}]"
+            if not isinstance(retrier, dict):
+                self.add(where, "must be an object.")
+                continue
+            self.errors(retrier.get("ErrorEquals"), f"{where}.ErrorEquals", last=i == len(retries) - 1)
+            allowed = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
+                       "JitterStrategy", "Comment"}
+            for key in set(retrier) - allowed:
+                self.add(f"{where}.{key}", "is not a Retry field; remove it.")
+            if "IntervalSeconds" in retrier:
+                self.positive_int(retrier["IntervalSeconds"], f"{where}.IntervalSeconds")
+            if "MaxDelaySeconds" in retrier:
+                self.positive_int(retrier["MaxDelaySeconds"], f"{where}.MaxDelaySeconds")
+            attempts = retrier.get("MaxAttempts", 0)
+            if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 0:
+                self.add(f"{where}.MaxAttempts", "must be a non-negative whole number.")
+            rate = retrier.get("BackoffRate", 2.0)
+            if not isinstance(rate, int | float) or isinstance(rate, bool) or rate < 1.0:
+                self.add(f"{where}.BackoffRate", "must be a number of at least 1.0.")
+            if retrier.get("JitterStrategy", "NONE") not in ("FULL", "NONE"):
+                self.add(f"{where}.JitterStrategy", "must be FULL or NONE.")
+
+    def catches(self, catches: Any, path: str, ql: str, siblings: dict[str, Any]) -> None:
+        if catches is None:
+            return
+        if not isinstance(catches, list):
+            self.add(path, "must be a list of catchers.")
+            return
+        for i, catcher in enumerate(catches):
+            where = f"{path}[{i}]"
+            if not isinstance(catcher, dict):
+                self.add(where, "must be an object.")
+                continue
+            self.errors(catcher.get("ErrorEquals"), f"{where}.ErrorEquals", last=i == len(catches) - 1)
+            if "Next" not in catcher:
+                self.add(where, "has no Next; say which state handles the error.")
+            else:
+                self.target(catcher["Next"], f"{where}.Next", siblings)
+            allowed = {"ErrorEquals", "Next", "Comment", "Assign"}
+            allowed |= {"ResultPath"} if ql == "JSONPath" else {"Output"}
+            for key in set(catcher) - allowed:
+                self.add(f"{where}.{key}", f"is not allowed in a {ql} Catch; remove it.")
+            if ql == "JSONPath" and catcher.get("ResultPath") is not None:
+                self.path_field(catcher["ResultPath"], f"{where}.ResultPath", reference=True)
+            if ql == "JSONata" and "Output" in catcher:
+                for text in jsonata_strings(catcher["Output"]):
+                    self.jsonata(text, f"{where}.Output")
+            if "Assign" in catcher:
+                self.assign(catcher["Assign"], f"{where}.Assign", ql)
+
+    def errors(self, names: Any, path: str, last: bool) -> None:
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            self.add(path, "must be a non-empty list of error names.")
+        elif "States.ALL" in names and (len(names) > 1 or not last):
+            self.add(path, "uses States.ALL, which must be alone and in the last rule.")
+
+    # -- expressions ------------------------------------------------------------------------
+    def jsonpath_fields(self, data: dict[str, Any], path: str, kind: str) -> None:
+        for key in ("InputPath", "OutputPath"):
+            if data.get(key) is not None:
+                self.path_field(data[key], f"{path}.{key}", reference=False)
+        if data.get("ResultPath") is not None:
+            self.path_field(data["ResultPath"], f"{path}.ResultPath", reference=True)
+        for key in ("SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath",
+                    "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
+                    "ToleratedFailurePercentagePath"):
+            if key in data:
+                value = data[key]
+                if key in ("ErrorPath", "CausePath") and isinstance(value, str) and value.startswith("States."):
+                    self.intrinsic(value, f"{path}.{key}")
+                else:
+                    self.path_field(value, f"{path}.{key}", reference=True)
+        for key in ("Parameters", "ResultSelector", "ItemSelector"):
+            if key in data:
+                self.template(data[key], f"{path}.{key}")
+
+    def jsonata_fields(self, data: dict[str, Any], path: str) -> None:
+        for key, value in data.items():
+            if key in ("Choices", "Branches", "ItemProcessor", "Iterator", "Catch", "Retry", "Assign"):
+                continue
+            for text in jsonata_strings(value):
+                self.jsonata(text, f"{path}.{key}")
+
+    def assign(self, value: Any, path: str, ql: str) -> None:
+        if not isinstance(value, dict):
+            self.add(path, "must be an object of variable names to values.")
+            return
+        for key, item in value.items():
+            name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
+            if not _VARIABLE.match(name):
+                self.add(f"{path}.{key}", "is not a valid variable name; use letters, digits and _.")
+        if ql == "JSONPath":
+            self.template(value, path)
+        else:
+            for text in jsonata_strings(value):
+                self.jsonata(text, path)
+
+    def template(self, value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and key.endswith(".$"):
+                    if isinstance(item, str) and item.startswith("States."):
+                        self.intrinsic(item, f"{path}.{key}")
+                    else:
+                        self.path_field(item, f"{path}.{key}", reference=False)
+                else:
+                    self.template(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.template(item, f"{path}[{i}]")
+
+    def path_field(self, value: Any, path: str, reference: bool) -> None:
+        try:
+            compiled = compile_path(value)
+        except PathSyntaxError as exc:
+            self.add(path, f"is not a valid JSONPath ({exc}); write it like $.field or $.list[0].")
+            return
+        if reference and not compiled.simple:
+            self.add(path, f"must be a reference path to one node (like $.field), not {value!r}.")
+
+    def intrinsic(self, value: str, path: str) -> None:
+        try:
+            parse_intrinsic(value)
+        except IntrinsicSyntaxError as exc:
+            self.add(path, f"has a bad intrinsic function call: {exc}.")
+
+    def jsonata(self, value: str, path: str) -> None:
+        try:
+            compile_jsonata(inner(value))
+        except JsonataSyntaxError as exc:
+            self.add(path, f"is not valid JSONata ({exc}); fix the expression.")
+
+    def positive_int(self, value: Any, path: str) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            self.add(path, "must be a positive whole number.")
+
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _targets(state: Any) -> list[str]:
+    if not isinstance(state, dict):
+        return []
+    out = [state.get("Next"), state.get("Default")]
+    for key in ("Choices", "Catch"):
+        entries = state.get(key)
+        if isinstance(entries, list):
+            out.extend(e.get("Next") for e in entries if isinstance(e, dict))
+    return [t for t in out if isinstance(t, str)]
+
+
+def _names(states: dict[str, Any]) -> str:
+    names = list(states)
+    shown = ", ".join(repr(n) for n in names[:8])
+    return shown + (", ..." if len(names) > 8 else "") if names else "(none)"

@@ -1,0 +1,116 @@
+"""``Workflow``: a named state machine (a BizMicroService) built in Python or loaded from ASL.
+
+Everything past the builder works on the ASL dict (``to_asl()``), so a workflow loaded from a
+definition made elsewhere validates, draws and runs exactly like one built here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from coworks.biz.asl import load_body, parse_definition
+from coworks.biz.branches import Branch
+from coworks.biz.errors import Problem, WorkflowError, WorkflowValidationError
+from coworks.biz.states import Chain, State, Task
+
+if TYPE_CHECKING:  # pragma: no cover
+    import graphviz
+
+    from coworks.biz.clock import Clock
+    from coworks.biz.execution import Execution
+
+
+class Workflow:
+    """A state machine: ``Workflow("invoicing", fetch >> check >> send, comment="...")``."""
+
+    def __init__(
+        self,
+        name: str,
+        start: State | Chain | Branch,
+        *,
+        comment: str | None = None,
+        query_language: str | None = None,
+        timeout_seconds: int | None = None,
+        version: str | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise WorkflowError(f"A Workflow needs a non-empty name, got {name!r}.")
+        self.name = name
+        self.body = start if isinstance(start, Branch) else Branch(start)
+        given = {"Comment": comment, "QueryLanguage": query_language, "TimeoutSeconds": timeout_seconds, "Version": version}
+        self.body.fields.update({k: v for k, v in given.items() if v is not None})
+        if query_language == "JSONata":
+            for state in self.body.walk():
+                if isinstance(state, Task):
+                    state.use_jsonata()
+
+    @classmethod
+    def from_asl(cls, definition: dict[str, Any] | str | bytes, name: str = "workflow") -> Workflow:
+        """Load any ASL definition (dict or JSON text); ``from_asl(d).to_asl() == d``."""
+        return cls(name, load_body(parse_definition(definition)))
+
+    def to_asl(self) -> dict[str, Any]:
+        """The ASL definition as a dict, ready for ``json.dumps`` or CreateStateMachine."""
+        return self.body.to_asl()
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_asl(), indent=indent)
+
+    @property
+    def states(self) -> dict[str, State]:
+        """Every state, nested ones included, by name."""
+        return {s.name: s for s in self.body.walk()}
+
+    def __getitem__(self, name: str) -> State:
+        try:
+            return self.states[name]
+        except KeyError:
+            raise KeyError(f"Workflow {self.name!r} has no state named {name!r}.") from None
+
+    def problems(self) -> list[Problem]:
+        """Every problem of the definition (empty when valid); see :meth:`validate`."""
+        from coworks.biz.validation import check
+
+        return check(self.to_asl())
+
+    def validate(self) -> Workflow:
+        """Raise :class:`WorkflowValidationError` listing every problem at once; returns self."""
+        problems = self.problems()
+        if problems:
+            raise WorkflowValidationError(self.name, problems)
+        return self
+
+    def graph(self, execution: Execution | None = None) -> graphviz.Digraph:
+        """The workflow as a graphviz Digraph (dot layout), coloured by ``execution`` if given."""
+        from coworks.biz.graph import draw
+
+        return draw(self.to_asl(), name=self.name, history=execution.history if execution else None)
+
+    def _repr_svg_(self) -> str:
+        """Inline SVG for Jupyter, rendered by the local ``dot`` binary (no network)."""
+        return self.graph().pipe(format="svg").decode()
+
+    def run_local(
+        self,
+        input: Any = None,
+        *,
+        services: Mapping[str, Any] | list[Any] | None = None,
+        clock: Clock | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        name: str | None = None,
+    ) -> Execution:
+        """Run the workflow in-process with Step Functions semantics and return the execution.
+
+        ``services`` maps Task resources to implementations: TechMicroService instances (by their
+        name, or a list of them), callables, or invokers; ``clock`` defaults to a simulated clock
+        (Waits and Retry delays take no real time); ``on_event`` sees each history event live.
+        """
+        from coworks.biz.executor import Executor
+
+        executor = Executor(self.to_asl(), services=services, clock=clock, workflow_name=self.name)
+        return executor.run(input, on_event=on_event, name=name)
+
+    def __repr__(self) -> str:
+        return f"Workflow({self.name!r}, {len(self.states)} states)"

@@ -1,0 +1,58 @@
+"""The Coworks runtime: what ships inside every Lambda. Standard library only, and nothing
+else from coworks, so that ``import coworks`` in a Lambda costs a few milliseconds."""
+
+from .auth import tokens_equal
+from .cors import CORSConfig
+from .errors import (
+    BadRequest,
+    Conflict,
+    CoworksError,
+    DirectInvocationError,
+    Forbidden,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RouteDefinitionError,
+    ServiceError,
+    TooManyRequests,
+    Unauthorized,
+    UnprocessableEntity,
+    UnsupportedMediaType,
+)
+from .requests import Request, UploadedFile
+from .responses import Response
+from .routing import Route, entry
+from .schedules import schedule
+from .service import Blueprint, TechMicroService, current_request
+
+__all__ = [
+    "BadRequest",
+    "Blueprint",
+    "CORSConfig",
+    "Conflict",
+    "CoworksError",
+    "DirectInvocationError",
+    "Forbidden",
+    "HTTPError",
+    "InternalServerError",
+    "MethodNotAllowed",
+    "NotFound",
+    "PayloadTooLarge",
+    "Request",
+    "Response",
+    "Route",
+    "RouteDefinitionError",
+    "ServiceError",
+    "TechMicroService",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "UploadedFile",
+    "current_request",
+    "entry",
+    "schedule",
+    "tokens_equal",
+]

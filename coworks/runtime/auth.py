@@ -1,0 +1,128 @@
+"""Authorizers: the service's ``auth(self, token)`` decides who may call which route.
+
+``auth`` returns True (every route), False (none) or a list of allowed routes, each written as
+a route key (``"GET /item/{item_id}"``), a path (``"/item/{item_id}"``, any verb) or an entry's
+method name. Compare secrets with ``tokens_equal``: it takes the same time whatever matches.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .routing import Route
+    from .service import TechMicroService
+
+
+def tokens_equal(given: str | bytes | None, expected: str | bytes) -> bool:
+    """Constant-time comparison of a presented token with the expected secret."""
+    import hmac
+
+    if given is None:
+        return False
+    a = given.encode("utf-8", "surrogatepass") if isinstance(given, str) else given
+    b = expected.encode("utf-8", "surrogatepass") if isinstance(expected, str) else expected
+    return hmac.compare_digest(a, b)
+
+
+def decide(service: TechMicroService, token: Any) -> Any:
+    """Call the service's ``auth``; an error in it denies (and is logged), never escapes."""
+    if type(token) is not str or not token:
+        return False
+    try:
+        return service.auth(token)  # type: ignore[attr-defined]
+    except Exception:
+        import traceback
+
+        from .accesslog import log_error
+
+        log_error(service.name, None, traceback.format_exc(), as_json=service.log_requests)
+        return False
+
+
+def allows(decision: Any, route: Route | None) -> bool:
+    """Whether a decision from ``auth`` lets the call through to ``route``."""
+    if decision is True:
+        return True
+    if not decision or route is None or isinstance(decision, (str, bytes, dict)):
+        return False
+    try:
+        allowed = set(decision)
+    except TypeError:
+        return False
+    return route.key in allowed or route.path in allowed or route.name in allowed
+
+
+def authorize(service: TechMicroService, event: dict[str, Any]) -> dict[str, Any]:
+    """Answer an authorizer event: an IAM policy (REST, TOKEN/REQUEST) or a simple response
+    (HTTP API payload 2.0)."""
+    if "routeArn" in event:  # HTTP API Lambda authorizer, payload 2.0, simple responses
+        token = _token_v2(event)
+        route = _route_for_key(service, event.get("routeKey"))
+        ok = route is not None and (route.no_auth or allows(decide(service, token), route))
+        return {"isAuthorized": bool(ok), "context": {"service": service.name}}
+    method_arn = event.get("methodArn")
+    if type(method_arn) is not str:
+        method_arn = "arn:aws:execute-api:*:*:*/*/*/*"
+    if event.get("type") == "TOKEN":
+        token = event.get("authorizationToken")
+    else:
+        headers = event.get("headers")
+        headers = headers if type(headers) is dict else {}
+        token = next((v for k, v in headers.items() if str(k).lower() == "authorization"), None)
+    decision = decide(service, token)
+    return {
+        "principalId": service.name,
+        "policyDocument": {"Version": "2012-10-17", "Statement": _statements(service, decision, method_arn)},
+        "context": {"service": service.name},
+    }
+
+
+def _statements(service: TechMicroService, decision: Any, method_arn: str) -> list[dict[str, Any]]:
+    parts = method_arn.split("/", 2)
+    base = "/".join(parts[:2]) if len(parts) >= 2 else method_arn
+    if decision is True:
+        # Authorizer results are cached per token: grant every route, not only this one.
+        return [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": f"{base}/*"}]
+    allowed = [r for r in service.routes if allows(decision, r)] if decision else []
+    if not allowed:
+        return [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": method_arn}]
+    resources = [f"{base}/{r.method}{_arn_path(r.path)}" for r in allowed]
+    return [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resources}]
+
+
+def _arn_path(path: str) -> str:
+    return "/".join("*" if s.startswith("{") else s for s in path.split("/"))
+
+
+def _token_v2(event: dict[str, Any]) -> Any:
+    sources = event.get("identitySource")
+    if type(sources) is list and sources:
+        return sources[0]
+    headers = event.get("headers")
+    return headers.get("authorization") if type(headers) is dict else None
+
+
+def _route_for_key(service: TechMicroService, route_key: Any) -> Route | None:
+    if type(route_key) is not str:
+        return None
+    for route in service.routes:
+        if route.key == route_key:
+            return route
+    return None
+
+
+def policy_allows(policy: dict[str, Any], method_arn: str) -> bool:
+    """Evaluate an IAM policy document like API Gateway: an explicit Deny wins over Allow."""
+    from fnmatch import fnmatchcase
+
+    allowed = False
+    for statement in policy.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(fnmatchcase(method_arn, pattern) for pattern in resources):
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed

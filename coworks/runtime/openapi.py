@@ -1,0 +1,195 @@
+"""The OpenAPI 3.1 document of a service, from its routes, annotations and docstrings."""
+
+from __future__ import annotations
+
+import sys
+
+from .params import NO_DEFAULT, Param
+from .requests import UploadedFile
+from .routing import QUERY_METHODS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .routing import Route
+    from .service import TechMicroService
+
+_SIMPLE = {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"},
+           bool: {"type": "boolean"}, bytes: {"type": "string", "format": "binary"},
+           UploadedFile: {"type": "string", "format": "binary"}}
+
+
+def build_openapi(service: TechMicroService) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    for route in service.routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(service, route, components)
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": service.name, "version": "1.0.0"},
+        "paths": paths,
+    }
+    if service.description:
+        doc["info"]["description"] = service.description
+    if components:
+        doc["components"] = {"schemas": components}
+    if service.has_auth:
+        doc.setdefault("components", {})["securitySchemes"] = {
+            "token": {"type": "apiKey", "in": "header", "name": "Authorization"}
+        }
+    return doc
+
+
+def _operation(service: TechMicroService, route: Route, components: dict[str, Any]) -> dict[str, Any]:
+    summary, description, param_docs = _docstring(route.doc)
+    op: dict[str, Any] = {"operationId": route.name}
+    if summary:
+        op["summary"] = summary
+    if description:
+        op["description"] = description
+    parameters = []
+    for param in route.signature.path_params:
+        parameters.append(_parameter(param, "path", param_docs, components))
+    fields = route.signature.fields
+    if route.method in QUERY_METHODS:
+        parameters.extend(_parameter(p, "query", param_docs, components) for p in fields)
+    elif fields:
+        properties = {p.name: _with_doc(schema_for(p.annotation, components), param_docs.get(p.name), p)
+                      for p in fields}
+        body: dict[str, Any] = {"type": "object", "properties": properties}
+        required = [p.name for p in fields if p.required]
+        if required:
+            body["required"] = required
+        if not route.signature.accepts_extra:
+            body["additionalProperties"] = False
+        content = {"application/json": {"schema": body}}
+        if any(p.annotation in (bytes, UploadedFile) for p in fields):
+            content = {"multipart/form-data": {"schema": body}}
+        op["requestBody"] = {"required": bool(required), "content": content}
+    if parameters:
+        op["parameters"] = parameters
+    op["responses"] = {
+        "200": {"description": "Success"},
+        "422": {"description": "Invalid parameters: the body names each bad field"},
+    }
+    if service.has_auth and not route.no_auth:
+        op["security"] = [{"token": []}]
+        op["responses"]["401"] = {"description": "Missing token"}
+        op["responses"]["403"] = {"description": "Token refused"}
+    return op
+
+
+def _parameter(param: Param, where: str, docs: dict[str, str], components: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": param.name,
+        "in": where,
+        "required": where == "path" or param.required,
+        "schema": _with_doc(schema_for(param.annotation, components), None, param),
+    }
+    if docs.get(param.name):
+        out["description"] = docs[param.name]
+    if param.converter.multi:
+        out["explode"] = True
+    return out
+
+
+def _with_doc(schema: dict[str, Any], doc: str | None, param: Param) -> dict[str, Any]:
+    schema = dict(schema)
+    if doc:
+        schema["description"] = doc
+    if param.default is not NO_DEFAULT and param.default is not None:
+        try:
+            from .responses import dumps
+
+            dumps(param.default)
+            schema["default"] = param.default.value if hasattr(param.default, "value") else param.default
+        except TypeError:
+            pass
+    return schema
+
+
+def schema_for(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema (2020-12, as OpenAPI 3.1 uses) for an annotation."""
+    if annotation is None:
+        return {}
+    if annotation in _SIMPLE:
+        return dict(_SIMPLE[annotation])
+    if getattr(annotation, "__metadata__", None) is not None:
+        return schema_for(annotation.__origin__, components)
+    origin = getattr(annotation, "__origin__", None)
+    args: tuple[Any, ...] = tuple(getattr(annotation, "__args__", ()))
+    types = sys.modules.get("types")
+    typing = sys.modules.get("typing")
+    if (types and isinstance(annotation, types.UnionType)) or (typing and origin is typing.Union):
+        members = [schema_for(a, components) if a is not type(None) else {"type": "null"} for a in args]
+        return {"anyOf": members}
+    if typing is not None and origin is typing.Literal:
+        return {"enum": list(args)}
+    if origin in (list, set, frozenset, tuple) or annotation in (list, set, frozenset, tuple):
+        schema: dict[str, Any] = {"type": "array"}
+        if args:
+            schema["items"] = schema_for(args[0], components)
+        if (origin or annotation) in (set, frozenset):
+            schema["uniqueItems"] = True
+        return schema
+    if origin is dict or annotation is dict:
+        schema = {"type": "object"}
+        if len(args) == 2:
+            schema["additionalProperties"] = schema_for(args[1], components)
+        return schema
+    if isinstance(annotation, type):
+        enum = sys.modules.get("enum")
+        if enum is not None and issubclass(annotation, enum.Enum):
+            return {"enum": [m.value for m in annotation]}  # type: ignore[attr-defined]
+        datetime = sys.modules.get("datetime")
+        if datetime is not None:
+            formats = {datetime.datetime: "date-time", datetime.date: "date", datetime.time: "time"}
+            fmt = formats.get(annotation)
+            if fmt is not None:
+                return {"type": "string", "format": fmt}
+        if hasattr(annotation, "__dataclass_fields__"):
+            return _dataclass_schema(annotation, components)
+        if hasattr(annotation, "model_json_schema"):
+            components[annotation.__name__] = annotation.model_json_schema(ref_template="#/components/schemas/{model}")
+            return {"$ref": f"#/components/schemas/{annotation.__name__}"}
+    return {}
+
+
+def _dataclass_schema(cls: Any, components: dict[str, Any]) -> dict[str, Any]:
+    import dataclasses
+    import typing
+
+    name = cls.__name__
+    if name not in components:
+        components[name] = {}  # placeholder against recursive dataclasses
+        hints = typing.get_type_hints(cls)
+        props = {}
+        required = []
+        for field in dataclasses.fields(cls):
+            props[field.name] = schema_for(hints.get(field.name), components)
+            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                required.append(field.name)
+        schema: dict[str, Any] = {"type": "object", "properties": props}
+        if required:
+            schema["required"] = required
+        components[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _docstring(doc: str) -> tuple[str, str, dict[str, str]]:
+    """Summary line, description, and ``:param name: text`` lines."""
+    if not doc:
+        return "", "", {}
+    lines = doc.splitlines()
+    summary = lines[0].strip()
+    rest: list[str] = []
+    params: dict[str, str] = {}
+    for line in lines[1:]:
+        text = line.strip()
+        if text.startswith(":param "):
+            name, _, desc = text[7:].partition(":")
+            params[name.strip().split()[-1]] = desc.strip()
+        elif not text.startswith(":"):
+            rest.append(text)
+    return summary, "\n".join(rest).strip(), params

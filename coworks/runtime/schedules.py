@@ -1,0 +1,98 @@
+"""``@schedule`` methods: run by EventBridge scheduled rules, routed by the rule's name."""
+
+from __future__ import annotations
+
+from .errors import RouteDefinitionError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+SCHEDULE_ATTR = "__coworks_schedule__"
+_RATE_UNITS = {"minute", "minutes", "hour", "hours", "day", "days"}
+
+
+class Schedule:
+    """One scheduled method and its EventBridge expression."""
+
+    __slots__ = ("name", "expression", "func", "description")
+
+    def __init__(self, name: str, expression: str, func: Callable[..., Any]) -> None:
+        self.name = name
+        self.expression = expression
+        self.func = func
+        self.description = (func.__doc__ or "").strip()
+
+    def __repr__(self) -> str:
+        return f"<Schedule {self.name} {self.expression}>"
+
+
+def check_expression(expression: str) -> str:
+    """Refuse at class creation what EventBridge would refuse at deploy time."""
+    text = expression.strip()
+    if text.startswith("rate(") and text.endswith(")"):
+        value, _, unit = text[5:-1].strip().partition(" ")
+        if not value.isdigit() or int(value) < 1 or unit.strip() not in _RATE_UNITS:
+            raise RouteDefinitionError(
+                f"Bad schedule {expression!r}: write rate(N minutes|hours|days), e.g. rate(5 minutes)."
+            )
+        if (int(value) == 1) != (not unit.strip().endswith("s")):
+            raise RouteDefinitionError(
+                f"Bad schedule {expression!r}: EventBridge wants rate(1 minute) and rate(N minutes)."
+            )
+        return text
+    if text.startswith("cron(") and text.endswith(")"):
+        fields = text[5:-1].split()
+        if len(fields) != 6:
+            raise RouteDefinitionError(
+                f"Bad schedule {expression!r}: EventBridge cron has 6 fields "
+                "(minutes hours day-of-month month day-of-week year), e.g. cron(0 12 * * ? *)."
+            )
+        if "?" not in (fields[2], fields[4]):
+            raise RouteDefinitionError(
+                f"Bad schedule {expression!r}: one of day-of-month or day-of-week must be '?'."
+            )
+        return text
+    raise RouteDefinitionError(f"Bad schedule {expression!r}: write rate(...) or cron(...).")
+
+
+def schedule(expression: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run the method on an EventBridge schedule: ``@schedule("rate(1 hour)")``."""
+    checked = check_expression(expression)
+
+    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(func, SCHEDULE_ATTR, checked)
+        return func
+
+    return mark
+
+
+def schedules_of(cls: type) -> list[Schedule]:
+    found: dict[str, Schedule] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            expression = getattr(value, SCHEDULE_ATTR, None)
+            if expression is not None:
+                found[attr] = Schedule(attr, expression, value)
+    return list(found.values())
+
+
+def rule_name(function_name: str, schedule_name: str) -> str:
+    """The EventBridge rule name for a schedule; the Lambda recognises it by this suffix."""
+    suffix = "-" + schedule_name.replace("_", "-")
+    return (function_name[: 64 - len(suffix)] + suffix) if len(function_name) + len(suffix) > 64 else (
+        function_name + suffix
+    )
+
+
+def find_schedule(schedules: list[Schedule], rule_arns: list[Any]) -> Schedule | None:
+    """The schedule a scheduled event is for, from its rule ARN (``.../rule/<name>``)."""
+    for arn in rule_arns:
+        if not isinstance(arn, str):
+            continue
+        rule = arn.rsplit("/", 1)[-1]
+        for item in sorted(schedules, key=lambda s: -len(s.name)):  # longest suffix wins
+            if rule.endswith("-" + item.name.replace("_", "-")) or rule == item.name:
+                return item
+    return schedules[0] if len(schedules) == 1 else None

@@ -1,0 +1,30 @@
+"""pytest fixtures, registered through the ``pytest11`` entry point.
+
+Define an ``app`` fixture returning your service; ``client`` then calls it through its Lambda
+event adapter, and ``lambda_context`` is a Lambda-like context object.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .builders import LambdaContext
+from .client import TestClient
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return LambdaContext()
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest) -> TestClient:
+    try:
+        app: Any = request.getfixturevalue("app")
+    except pytest.FixtureLookupError:
+        pytest.fail("The `client` fixture needs an `app` fixture that returns your TechMicroService.")
+    return TestClient(app)

@@ -1,0 +1,3 @@
+"""``from coworks.testing import TestClient, http_event, ...``: the runtime's testing helpers."""
+
+from .runtime.testing import *  # noqa: F403
