@@ -5,4 +5,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/venv.sh aws,cli,biz,local,notebook
-exec .venv/bin/python -m coworks.demo "$@"
+exec .venv/bin/python scripts/demo.py "$@"

@@ -115,22 +115,26 @@ class Map(State):
     """
 
     type = "Map"
-    options = _COMMON | _RESULT | {
-        "parameters",
-        "items_path",
-        "items",
-        "item_selector",
-        "item_reader",
-        "item_batcher",
-        "result_writer",
-        "max_concurrency",
-        "max_concurrency_path",
-        "tolerated_failure_percentage",
-        "tolerated_failure_percentage_path",
-        "tolerated_failure_count",
-        "tolerated_failure_count_path",
-        "label",
-    }
+    options = (
+        _COMMON
+        | _RESULT
+        | {
+            "parameters",
+            "items_path",
+            "items",
+            "item_selector",
+            "item_reader",
+            "item_batcher",
+            "result_writer",
+            "max_concurrency",
+            "max_concurrency_path",
+            "tolerated_failure_percentage",
+            "tolerated_failure_percentage_path",
+            "tolerated_failure_count",
+            "tolerated_failure_count_path",
+            "label",
+        }
+    )
 
     def __init__(
         self,
@@ -156,7 +160,9 @@ class Map(State):
             data[self.processor_key] = proc.to_asl() if isinstance(proc, Branch) else proc
 
 
-def s3_item_reader(bucket: str, key: str | None = None, *, prefix: str | None = None, input_type: str = "JSON") -> dict[str, Any]:
+def s3_item_reader(
+    bucket: str, key: str | None = None, *, prefix: str | None = None, input_type: str = "JSON"
+) -> dict[str, Any]:
     """An ItemReader for a distributed Map: a JSON/CSV object (``key``) or a listing (``prefix``)."""
     if prefix is not None:
         return {"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": bucket, "Prefix": prefix}}

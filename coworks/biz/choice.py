@@ -35,7 +35,9 @@ class Rule:
         return Not(self)
 
     def __bool__(self) -> bool:
-        raise WorkflowError("A Choice rule has no truth value in Python; combine rules with &, | and ~, not and/or/not.")
+        raise WorkflowError(
+            "A Choice rule has no truth value in Python; combine rules with &, | and ~, not and/or/not."
+        )
 
     def __repr__(self) -> str:
         return f"Rule({rule_text(self.data)})"
@@ -172,9 +174,9 @@ def rule_text(data: Any) -> str:
             return f"{var} like {value!r}"
         base = key.removesuffix("Path")
         for kind in ("String", "Numeric", "Boolean", "Timestamp"):
-            if base.startswith(kind) and base[len(kind):] in _SYMBOLS:
+            if base.startswith(kind) and base[len(kind) :] in _SYMBOLS:
                 shown = value if key.endswith("Path") else repr(value)
-                return f"{var} {_SYMBOLS[base[len(kind):]]} {shown}"
+                return f"{var} {_SYMBOLS[base[len(kind) :]]} {shown}"
     return str(data)
 
 

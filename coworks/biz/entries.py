@@ -70,7 +70,9 @@ def _check_arguments(service: Any, route: Any, args: dict[str, Any]) -> None:
     where = f"{type(service).__name__}.{route.name}"
     missing = [n for n in _PLACEHOLDER.findall(route.path) if n not in args]
     if missing:
-        raise WorkflowError(f"Task({where}) needs {', '.join(f'{m}=...' for m in missing)}: part of the path {route.path}.")
+        raise WorkflowError(
+            f"Task({where}) needs {', '.join(f'{m}=...' for m in missing)}: part of the path {route.path}."
+        )
     try:
         params = inspect.signature(route.func).parameters
     except (TypeError, ValueError):  # pragma: no cover - builtins have no signature

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-try:
-    from coworks.errors import CoworksError
-except ImportError:  # pragma: no cover - only while coworks/errors.py is being written
-
-    class CoworksError(Exception):  # type: ignore[no-redef]
-        """Root of every Coworks error (stand-in until coworks.errors exists)."""
+from coworks.errors import CoworksError
 
 
 class WorkflowError(CoworksError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+
 def details_key(event_type: str) -> str:
     """``TaskScheduled`` -> ``taskScheduledEventDetails``; every ``*StateEntered`` shares one key."""
     if event_type.endswith("StateEntered"):

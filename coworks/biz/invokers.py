@@ -96,7 +96,7 @@ class Resolver:
             if name is None and isinstance(parameters, dict) and "FunctionName.$" in parameters:
                 return "lambda-invoke", self._dynamic()
             target = self._function(name) if isinstance(name, str) else None
-            return ("lambda-invoke", _lambda_invoke(target, name)) if target is not None else None
+            return ("lambda-invoke", _lambda_invoke(target, str(name))) if target is not None else None
         if base.startswith("arn:aws:lambda:") and ":function:" in base:
             target = self._function(base)
             return ("lambda", _lambda(target, base)) if target is not None else None
@@ -135,7 +135,11 @@ def _invoke_target(target: Any, payload: Any, ctx: TaskContext) -> Any:
 
 def _wants_context(func: Any) -> bool:
     try:
-        params = [p for p in inspect.signature(func).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p
+            for p in inspect.signature(func).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         return False
     return len(params) >= 2

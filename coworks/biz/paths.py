@@ -123,7 +123,9 @@ def is_reference_path(text: str) -> bool:
 def put(data: Any, path: Path, value: Any) -> Any:
     """``data`` with ``value`` placed at ``path`` (copy-on-write: ``data`` is not modified)."""
     if path.root != "$" or not path.simple:
-        raise StatesError("States.ResultPathMatchFailure", f"Cannot write to '{path.text}'; use a simple '$.field' path.")
+        raise StatesError(
+            "States.ResultPathMatchFailure", f"Cannot write to '{path.text}'; use a simple '$.field' path."
+        )
     return _put(data, path.steps, value, path.text)
 
 

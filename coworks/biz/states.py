@@ -322,16 +322,20 @@ class Task(State):
     """
 
     type = "Task"
-    options = _COMMON | _RESULT | {
-        "parameters",
-        "arguments",
-        "resource",
-        "credentials",
-        "timeout_seconds",
-        "timeout_seconds_path",
-        "heartbeat_seconds",
-        "heartbeat_seconds_path",
-    }
+    options = (
+        _COMMON
+        | _RESULT
+        | {
+            "parameters",
+            "arguments",
+            "resource",
+            "credentials",
+            "timeout_seconds",
+            "timeout_seconds_path",
+            "heartbeat_seconds",
+            "heartbeat_seconds_path",
+        }
+    )
 
     def __init__(self, name_or_entry: Any, resource: str | None = None, **options: Any) -> None:
         if isinstance(name_or_entry, str):
@@ -350,8 +354,7 @@ class Task(State):
         super().__init__(name or default_name, **options)
         self.entry_call: tuple[Any, dict[str, Any]] | None = (name_or_entry, args)
         self._entry_keys = tuple(k for k in fields if k not in self.fields)
-        for key in self._entry_keys:
-            self.fields[key] = fields[key]
+        self.fields = {**{k: fields[k] for k in self._entry_keys}, **self.fields}
 
     def use_jsonata(self) -> None:
         """Recompile an entry call for a JSONata workflow (Arguments/Output instead of Parameters)."""
@@ -364,5 +367,4 @@ class Task(State):
             self.fields.pop(key, None)
         _, fields = entry_fields(entry, args, jsonata=True)
         self._entry_keys = tuple(k for k in fields if k not in self.fields)
-        for key in self._entry_keys:
-            self.fields[key] = fields[key]
+        self.fields = {**{k: fields[k] for k in self._entry_keys}, **self.fields}

@@ -11,43 +11,10 @@ from typing import Any
 
 from coworks.biz.errors import Problem
 from coworks.biz.expressions import JsonataSyntaxError, compile_jsonata, inner, is_jsonata, jsonata_strings
+from coworks.biz.fields import COMPARATORS, FIELDS, TYPES
 from coworks.biz.intrinsics import IntrinsicSyntaxError, parse_intrinsic
 from coworks.biz.paths import PathSyntaxError, compile_path
 
-TYPES = ("Task", "Pass", "Choice", "Wait", "Parallel", "Map", "Succeed", "Fail")
-_BASE = {"Type", "Comment", "QueryLanguage"}
-_FLOW = {"Next", "End"}
-_IO_PATHS = {"InputPath", "OutputPath"}
-_RESULTS = {"ResultPath", "ResultSelector"}
-_HANDLERS = {"Retry", "Catch"}
-_TIMEOUTS = {"TimeoutSeconds", "HeartbeatSeconds"}
-_MAP = {"ItemSelector", "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency", "ItemProcessor", "Iterator",
-        "ToleratedFailurePercentage", "ToleratedFailureCount", "Label"}
-
-#: Fields allowed per state type, in JSONPath and in JSONata.
-FIELDS: dict[str, dict[str, set[str]]] = {
-    "Pass": {"JSONPath": _BASE | _FLOW | _IO_PATHS | {"Parameters", "Result", "ResultPath", "Assign"},
-             "JSONata": _BASE | _FLOW | {"Output", "Assign"}},
-    "Task": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | _TIMEOUTS | {"Resource", "Parameters",
-             "Credentials", "Assign", "TimeoutSecondsPath", "HeartbeatSecondsPath"},
-             "JSONata": _BASE | _FLOW | _HANDLERS | _TIMEOUTS | {"Resource", "Arguments", "Output", "Assign", "Credentials"}},
-    "Choice": {"JSONPath": _BASE | _IO_PATHS | {"Choices", "Default", "Assign"},
-               "JSONata": _BASE | {"Choices", "Default", "Output", "Assign"}},
-    "Wait": {"JSONPath": _BASE | _FLOW | _IO_PATHS | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
-             "JSONata": _BASE | _FLOW | {"Seconds", "Timestamp", "Output", "Assign"}},
-    "Succeed": {"JSONPath": _BASE | _IO_PATHS, "JSONata": _BASE | {"Output"}},
-    "Fail": {"JSONPath": _BASE | {"Error", "ErrorPath", "Cause", "CausePath"}, "JSONata": _BASE | {"Error", "Cause"}},
-    "Parallel": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | {"Branches", "Parameters", "Assign"},
-                 "JSONata": _BASE | _FLOW | _HANDLERS | {"Branches", "Arguments", "Output", "Assign"}},
-    "Map": {"JSONPath": _BASE | _FLOW | _IO_PATHS | _RESULTS | _HANDLERS | _MAP | {"ItemsPath", "Parameters", "Assign",
-            "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath"},
-            "JSONata": _BASE | _FLOW | _HANDLERS | _MAP | {"Items", "Output", "Assign"}},
-}
-_JSONATA_ONLY = {"Arguments", "Output", "Items", "Condition"}
-_COMPARATORS = {f"{k}{op}{p}" for k in ("String", "Numeric", "Timestamp") for op in
-                ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals") for p in ("", "Path")}
-_COMPARATORS |= {"BooleanEquals", "BooleanEqualsPath", "StringMatches"}
-_COMPARATORS |= {f"Is{k}" for k in ("Null", "Present", "Numeric", "String", "Boolean", "Timestamp")}
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,7 +102,9 @@ class _Checker:
                 continue
             if key in FIELDS[kind]["JSONata" if ql == "JSONPath" else "JSONPath"]:
                 other = "JSONata" if ql == "JSONPath" else "JSONPath"
-                self.add(f"{path}.{key}", f"is a {other} field; this state uses {ql}, so remove it or change QueryLanguage.")
+                self.add(
+                    f"{path}.{key}", f"is a {other} field; this state uses {ql}, so remove it or change QueryLanguage."
+                )
             else:
                 self.add(f"{path}.{key}", f"is not allowed in a {kind} state; remove it.")
         if kind not in ("Choice", "Succeed", "Fail"):
@@ -281,8 +250,8 @@ class _Checker:
             self.add(path, "needs a Variable and a comparator, or And/Or/Not.")
         else:
             self.path_field(rule["Variable"], f"{path}.Variable", reference=False)
-        ops = [k for k in rule if k in _COMPARATORS]
-        for key in set(rule) - extra - {"Variable"} - _COMPARATORS:
+        ops = [k for k in rule if k in COMPARATORS]
+        for key in set(rule) - extra - {"Variable"} - COMPARATORS:
             self.add(f"{path}.{key}", "is not a Choice comparator; check its spelling.")
         if len(ops) != 1:
             self.add(path, f"needs exactly one comparator, found {len(ops)}.")
@@ -314,8 +283,15 @@ class _Checker:
                 self.add(where, "must be an object.")
                 continue
             self.errors(retrier.get("ErrorEquals"), f"{where}.ErrorEquals", last=i == len(retries) - 1)
-            allowed = {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds",
-                       "JitterStrategy", "Comment"}
+            allowed = {
+                "ErrorEquals",
+                "IntervalSeconds",
+                "MaxAttempts",
+                "BackoffRate",
+                "MaxDelaySeconds",
+                "JitterStrategy",
+                "Comment",
+            }
             for key in set(retrier) - allowed:
                 self.add(f"{where}.{key}", "is not a Retry field; remove it.")
             if "IntervalSeconds" in retrier:
@@ -372,9 +348,17 @@ class _Checker:
                 self.path_field(data[key], f"{path}.{key}", reference=False)
         if data.get("ResultPath") is not None:
             self.path_field(data["ResultPath"], f"{path}.ResultPath", reference=True)
-        for key in ("SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath",
-                    "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
-                    "ToleratedFailurePercentagePath"):
+        for key in (
+            "SecondsPath",
+            "TimestampPath",
+            "ErrorPath",
+            "CausePath",
+            "TimeoutSecondsPath",
+            "HeartbeatSecondsPath",
+            "MaxConcurrencyPath",
+            "ToleratedFailureCountPath",
+            "ToleratedFailurePercentagePath",
+        ):
             if key in data:
                 value = data[key]
                 if key in ("ErrorPath", "CausePath") and isinstance(value, str) and value.startswith("States."):
@@ -396,7 +380,7 @@ class _Checker:
         if not isinstance(value, dict):
             self.add(path, "must be an object of variable names to values.")
             return
-        for key, item in value.items():
+        for key in value:
             name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
             if not _VARIABLE.match(name):
                 self.add(f"{path}.{key}", "is not a valid variable name; use letters, digits and _.")

@@ -39,7 +39,12 @@ class Workflow:
             raise WorkflowError(f"A Workflow needs a non-empty name, got {name!r}.")
         self.name = name
         self.body = start if isinstance(start, Branch) else Branch(start)
-        given = {"Comment": comment, "QueryLanguage": query_language, "TimeoutSeconds": timeout_seconds, "Version": version}
+        given = {
+            "Comment": comment,
+            "QueryLanguage": query_language,
+            "TimeoutSeconds": timeout_seconds,
+            "Version": version,
+        }
         self.body.fields.update({k: v for k, v in given.items() if v is not None})
         if query_language == "JSONata":
             for state in self.body.walk():

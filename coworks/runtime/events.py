@@ -56,42 +56,57 @@ def handle(service: TechMicroService, event: Any, context: Any) -> Any:
 def rest_v1(service: TechMicroService, event: dict[str, Any], context: Any) -> dict[str, Any]:
     started = perf_counter() if service.log_requests else 0.0
     try:
-        method = _str(event["httpMethod"], "httpMethod").upper()
-        path = _str(event.get("path") or "/", "path")
-        rc = _dict(event.get("requestContext"), "requestContext")
+        method = event["httpMethod"]
+        path = event.get("path") or "/"
+        rc = event.get("requestContext") or {}
         query = event.get("multiValueQueryStringParameters")
         if query is None:
-            single = _dict(event.get("queryStringParameters"), "queryStringParameters")
-            query = {k: [v] for k, v in single.items()} if single else {}
-        _multi(query)
-        headers = _dict(event.get("headers"), "headers")
-        multi_headers = event.get("multiValueHeaders")
-        if multi_headers:
-            headers = _merge_headers(headers, _dict(multi_headers, "multiValueHeaders"))
-        path_params = _params(event.get("pathParameters"))
-        template = event.get("resource")
+            single = event.get("queryStringParameters")
+            query = {k: [v] for k, v in _dict(single, "queryStringParameters").items()} if single else {}
+        elif query:
+            _multi(query)
+        headers = event.get("headers")
+        body = event.get("body")
+        path_params = event.get("pathParameters")
+        if (type(method) is not str or type(path) is not str or type(rc) is not dict
+                or (headers is not None and type(headers) is not dict)
+                or (body is not None and type(body) is not str) or type(query) is not dict):
+            raise MalformedEvent(_first_bad_v1(event))
+        if path_params is not None:
+            _params(path_params)
         request = Request(
-            method,
+            method.upper(),
             path,
             query=query,
             headers=headers,
-            body=_body(event.get("body")),
-            is_base64=bool(event.get("isBase64Encoded")),
+            multi_headers=event.get("multiValueHeaders"),
+            body=body,
+            is_base64=event.get("isBase64Encoded") is True,
             path_params=path_params,
-            request_id=_request_id(rc, context),
-            stage=str(rc.get("stage") or ""),
+            request_id=rc.get("requestId") or _request_id(rc, context),
+            stage=rc.get("stage") or "",
             event=event,
             context=context,
-            source_ip=str(_dict(rc.get("identity"), "identity").get("sourceIp") or ""),
         )
     except MalformedEvent as exc:
         return _malformed(str(exc), v2=False)
+    template = event.get("resource")
     response = service.dispatch(request, template if type(template) is str else None)
     if started:
         from .accesslog import log_request
 
         log_request(service.name, request, response, started)
     return to_v1(response)
+
+
+def _first_bad_v1(event: dict[str, Any]) -> str:
+    """Name the first field of a REST event that has the wrong type."""
+    for key, kinds in (("httpMethod", (str,)), ("path", (str, type(None))), ("requestContext", (dict, type(None))),
+                       ("headers", (dict, type(None))), ("body", (str, type(None))),
+                       ("multiValueQueryStringParameters", (dict, type(None)))):
+        if not isinstance(event.get(key), kinds):
+            return f"{key} has the wrong type ({type(event.get(key)).__name__})"
+    return "the event has fields of the wrong type"
 
 
 def to_v1(response: Response) -> dict[str, Any]:
@@ -146,7 +161,6 @@ def http_v2(service: TechMicroService, event: dict[str, Any], context: Any) -> d
             stage=stage,
             event=event,
             context=context,
-            source_ip=str(http.get("sourceIp") or ""),
         )
     except MalformedEvent as exc:
         return _malformed(str(exc), v2=True)
@@ -310,14 +324,6 @@ def _multi(query: Any) -> None:
     for values in query.values():
         if type(values) is not list or not all(type(v) is str for v in values):
             raise MalformedEvent("query string values must be strings")
-
-
-def _merge_headers(headers: dict[str, Any], multi: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(headers)
-    for key, values in multi.items():
-        if type(values) is list and values and all(type(v) is str for v in values):
-            merged[key] = ",".join(values)
-    return merged
 
 
 def _as_strings(value: Any) -> list[str]:

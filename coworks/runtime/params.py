@@ -127,18 +127,18 @@ def read_signature(func: Callable[..., Any], field_location: str) -> Signature:
 
 
 def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
-    hints = dict(getattr(func, "__annotations__", {}))
-    hints.pop("return", None)
-    if any(isinstance(v, str) for v in hints.values()):
-        import typing
-
-        try:
-            hints = typing.get_type_hints(func, include_extras=True)
-        except Exception as exc:  # NameError and friends from the user's module
-            raise RouteDefinitionError(
-                f"Cannot resolve the annotations of {func.__qualname__}: {exc}."
-            ) from None
-        hints.pop("return", None)
+    """Parameter annotations, evaluated when written as strings (``from __future__ import
+    annotations``). The return annotation is never evaluated: it does not matter here."""
+    hints = {k: v for k, v in getattr(func, "__annotations__", {}).items() if k != "return"}
+    for name, annotation in hints.items():
+        if isinstance(annotation, str):
+            try:
+                hints[name] = eval(annotation, getattr(func, "__globals__", {}))  # noqa: S307 - the user's own annotation
+            except Exception as exc:  # NameError and friends from the user's module
+                raise RouteDefinitionError(
+                    f"Cannot resolve the annotation {annotation!r} of parameter {name!r} of "
+                    f"{func.__qualname__}: {exc}; import that name at module level."
+                ) from None
     return hints
 
 

@@ -69,7 +69,8 @@ class Request:
         "event",
         "context",
         "route",
-        "source_ip",
+        "_source_ip",
+        "_multi_headers",
         "_query",
         "_raw_query",
         "_headers",
@@ -89,6 +90,7 @@ class Request:
         query: dict[str, list[str]] | None = None,
         raw_query: str = "",
         headers: Any = None,
+        multi_headers: Any = None,
         body: bytes | str | None = None,
         is_base64: bool = False,
         json_body: Any = _MISSING,
@@ -98,7 +100,7 @@ class Request:
         stage: str = "",
         event: Any = None,
         context: Any = None,
-        source_ip: str = "",
+        source_ip: str | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -108,7 +110,8 @@ class Request:
         self.event = event
         self.context = context
         self.route: Any = None
-        self.source_ip = source_ip
+        self._source_ip = source_ip
+        self._multi_headers = multi_headers
         self._query = query
         self._raw_query = raw_query
         self._headers: Headers | None = headers if isinstance(headers, Headers) else None
@@ -134,14 +137,34 @@ class Request:
 
     @property
     def headers(self) -> Headers:
+        """Headers, lower-cased; repeated headers (v1 ``multiValueHeaders``) joined by commas."""
         if self._headers is None:
-            raw = self._raw_headers
-            if isinstance(raw, dict):
+            lowered = Headers()
+            for raw in (self._raw_headers, self._multi_headers):
+                if type(raw) is not dict:
+                    continue
                 for key, value in raw.items():
+                    if type(value) is list and all(type(v) is str for v in value):
+                        if len(value) < 2:
+                            continue  # the single-value map already holds it
+                        value = ",".join(value)
                     if type(key) is not str or type(value) is not str:
                         raise BadRequest(f"Malformed event: the header {key!r} must be a string.")
-            self._headers = Headers(raw if isinstance(raw, dict) else None)
+                    dict.__setitem__(lowered, key.lower(), value)
+            self._headers = lowered
         return self._headers
+
+    @property
+    def source_ip(self) -> str:
+        """The caller's address, as API Gateway reports it."""
+        if self._source_ip is None:
+            ip: Any = None
+            rc = self.event.get("requestContext") if type(self.event) is dict else None
+            if type(rc) is dict:
+                holder = rc.get("http") if "http" in rc else rc.get("identity")
+                ip = holder.get("sourceIp") if type(holder) is dict else None
+            self._source_ip = ip if type(ip) is str else ""
+        return self._source_ip
 
     @property
     def cookies(self) -> dict[str, str]:

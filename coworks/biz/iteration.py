@@ -1,0 +1,200 @@
+"""Parallel and Map steps: run nested bodies, concurrently in time.
+
+With a simulated clock, branches run one after another, each on a fork of the clock that starts
+when AWS would start it (all at once for Parallel; as concurrency slots free up for Map), and the
+state ends when the last branch does. With a real clock they run in threads.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from coworks.biz.errors import StatesError
+from coworks.biz.expressions import compile_value
+from coworks.biz.invokers import Resolver, TaskContext
+from coworks.biz.paths import compile_path, compile_template
+from coworks.biz.steps import Step
+
+if TYPE_CHECKING:  # pragma: no cover
+    from coworks.biz.executor import Body, Scope
+
+
+def _run_all(jobs: list[Callable[[Scope], Any]], scope: Scope, limit: int, keep_going: bool) -> list[Any]:
+    """Run jobs in child scopes; returns each result or StatesError, stopping at the first
+    failure unless ``keep_going``. ``limit`` is the concurrency (0: unlimited)."""
+    from coworks.biz.clock import SimulatedClock
+
+    results: list[Any] = [None] * len(jobs)
+    if scope.clock.real:
+        workers = limit or min(len(jobs), 64) or 1
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_capture, job, scope.child(scope.clock)) for job in jobs]
+            for i, future in enumerate(futures):
+                results[i] = future.result()
+        return results
+    start = scope.clock.elapsed()
+    slots = [start] * limit if limit else []
+    forks = []
+    for i, job in enumerate(jobs):
+        fork = scope.clock.fork()
+        if slots and isinstance(fork, SimulatedClock):
+            fork.advance_to(heapq.heappop(slots))
+        child = scope.child(fork)
+        results[i] = _capture(job, child)
+        scope.previous = max(scope.previous, child.previous)
+        forks.append(fork)
+        if slots:
+            heapq.heappush(slots, fork.elapsed())
+        if isinstance(results[i], StatesError) and not keep_going:
+            break
+    scope.clock.join(forks)
+    return results
+
+
+def _capture(job: Callable[[Scope], Any], scope: Scope) -> Any:
+    try:
+        return job(scope)
+    except StatesError as err:
+        return err
+
+
+class ParallelStep(Step):
+    """Parallel: every branch gets the effective input; the result lists their outputs."""
+
+    def compile(self, tasks: list[Any]) -> None:
+        from coworks.biz.executor import compile_body
+
+        ql = "JSONata" if self.jsonata else "JSONPath"
+        self.bodies: list[Body] = [compile_body(b, ql, tasks) for b in self.spec["Branches"]]
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        return self.guarded(raw, ctx, scope, lambda c: self.attempt(raw, c, scope))
+
+    def attempt(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
+        from coworks.biz.executor import run_body
+
+        data = self.effective_input(raw, ctx, scope)
+        scope.event("ParallelStateStarted", None)
+        def branch(body: Body) -> Callable[[Scope], Any]:
+            return lambda s: run_body(body, data, s)
+
+        jobs = [branch(b) for b in self.bodies]
+        results = _run_all(jobs, scope, 0, keep_going=False)
+        for result in results:
+            if isinstance(result, StatesError):
+                scope.event("ParallelStateFailed", None)
+                raise result
+        scope.event("ParallelStateSucceeded", None)
+        return results
+
+
+class MapStep(Step):
+    """Map: runs the item processor once per item, ``MaxConcurrency`` at a time."""
+
+    def compile(self, tasks: list[Any]) -> None:
+        from coworks.biz.executor import compile_body
+
+        ql = "JSONata" if self.jsonata else "JSONPath"
+        processor = self.spec.get("ItemProcessor") or self.spec["Iterator"]
+        self.body: Body = compile_body(processor, ql, tasks)
+        # A Map's Parameters is the legacy name of ItemSelector (applied per item, not to the input).
+        self.parameters = None
+        selector = self.spec.get("ItemSelector", self.spec.get("Parameters"))
+        self.selector_fn: Callable[..., Any] | None = None
+        if selector is not None:
+            self.selector_fn = compile_value(selector) if self.jsonata else compile_template(selector)
+        self.items_path = compile_path(self.spec.get("ItemsPath", "$"))
+        self.reader: Callable[[Any, TaskContext], Any] | None = None
+
+    def bind(self, resolver: Resolver) -> dict[str, str]:
+        """Resolve the ItemReader resource; returns what could not be resolved."""
+        reader = self.spec.get("ItemReader")
+        if not reader:
+            return {}
+        found = resolver.resolve(reader.get("Resource", ""), reader.get("Parameters") or reader.get("Arguments") or {})
+        if found is None:
+            return {f"{self.name}.ItemReader": reader.get("Resource", "")}
+        self.reader = found[1]
+        return {}
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        return self.guarded(raw, ctx, scope, lambda c: self.attempt(raw, c, scope))
+
+    def items(self, raw: Any, data: Any, ctx: dict[str, Any], scope: Scope) -> list[Any]:
+        if self.reader is not None:
+            reader = self.spec["ItemReader"]
+            params = reader.get("Parameters") or reader.get("Arguments") or {}
+            if self.jsonata:
+                params = compile_value(params)(scope.bindings(raw, ctx))
+            else:
+                params = compile_template(params)(data, ctx, scope.variables)
+            items = self.reader(params, TaskContext(scope.clock, self.name))
+        elif self.jsonata:
+            items = compile_value(self.spec["Items"])(scope.bindings(raw, ctx)) if "Items" in self.spec else raw
+        else:
+            items = self.items_path.get(data, ctx, scope.variables)
+        if not isinstance(items, list):
+            raise StatesError(
+                "States.Runtime", f"Map '{self.name}' needs a JSON array of items, got {type(items).__name__}."
+            )
+        batcher = self.spec.get("ItemBatcher")
+        if batcher:
+            size = batcher.get("MaxItemsPerBatch") or len(items) or 1
+            extra = batcher.get("BatchInput", {})
+            items = [{**extra, "Items": items[i : i + size]} for i in range(0, len(items), size)]
+        return items
+
+    def attempt(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
+        from coworks.biz.executor import run_body
+
+        data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
+        items = self.items(raw, data, ctx, scope)
+        limit = int(self.number("MaxConcurrency", raw, ctx, scope, data) or 0)
+        count = self.number("ToleratedFailureCount", raw, ctx, scope, data)
+        percent = self.number("ToleratedFailurePercentage", raw, ctx, scope, data)
+        tolerant = count is not None or percent is not None
+        scope.event("MapStateStarted", {"length": len(items)})
+
+        def job(index: int, item: Any) -> Callable[[Scope], Any]:
+            def run(child: Scope) -> Any:
+                child.map_item = {"Index": index, "Value": item}
+                value = item
+                if self.selector_fn is not None:
+                    item_ctx = child.context(self.name, child.clock.now(), 0)
+                    if self.jsonata:
+                        value = self.selector_fn(child.bindings(raw, item_ctx))
+                    else:
+                        value = self.selector_fn(data, item_ctx, child.variables)
+                details = {"name": self.name, "index": index}
+                child.event("MapIterationStarted", details)
+                try:
+                    out = run_body(self.body, value, child)
+                except StatesError:
+                    child.event("MapIterationFailed", details)
+                    raise
+                child.event("MapIterationSucceeded", details)
+                return out
+
+            return run
+
+        results = _run_all([job(i, it) for i, it in enumerate(items)], scope, limit, keep_going=tolerant)
+        failures = [r for r in results if isinstance(r, StatesError)]
+        if failures:
+            too_many = not tolerant
+            if count is not None and len(failures) > count:
+                too_many = True
+            if percent is not None and len(failures) * 100.0 / max(len(items), 1) > percent:
+                too_many = True
+            if too_many:
+                scope.event("MapStateFailed", None)
+                if tolerant:
+                    raise StatesError(
+                        "States.ExceedToleratedFailureThreshold",
+                        f"Map '{self.name}' had {len(failures)} failed items of {len(items)}.",
+                    )
+                raise failures[0]
+        scope.event("MapStateSucceeded", None)
+        return [{"Error": r.error, "Cause": r.cause} if isinstance(r, StatesError) else r for r in results]

@@ -1,0 +1,271 @@
+"""Compiled states: the data flow of each ASL state type, with retries and catches.
+
+Each state is compiled once into a ``Step`` whose ``run`` takes the raw state input and a
+:class:`~coworks.biz.executor.Scope` and returns ``(output, next state name or None)``; failures
+are :class:`StatesError` exceptions, which the Retry/Catch wrapper handles like AWS does.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from coworks.biz.errors import StatesError
+from coworks.biz.expressions import compile_value, is_jsonata
+from coworks.biz.paths import Path, compile_path, compile_template, put
+
+if TYPE_CHECKING:  # pragma: no cover
+    from coworks.biz.executor import Scope
+
+_UNSET: Any = object()
+DATA_LIMIT = 262_144
+UNCATCHABLE = frozenset({"States.Runtime"})
+#: Errors that States.ALL does not match (they must be named explicitly).
+NOT_IN_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def error_matches(names: list[str], error: str) -> bool:
+    """Whether a Retry/Catch ``ErrorEquals`` list covers ``error``, with AWS's wildcards."""
+    if error in names:
+        return True
+    if "States.ALL" in names and error not in NOT_IN_ALL:
+        return True
+    if error == "States.HeartbeatTimeout" and "States.Timeout" in names:
+        return True
+    return "States.TaskFailed" in names and error not in NOT_IN_ALL and not error.endswith("Timeout")
+
+
+class Step:
+    """A compiled state: the data flow shared by all types (paths or JSONata, Assign)."""
+
+    def __init__(self, name: str, spec: dict[str, Any], ql: str) -> None:
+        self.name = name
+        self.type = spec["Type"]
+        self.spec = spec
+        self.jsonata = spec.get("QueryLanguage", ql) == "JSONata"
+        self.next: str | None = spec.get("Next")
+        self.entered = f"{self.type}StateEntered"
+        self.exited = f"{self.type}StateExited"
+        self.input_path = self._path(spec.get("InputPath", _UNSET))
+        self.output_path = self._path(spec.get("OutputPath", _UNSET))
+        result_path = spec.get("ResultPath", "$")
+        self.result_path: Path | None = compile_path(result_path) if result_path is not None else None
+        self.replace_result = result_path == "$"
+        self.parameters = compile_template(spec["Parameters"]) if "Parameters" in spec and not self.jsonata else None
+        self.selector = compile_template(spec["ResultSelector"]) if "ResultSelector" in spec else None
+        self.arguments = compile_value(spec["Arguments"]) if "Arguments" in spec and self.jsonata else None
+        self.output = compile_value(spec["Output"]) if "Output" in spec and self.jsonata else None
+        assign = spec.get("Assign")
+        self.assign: Callable[..., Any] | None = None
+        if assign is not None:
+            self.assign = compile_value(assign) if self.jsonata else compile_template(assign)
+        self.retriers = [dict(r) for r in spec.get("Retry", [])]
+        self.catchers = [dict(c) for c in spec.get("Catch", [])]
+
+    @staticmethod
+    def _path(value: Any) -> Any:
+        if value is _UNSET or value is None:
+            return value
+        return compile_path(value)
+
+    # -- data flow ---------------------------------------------------------------------------
+    def effective_input(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
+        """The input after InputPath and Parameters (JSONPath), or Arguments (JSONata)."""
+        if self.jsonata:
+            if self.arguments is None:
+                return raw
+            return self.arguments(scope.bindings(raw, ctx))
+        data = raw
+        if self.input_path is None:
+            data = {}
+        elif self.input_path is not _UNSET:
+            data = self.input_path.get(raw, ctx, scope.variables)
+        if self.parameters is not None:
+            data = self.parameters(data, ctx, scope.variables)
+        return data
+
+    def finish(self, raw: Any, result: Any, ctx: dict[str, Any], scope: Scope) -> Any:
+        """The state output from its result (ResultSelector, ResultPath, OutputPath or Output),
+        after which Assign updates the variables (evaluated with the values from before)."""
+        if self.jsonata:
+            bindings = scope.bindings(raw, ctx, result=result)
+            out = self.output(bindings) if self.output is not None else result
+            if self.assign is not None:
+                scope.assign(self.assign(bindings))
+            return out
+        if self.selector is not None:
+            result = self.selector(result, ctx, scope.variables)
+        if self.assign is not None:
+            scope.assign(self.assign(result, ctx, scope.variables))
+        if self.replace_result:
+            out = result
+        elif self.result_path is None:
+            out = raw
+        else:
+            out = put(raw, self.result_path, result)
+        if self.output_path is None:
+            return {}
+        if self.output_path is not _UNSET:
+            return self.output_path.get(out, ctx, scope.variables)
+        return out
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self, raw: Any, scope: Scope) -> tuple[Any, str | None]:
+        entered = scope.clock.now()
+        scope.event(self.entered, {"name": self.name, "input": dumps(raw), "inputDetails": {"truncated": False}})
+        ctx = scope.context(self.name, entered, 0)
+        output, nxt = self.execute(raw, ctx, scope)
+        text = dumps(output)
+        if len(text) > DATA_LIMIT // 4 and len(text.encode()) > DATA_LIMIT:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The state/task '{self.name}' returned a result with a "
+                f"size exceeding the maximum number of bytes service limit.",
+            )
+        details: dict[str, Any] = {"name": self.name, "output": text, "outputDetails": {"truncated": False}}
+        if scope.assigned:
+            details["assignedVariables"] = {k: dumps(v) for k, v in scope.assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+            scope.assigned = {}
+        scope.event(self.exited, details)
+        return output, nxt
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        """Type-specific behaviour; the default passes the effective input through."""
+        return self.finish(raw, self.effective_input(raw, ctx, scope), ctx, scope), self.next
+
+    def guarded(
+        self, raw: Any, ctx: dict[str, Any], scope: Scope, attempt: Callable[[dict[str, Any]], Any]
+    ) -> tuple[Any, str | None]:
+        """Run ``attempt`` (which returns the result) under this state's Retry and Catch rules."""
+        counts = [0] * len(self.retriers)
+        retries = 0
+        while True:
+            try:
+                result = attempt(ctx)
+                return self.finish(raw, result, ctx, scope), self.next
+            except StatesError as err:
+                if err.error in UNCATCHABLE:
+                    raise
+                delay = self._retry_delay(err.error, counts, scope.run.rng)
+                if delay is not None:
+                    scope.clock.sleep(delay)
+                    retries += 1
+                    ctx = scope.context(self.name, datetime.fromisoformat(ctx["State"]["EnteredTime"]), retries)
+                    continue
+                for catcher in self.catchers:
+                    if error_matches(catcher.get("ErrorEquals", []), err.error):
+                        return self._caught(raw, err, catcher, ctx, scope), catcher["Next"]
+                raise
+
+    def _retry_delay(self, error: str, counts: list[int], rng: random.Random) -> float | None:
+        for i, retrier in enumerate(self.retriers):
+            if not error_matches(retrier.get("ErrorEquals", []), error):
+                continue
+            if counts[i] >= retrier.get("MaxAttempts", 3):
+                return None
+            delay = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** counts[i]
+            if "MaxDelaySeconds" in retrier:
+                delay = min(delay, retrier["MaxDelaySeconds"])
+            if retrier.get("JitterStrategy") == "FULL":
+                delay = rng.uniform(0, delay)
+            counts[i] += 1
+            return float(delay)
+        return None
+
+    def _caught(self, raw: Any, err: StatesError, catcher: dict[str, Any], ctx: dict[str, Any], scope: Scope) -> Any:
+        error_output = {"Error": err.error, "Cause": err.cause}
+        if self.jsonata:
+            bindings = scope.bindings(raw, ctx, error=error_output)
+            if "Assign" in catcher:
+                scope.assign(compile_value(catcher["Assign"])(bindings))
+            return compile_value(catcher["Output"])(bindings) if "Output" in catcher else error_output
+        if "Assign" in catcher:
+            scope.assign(compile_template(catcher["Assign"])(error_output, ctx, scope.variables))
+        result_path = catcher.get("ResultPath", "$")
+        if result_path is None:
+            return raw
+        return put(raw, compile_path(result_path), error_output)
+
+    def number(self, key: str, raw: Any, ctx: dict[str, Any], scope: Scope, data: Any = None) -> Any:
+        """A numeric field given literally, by ``<key>Path`` or as JSONata (None when absent)."""
+        value = self.spec.get(key)
+        if is_jsonata(value):
+            return compile_value(value)(scope.bindings(raw, ctx))
+        if value is None and f"{key}Path" in self.spec:
+            return compile_path(self.spec[f"{key}Path"]).get(raw if data is None else data, ctx, scope.variables)
+        return value
+
+
+class PassStep(Step):
+    """Pass: the result is ``Result``, or the effective input."""
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        if "Result" in self.spec and not self.jsonata:
+            return self.finish(raw, self.spec["Result"], ctx, scope), self.next
+        if self.jsonata:
+            return self.finish(raw, raw, ctx, scope), self.next
+        return self.finish(raw, self.effective_input(raw, ctx, scope), ctx, scope), self.next
+
+
+class SucceedStep(Step):
+    """Succeed: ends the machine (or branch) with the effective input as output."""
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
+        return self.finish(raw, data, ctx, scope), None
+
+
+class FailStep(Step):
+    """Fail: ends the machine (or branch) with an error and a cause."""
+
+    def run(self, raw: Any, scope: Scope) -> tuple[Any, str | None]:
+        entered = scope.clock.now()
+        scope.event(self.entered, {"name": self.name, "input": dumps(raw), "inputDetails": {"truncated": False}})
+        ctx = scope.context(self.name, entered, 0)
+        values = []
+        for key in ("Error", "Cause"):
+            value = self.spec.get(key)
+            if self.jsonata and is_jsonata(value):
+                value = compile_value(value)(scope.bindings(raw, ctx))
+            elif f"{key}Path" in self.spec:
+                text = self.spec[f"{key}Path"]
+                if text.startswith("States."):
+                    from coworks.biz.intrinsics import compile_intrinsic
+
+                    value = compile_intrinsic(text)(raw, ctx, scope.variables)
+                else:
+                    value = compile_path(text).get(raw, ctx, scope.variables)
+            values.append("" if value is None else str(value))
+        raise StatesError(values[0] or "States.Fail", values[1])
+
+
+class WaitStep(Step):
+    """Wait: lets time pass on the execution's clock (instantly when simulated)."""
+
+    def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
+        data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
+        seconds = self.number("Seconds", raw, ctx, scope, data)
+        if seconds is not None:
+            if not isinstance(seconds, int | float) or seconds < 0:
+                raise StatesError(
+                    "States.Runtime", f"Wait '{self.name}' needs a non-negative number of seconds, got {seconds!r}."
+                )
+            scope.clock.sleep(float(seconds))
+        else:
+            stamp = self.number("Timestamp", raw, ctx, scope, data)
+            try:
+                until = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+            except ValueError:
+                raise StatesError(
+                    "States.Runtime", f"Wait '{self.name}' got {stamp!r}, which is not an ISO 8601 timestamp."
+                ) from None
+            scope.clock.sleep((until - scope.clock.now()).total_seconds())
+        return self.finish(raw, data, ctx, scope), self.next

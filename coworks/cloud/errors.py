@@ -1,0 +1,104 @@
+"""The cloud layer's errors: one sentence naming the resource and the fix, the AWS code attached.
+
+::
+
+    CoworksError
+     └── CloudError            (.resource, .code)
+          ├── PackagingError   a service that cannot be zipped for Lambda (.package for requirements)
+          ├── ConfigurationError  no region, no credentials, a bad declaration
+          └── AwsError         an AWS call refused or failed (.code is AWS's error code)
+"""
+
+from __future__ import annotations
+
+from ..errors import CoworksError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class CloudError(CoworksError):
+    """Base of the cloud layer's errors; ``resource`` names what it is about, ``code`` is AWS's code."""
+
+    def __init__(self, message: str, *, resource: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.code = code
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} [{self.code}]" if self.code else text
+
+
+class PackagingError(CloudError):
+    """The service cannot be turned into a Lambda zip (source not found, requirement without wheel, too big)."""
+
+    def __init__(self, message: str, *, package: str | None = None, resource: str | None = None) -> None:
+        super().__init__(message, resource=resource)
+        self.package = package
+
+
+class ConfigurationError(CloudError):
+    """The cloud cannot be reached as configured: no region, no credentials, a refused declaration."""
+
+
+class AwsError(CloudError):
+    """An AWS call failed; ``operation`` is the API call, ``code`` the error code AWS returned."""
+
+    def __init__(self, message: str, *, resource: str | None, code: str | None, operation: str = "") -> None:
+        super().__init__(message, resource=resource, code=code)
+        self.operation = operation
+
+
+# What to do about the errors a deploy meets most, by AWS error code.
+_FIXES = {
+    "AccessDenied": "give your AWS identity the permission for {op} (or use --profile with one that has it)",
+    "AccessDeniedException": "give your AWS identity the permission for {op} (or use --profile with one that has it)",
+    "UnrecognizedClientException": "check your credentials (aws configure, or --profile)",
+    "InvalidClientTokenId": "check your credentials (aws configure, or --profile)",
+    "ExpiredToken": "refresh your credentials (aws sso login, or new session keys)",
+    "ExpiredTokenException": "refresh your credentials (aws sso login, or new session keys)",
+    "ResourceConflictException": "another update of it is in progress: wait a moment and deploy again",
+    "TooManyRequestsException": "AWS is throttling: deploy again in a moment",
+    "Throttling": "AWS is throttling: deploy again in a moment",
+    "LimitExceededException": "an account quota is reached: delete unused resources or raise the quota",
+    "EntityAlreadyExists": "a resource with this name exists outside Coworks: rename the service or remove it",
+    "ResourceAlreadyExistsException": "a resource with this name exists outside Coworks: rename the service or remove it",
+    "InvalidParameterValueException": "check the service's declarations (memory, timeout, environment)",
+    "MalformedPolicyDocument": "check the service's declared permissions (actions and ARNs)",
+    "CodeStorageExceededException": "delete old function versions or packages to free Lambda code storage",
+    "RequestEntityTooLargeException": "the package is too large for direct upload: trim requirements or use S3",
+}
+
+
+def from_aws(exc: BaseException, operation: str, resource: str | None) -> CloudError:
+    """Turn a botocore exception into one sentence; the original is chained by the caller."""
+    code, message = _code_and_message(exc)
+    fix = _FIXES.get(code or "", "")
+    if not code:  # not a ClientError: connection, credentials, region
+        name = type(exc).__name__
+        if name in ("NoCredentialsError", "PartialCredentialsError"):
+            return ConfigurationError(
+                "No AWS credentials found: run `aws configure`, pass --profile, or set AWS_ACCESS_KEY_ID.",
+                resource=resource, code=name,
+            )
+        if name in ("EndpointConnectionError", "ConnectionClosedError", "ConnectTimeoutError"):
+            return AwsError(
+                f"Cannot reach AWS for {operation} on {resource or 'the account'}: check the network or --endpoint-url.",
+                resource=resource, code=name, operation=operation,
+            )
+        code = name
+    what = f"{operation} on {resource}" if resource else operation
+    sentence = f"{what} failed: {message.rstrip('.')}"
+    if fix:
+        sentence += "; " + fix.format(op=operation)
+    return AwsError(sentence + ".", resource=resource, code=code, operation=operation)
+
+
+def _code_and_message(exc: BaseException) -> tuple[str | None, str]:
+    response: Any = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response.get("Error") or {}
+        return str(error.get("Code") or "") or None, str(error.get("Message") or exc)
+    return None, str(exc) or type(exc).__name__
