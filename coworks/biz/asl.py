@@ -81,6 +81,7 @@ def load_state(name: str, data: Any) -> Any:
     state.next = state.end = None
     state.retries, state.catches = [], []
     state._order = tuple(data)
+    state.loaded = True
     _init_structure(state)
     linking = {"Next", "End", "Retry", "Catch"} if not cls.terminal else set()
     for key, value in data.items():

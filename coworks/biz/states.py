@@ -177,6 +177,8 @@ class State:
     options: ClassVar[frozenset[str]] = _COMMON
     #: Choice, Succeed and Fail decide their own successor (or have none): no Next/End.
     terminal: ClassVar[bool] = False
+    #: Loaded from ASL: written back as it was (no implicit ``End``), so problems stay visible.
+    loaded: bool = False
 
     def __init__(self, name: str, **options: Any) -> None:
         if not isinstance(name, str) or not name:
@@ -248,7 +250,7 @@ class State:
             data["Next"] = name_of(self.next)
         if self.end is not None:
             data["End"] = self.end
-        elif self.next is None and not self.terminal:
+        elif self.next is None and not self.terminal and not self.loaded:
             data["End"] = True
         return ordered(data, self._order)
 

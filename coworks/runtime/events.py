@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from .service import TechMicroService
 
 
+_STR_ONLY = frozenset((str,))
+
+
 class MalformedEvent(Exception):
     """The event is not a shape we can read; answered with a 400 naming what is wrong."""
 
@@ -313,7 +316,7 @@ def _body(value: Any) -> Any:
 def _params(value: Any) -> dict[str, str] | None:
     if value is None:
         return None
-    if type(value) is not dict or not all(type(v) is str for v in value.values()):
+    if type(value) is not dict or not set(map(type, value.values())) <= _STR_ONLY:
         raise MalformedEvent("pathParameters must map names to strings")
     return value
 

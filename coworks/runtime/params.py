@@ -75,13 +75,17 @@ class Param:
 class Signature:
     """The parameters of an entry, split into path segments and named fields."""
 
-    __slots__ = ("path_params", "fields", "accepts_extra", "by_name")
+    __slots__ = ("path_params", "fields", "accepts_extra", "by_name", "reserved")
 
-    def __init__(self, path_params: list[Param], fields: list[Param], accepts_extra: bool) -> None:
+    def __init__(
+        self, path_params: list[Param], fields: list[Param], accepts_extra: bool, self_name: str = "self"
+    ) -> None:
         self.path_params = path_params
         self.fields = fields
         self.accepts_extra = accepts_extra
         self.by_name = {p.name: p for p in fields}
+        # Names that **kwargs cannot take: the call already passes them positionally.
+        self.reserved = frozenset([self_name, *(p.name for p in path_params)])
 
     @property
     def params(self) -> list[Param]:
@@ -123,7 +127,7 @@ def read_signature(func: Callable[..., Any], field_location: str) -> Signature:
         annotation = hints.get(pname)
         converter = converter_for(annotation, f"{name}({pname})")
         fields.append(Param(pname, field_location, annotation, kwdefaults.get(pname, NO_DEFAULT), converter))
-    return Signature(path_params, fields, bool(code.co_flags & _CO_VARKEYWORDS))
+    return Signature(path_params, fields, bool(code.co_flags & _CO_VARKEYWORDS), code.co_varnames[0])
 
 
 def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
@@ -183,7 +187,9 @@ def bind(
                 if conv.multi:
                     kwargs[param.name] = conv.from_text(raw)  # type: ignore[arg-type]
                 else:
-                    kwargs[param.name] = conv.from_text(raw[-1] if type(raw) is list else raw)
+                    value = raw[-1] if type(raw) is list else raw
+                    # a file part of a multipart body is not text: convert it like a JSON value
+                    kwargs[param.name] = conv.from_text(value) if type(value) is str else conv.from_json(value)
             else:
                 kwargs[param.name] = conv.from_json(raw)
         except ConversionError as exc:
@@ -194,6 +200,10 @@ def bind(
         if extra:
             if signature.accepts_extra:
                 for name in extra:
+                    if name in signature.reserved:
+                        errors.append({"field": name, "location": "body" if reject_unknown else "query",
+                                       "message": "names a positional parameter of the entry; it cannot be an extra field"})
+                        continue
                     raw = fields[name]
                     kwargs[name] = raw[-1] if from_text and type(raw) is list and len(raw) == 1 else raw
             elif reject_unknown:
@@ -239,6 +249,8 @@ def _str_json(value: Any) -> str:
 
 
 def _int_text(value: str) -> int:
+    if value.isdigit() and value.isascii() and len(value) < 4300:  # the common case, first
+        return int(value)
     text = value.strip()
     if text[:1] in "+-":
         digits = text[1:]
@@ -368,6 +380,8 @@ def _union(annotation: Any, args: tuple[Any, ...], where: str) -> Converter:
     def attempt(attr: str, value: Any) -> Any:
         if nullable and (value is None or (attr == "from_text" and value == "")):
             return None
+        if len(convs) == 1:  # Optional[T]: T's own errors name the bad sub-fields
+            return getattr(convs[0], attr)(value)
         for conv in convs:
             try:
                 return getattr(conv, attr)(value)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 _MISSING: Any = object()
+_STR_ONLY = frozenset((str,))
 
 
 class Headers(dict):  # type: ignore[type-arg]
@@ -140,17 +141,21 @@ class Request:
         """Headers, lower-cased; repeated headers (v1 ``multiValueHeaders``) joined by commas."""
         if self._headers is None:
             lowered = Headers()
-            for raw in (self._raw_headers, self._multi_headers):
-                if type(raw) is not dict:
-                    continue
-                for key, value in raw.items():
-                    if type(value) is list and all(type(v) is str for v in value):
-                        if len(value) < 2:
-                            continue  # the single-value map already holds it
-                        value = ",".join(value)
-                    if type(key) is not str or type(value) is not str:
-                        raise BadRequest(f"Malformed event: the header {key!r} must be a string.")
-                    dict.__setitem__(lowered, key.lower(), value)
+            raw = self._raw_headers
+            if type(raw) is dict and raw:
+                try:
+                    dict.update(lowered, {key.lower(): value for key, value in raw.items()})
+                except AttributeError:
+                    raise BadRequest("Malformed event: header names must be strings.") from None
+                if not set(map(type, raw.values())) <= _STR_ONLY:
+                    raise BadRequest("Malformed event: header values must be strings.")
+            multi = self._multi_headers
+            if type(multi) is dict:
+                for key, values in multi.items():
+                    if type(values) is list and len(values) > 1 and type(key) is str:
+                        if not set(map(type, values)) <= _STR_ONLY:
+                            raise BadRequest(f"Malformed event: the values of header {key!r} must be strings.")
+                        dict.__setitem__(lowered, key.lower(), ",".join(values))
             self._headers = lowered
         return self._headers
 
@@ -182,7 +187,14 @@ class Request:
 
     @property
     def content_type(self) -> str:
-        return str(self.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+        """The media type, lower-cased, without parameters."""
+        raw = self._raw_headers
+        value: Any = None
+        if self._headers is None and type(raw) is dict:  # skip building all headers for one
+            value = raw.get("content-type") or raw.get("Content-Type")
+        if type(value) is not str:
+            value = self.headers.get("content-type") or ""
+        return str(value).split(";", 1)[0].strip().lower()
 
     # -- body ----------------------------------------------------------------------------
 
@@ -212,7 +224,11 @@ class Request:
     def json(self) -> Any:
         """The body parsed as JSON; ``None`` when the body is empty."""
         if self._json is _MISSING:
-            data = self.body
+            raw = self._raw_body
+            if type(raw) is str and not self._base64 and len(raw) <= MAX_BODY_BYTES // 4:
+                data: str | bytes = raw  # parse the event's text as is: no encode, no size doubt
+            else:
+                data = self.body
             self._json = parse_json(data) if data.strip() else None
         return self._json
 

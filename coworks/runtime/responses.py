@@ -86,7 +86,12 @@ def error_response(error: HTTPError) -> Response:
 def make_response(result: Any) -> Response:
     """The response for an entry's return value."""
     if type(result) is dict or type(result) is list:  # fast path for the common case
-        return Response(result)
+        response = Response.__new__(Response)
+        response.body = _encoder.encode(result)
+        response.status_code = 200
+        response.headers = {"Content-Type": JSON_TYPE}
+        response.cookies = []
+        return response
     if isinstance(result, Response):
         return result
     if result is None:

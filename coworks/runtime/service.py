@@ -172,7 +172,7 @@ class TechMicroService(_Mountable):
             route, call, cors = endpoint
             request.route = route
             signature = route.signature
-            if signature.fields:
+            if signature.fields or signature.accepts_extra:
                 if route.method in QUERY_METHODS:
                     args, kwargs = bind(signature, values, request.query, True, False)
                 else:

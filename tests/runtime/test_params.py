@@ -41,6 +41,11 @@ class Pet(pydantic.BaseModel):
     age: int
 
 
+def described(values: dict[str, Any], sent: Any) -> dict[str, Any]:
+    """Each parameter the request sent, with the type it arrived as."""
+    return {k: {"type": type(v).__name__, "value": v} for k, v in values.items() if k in sent and v is not None}
+
+
 class Params(TechMicroService):
     @entry
     def get_path(self, a: str, b: int):
@@ -73,7 +78,7 @@ class Params(TechMicroService):
     @entry
     def post_upload(self, *, title: str, doc: UploadedFile, raw: bytes = b""):
         return {"title": title, "filename": doc.filename, "type": doc.content_type,
-                "size": len(doc.content), "raw": raw.decode()}
+                "content": doc.content.hex(), "raw": raw.decode()}
 
     @entry
     def post_types(
@@ -97,12 +102,7 @@ class Params(TechMicroService):
         customer: Customer | None = None,
         pet: Pet | None = None,
     ):
-        out: dict[str, Any] = {}
-        for key, value in locals().items():
-            if key in ("self", "out") or value is None:
-                continue
-            out[key] = {"type": type(value).__name__, "value": value}
-        return out
+        return described(locals(), self.request.json() or {})
 
     @entry
     def get_types(
@@ -120,12 +120,7 @@ class Params(TechMicroService):
         day: dt.date | None = None,
         d: dict | None = None,
     ):
-        out: dict[str, Any] = {}
-        for key, value in locals().items():
-            if key in ("self", "out") or value is None:
-                continue
-            out[key] = {"type": type(value).__name__, "value": value}
-        return out
+        return described(locals(), self.request.query)
 
 
 @pytest.fixture(scope="module", params=["2.0", "1.0"])
@@ -192,7 +187,7 @@ def test_body_from_multipart_with_files(client) -> None:
         files={"doc": ("r.pdf", b"%PDF-\xff\xfe binary", "application/pdf")},
     )
     assert response.json() == {"title": "report", "filename": "r.pdf", "type": "application/pdf",
-                               "size": 16, "raw": "abc"}
+                               "content": b"%PDF-\xff\xfe binary".hex(), "raw": "abc"}
 
 
 def test_bytes_parameter_takes_a_file_part(client) -> None:

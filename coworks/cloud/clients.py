@@ -1,0 +1,73 @@
+"""One place where boto3 is called: clients made once per cloud, errors turned into sentences.
+
+``call`` names the resource each call is about, so any failure reaches the user as
+"CreateFunction on inventory-dev failed: ...; <the fix>. [AccessDeniedException]".
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+from .errors import from_aws
+
+SERVICES = ("iam", "lambda", "logs", "apigatewayv2", "events", "sts")
+MUTATING_PREFIXES = ("Get", "List", "Describe")
+
+
+def is_mutating(operation: str) -> bool:
+    """Whether an API operation changes something (every AWS read starts Get/List/Describe)."""
+    return not operation.startswith(MUTATING_PREFIXES)
+
+
+class Clients:
+    """The boto3 clients of one cloud (session + endpoint), created on first use."""
+
+    def __init__(self, session: Any, endpoint_url: str | None = None) -> None:
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        found = self._clients.get(service)
+        if found is None:
+            from botocore.config import Config
+
+            config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
+            found = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+            self._clients[service] = found
+        return found
+
+    def call(self, service: str, method: str, resource: str | None, /, **params: Any) -> Any:
+        """Call ``method`` of ``service``; any failure becomes a ``CloudError`` about ``resource``."""
+        client = self.client(service)
+        try:
+            return getattr(client, method)(**params)
+        except Exception as exc:  # every botocore and injected failure: one sentence, code attached
+            raise from_aws(exc, _operation(client, method), resource) from exc
+
+    def find(self, service: str, method: str, resource: str | None, /, **params: Any) -> Any:
+        """Like ``call``, but None when AWS says the resource does not exist."""
+        client = self.client(service)
+        try:
+            return getattr(client, method)(**params)
+        except Exception as exc:
+            code = _code(exc)
+            if code in ("NoSuchEntity", "ResourceNotFoundException", "NotFoundException"):
+                return None
+            raise from_aws(exc, _operation(client, method), resource) from exc
+
+
+def _operation(client: Any, method: str) -> str:
+    try:
+        return str(client.meta.method_to_api_mapping.get(method, method))
+    except AttributeError:
+        return method
+
+
+def _code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str((response.get("Error") or {}).get("Code") or "")
+    return ""

@@ -1,0 +1,126 @@
+"""``app.serve(port=0)``: the service over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from coworks import Response, TechMicroService, entry
+
+
+class Live(TechMicroService):
+    def auth(self, token):
+        return token == "good" or (["GET /item/{item_id}"] if token == "reader" else False)
+
+    @entry
+    def get_item(self, item_id: int, *, tags: list[str] | None = None):
+        return {"id": item_id, "tags": tags, "ip": self.request.source_ip}
+
+    @entry
+    def post_item(self, *, name: str, qty: int = 0):
+        return {"name": name, "qty": qty}, 201
+
+    @entry
+    def post_upload(self, *, title: str, doc: bytes):
+        return {"title": title, "size": len(doc)}
+
+    @entry(no_auth=True)
+    def get_health(self):
+        return Response("ok", cookies=["seen=1; Path=/"])
+
+    @entry(no_auth=True)
+    def get_bytes(self):
+        return b"\x00\xff"
+
+
+@pytest.fixture(scope="module")
+def server():
+    handle = Live().serve(port=0)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        session.headers["Authorization"] = "good"
+        yield session
+
+
+def test_binds_to_loopback_on_a_free_port(server) -> None:
+    assert server.url == f"http://127.0.0.1:{server.port}"
+    assert server.port > 0
+
+
+def test_get_with_path_and_query(server, http) -> None:
+    response = http.get(f"{server.url}/item/3", params={"tags": ["a", "b"]})
+    assert response.status_code == 200
+    assert response.json() == {"id": 3, "tags": ["a", "b"], "ip": "127.0.0.1"}
+
+
+def test_post_json_form_and_multipart(server, http) -> None:
+    assert http.post(f"{server.url}/item", json={"name": "pen"}).json() == {"name": "pen", "qty": 0}
+    assert http.post(f"{server.url}/item", data={"name": "pen", "qty": "2"}).status_code == 201
+    response = http.post(f"{server.url}/upload", data={"title": "t"}, files={"doc": ("d.bin", b"12345")})
+    assert response.json() == {"title": "t", "size": 5}
+
+
+def test_errors_over_http(server, http) -> None:
+    assert http.get(f"{server.url}/nowhere").status_code == 404
+    assert http.get(f"{server.url}/nowhere").json() == {"message": "Not Found"}
+    response = http.delete(f"{server.url}/item/3")
+    assert (response.status_code, response.headers["Allow"]) == (405, "GET, HEAD")
+    assert http.get(f"{server.url}/item/x").status_code == 422
+    bad = http.post(f"{server.url}/item", data="{", headers={"Content-Type": "application/json"})
+    assert bad.status_code == 400
+
+
+def test_auth_401_and_403(server) -> None:
+    assert requests.get(f"{server.url}/item/1").status_code == 401
+    assert requests.get(f"{server.url}/item/1", headers={"Authorization": "bad"}).status_code == 403
+    assert requests.get(f"{server.url}/item/1", headers={"Authorization": "reader"}).status_code == 200
+    assert requests.post(f"{server.url}/item", json={"name": "x"}, headers={"Authorization": "reader"}).status_code == 403
+    assert requests.get(f"{server.url}/health").text == "ok"
+
+
+def test_cookies_binary_and_head(server, http) -> None:
+    response = http.get(f"{server.url}/health")
+    assert response.cookies["seen"] == "1"
+    assert http.get(f"{server.url}/bytes").content == b"\x00\xff"
+    head = http.head(f"{server.url}/health")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_keep_alive_reuses_one_connection(server, monkeypatch) -> None:
+    import urllib3.util.connection
+
+    opened = []
+    real = urllib3.util.connection.create_connection
+
+    def counting(address, *args, **kwargs):
+        opened.append(address)
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", counting)
+    with requests.Session() as session:
+        session.headers["Authorization"] = "good"
+        for index in range(5):
+            assert session.get(f"{server.url}/item/{index}").json()["id"] == index
+        assert session.post(f"{server.url}/item", json={"name": "k"}).status_code == 201
+        assert session.get(f"{server.url}/nowhere").status_code == 404
+    assert opened == [("127.0.0.1", server.port)]
+
+
+def test_stop_closes_the_port() -> None:
+    handle = Live().serve(port=0)
+    assert requests.get(f"{handle.url}/health").text == "ok"
+    handle.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{handle.url}/health", timeout=2)
+
+
+def test_context_manager_stops() -> None:
+    with Live().serve(port=0) as handle:
+        assert requests.get(f"{handle.url}/health").status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{handle.url}/health", timeout=2)
