@@ -26,7 +26,7 @@ def _pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == [], "the runtime must have no third-party dependency"
     wanted: dict[str, str] = {}
-    for extra, requirements in project["optional-dependencies"].items():
+    for requirements in project["optional-dependencies"].values():
         for requirement in requirements:
             name, spec = _split(requirement)
             if name == "coworks":

@@ -70,7 +70,8 @@ class _Drawer:
 
     def body(self, graph: Any, spec: dict[str, Any], prefix: str) -> tuple[str | None, list[str]]:
         """Draw a body into ``graph``; returns its entry node id and the ids that end it."""
-        states = spec.get("States") if isinstance(spec.get("States"), dict) else {}
+        raw = spec.get("States")
+        states: dict[str, Any] = raw if isinstance(raw, dict) else {}
         ids: dict[str, tuple[str, str]] = {}  # name -> (node to enter, node to leave from)
         for state_name, state in states.items():
             if isinstance(state, dict):
@@ -150,7 +151,8 @@ def _short_resource(state: dict[str, Any]) -> str:
     resource = str(state.get("Resource", ""))
     params = state.get("Parameters") or state.get("Arguments") or {}
     if resource.startswith("arn:aws:states:::lambda:invoke") and isinstance(params, dict):
-        payload = params.get("Payload") if isinstance(params.get("Payload"), dict) else {}
+        raw = params.get("Payload")
+        payload: dict[str, Any] = raw if isinstance(raw, dict) else {}
         path = payload.get("path") or payload.get("path.$") or ""
         method = payload.get("method", "")
         fn = params.get("FunctionName", "lambda")

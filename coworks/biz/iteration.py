@@ -40,13 +40,13 @@ def _run_all(jobs: list[Callable[[Scope], Any]], scope: Scope, limit: int, keep_
     forks = []
     for i, job in enumerate(jobs):
         fork = scope.clock.fork()
-        if slots and isinstance(fork, SimulatedClock):
+        if limit and isinstance(fork, SimulatedClock):
             fork.advance_to(heapq.heappop(slots))
         child = scope.child(fork)
         results[i] = _capture(job, child)
         scope.previous = max(scope.previous, child.previous)
         forks.append(fork)
-        if slots:
+        if limit:
             heapq.heappush(slots, fork.elapsed())
         if isinstance(results[i], StatesError) and not keep_going:
             break

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
+from .errors import from_aws
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-from .errors import from_aws
 
 SERVICES = ("iam", "lambda", "logs", "apigatewayv2", "events", "sts")
 MUTATING_PREFIXES = ("Get", "List", "Describe")
@@ -28,6 +28,19 @@ class Clients:
         self.session = session
         self.endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
+        self._watchers: list[Any] = []
+
+    def watch(self, handler: Any) -> None:
+        """Call ``handler(model=..., params=..., **)`` before every AWS call (botocore ``before-call``):
+        what the benchmark counts and the tests inject faults with."""
+        self._watchers.append(handler)
+        for client in self._clients.values():
+            client.meta.events.register("before-call.*.*", handler)
+
+    def unwatch(self, handler: Any) -> None:
+        self._watchers.remove(handler)
+        for client in self._clients.values():
+            client.meta.events.unregister("before-call.*.*", handler)
 
     def client(self, service: str) -> Any:
         found = self._clients.get(service)
@@ -36,6 +49,8 @@ class Clients:
 
             config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
             found = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+            for handler in self._watchers:
+                found.meta.events.register("before-call.*.*", handler)
             self._clients[service] = found
         return found
 

@@ -51,6 +51,8 @@ class AwsError(CloudError):
         self.operation = operation
 
 
+_EXISTS = "a resource with this name exists outside Coworks: rename the service or remove it"
+
 # What to do about the errors a deploy meets most, by AWS error code.
 _FIXES = {
     "AccessDenied": "give your AWS identity the permission for {op} (or use --profile with one that has it)",
@@ -63,8 +65,8 @@ _FIXES = {
     "TooManyRequestsException": "AWS is throttling: deploy again in a moment",
     "Throttling": "AWS is throttling: deploy again in a moment",
     "LimitExceededException": "an account quota is reached: delete unused resources or raise the quota",
-    "EntityAlreadyExists": "a resource with this name exists outside Coworks: rename the service or remove it",
-    "ResourceAlreadyExistsException": "a resource with this name exists outside Coworks: rename the service or remove it",
+    "EntityAlreadyExists": _EXISTS,
+    "ResourceAlreadyExistsException": _EXISTS,
     "InvalidParameterValueException": "check the service's declarations (memory, timeout, environment)",
     "MalformedPolicyDocument": "check the service's declared permissions (actions and ARNs)",
     "CodeStorageExceededException": "delete old function versions or packages to free Lambda code storage",
@@ -85,7 +87,8 @@ def from_aws(exc: BaseException, operation: str, resource: str | None) -> CloudE
             )
         if name in ("EndpointConnectionError", "ConnectionClosedError", "ConnectTimeoutError"):
             return AwsError(
-                f"Cannot reach AWS for {operation} on {resource or 'the account'}: check the network or --endpoint-url.",
+                f"Cannot reach AWS for {operation} on {resource or 'the account'}: "
+                "check the network or --endpoint-url.",
                 resource=resource, code=name, operation=operation,
             )
         code = name

@@ -59,7 +59,8 @@ def read_dotenv(path: Path) -> dict[str, str]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
-            raise ConfigurationError(f"{path.name} line {number} is not KEY=VALUE: fix or comment it.", resource=str(path))
+            raise ConfigurationError(f"{path.name} line {number} is not KEY=VALUE: fix or comment it.",
+                                     resource=str(path))
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]

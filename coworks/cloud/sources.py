@@ -15,8 +15,8 @@ import importlib
 import inspect
 import linecache
 import os
-import sys
 import symtable
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 

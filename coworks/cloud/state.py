@@ -163,7 +163,8 @@ def _read_rules(clients: Clients, current: Current) -> None:
     prefix = current.function_name[:16]
     rules, token = [], None
     while True:
-        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **({"NextToken": token} if token else {}))
+        more: dict[str, str] = {"NextToken": token} if token else {}
+        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **more)
         rules += page.get("Rules", [])
         token = page.get("NextToken")
         if not token:

@@ -42,7 +42,7 @@ def handle(service: TechMicroService, event: Any, context: Any) -> Any:
     if event.get("version") == "2.0" and "routeArn" not in event:
         return http_v2(service, event, context)
     kind = event.get("type")
-    if kind in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
+    if kind == "TOKEN" or (kind == "REQUEST" and ("methodArn" in event or "routeArn" in event)):
         from .auth import authorize
 
         return authorize(service, event)

@@ -202,7 +202,7 @@ def bind(
                 for name in extra:
                     if name in signature.reserved:
                         errors.append({"field": name, "location": "body" if reject_unknown else "query",
-                                       "message": "names a positional parameter of the entry; it cannot be an extra field"})
+                                       "message": "names a positional parameter; it cannot be an extra field"})
                         continue
                     raw = fields[name]
                     kwargs[name] = raw[-1] if from_text and type(raw) is list and len(raw) == 1 else raw

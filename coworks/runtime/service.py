@@ -199,7 +199,10 @@ class TechMicroService(_Mountable):
         if self.cors_config is not None or self._route_cors:
             config = request.route and cors_config(request.route.cors) or self.cors_config
             if config is not None:
-                decorate(config, request, response)
+                try:
+                    decorate(config, request, response)
+                except HTTPError as exc:  # headers the entry never read may be malformed
+                    response = error_response(exc)
         return response
 
     def _preflight(self, request: Request) -> Response | None:

@@ -162,7 +162,7 @@ def test_and_flattens_and_rules_refuse_python_booleans() -> None:
     with pytest.raises(WorkflowError, match="combine rules with &"):
         bool(Var("$.a") > 1)
     with pytest.raises(WorkflowError, match="Booleans only compare"):
-        Var("$.a") < True
+        _ = Var("$.a") < True
 
 
 def test_jsonata_choice_and_fields() -> None:

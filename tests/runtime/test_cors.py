@@ -102,7 +102,8 @@ def test_service_cors_given_to_the_constructor(payload) -> None:
         def get(self):
             return "x"
 
-    assert "access-control-allow-origin" not in Plain().test_client(payload).get("/", headers={"Origin": ORIGIN}).headers
+    plain = Plain().test_client(payload).get("/", headers={"Origin": ORIGIN})
+    assert "access-control-allow-origin" not in plain.headers
     client = Plain(cors=[ORIGIN, "https://b.example"]).test_client(payload)
     assert client.get("/", headers={"Origin": "https://b.example"}).headers["access-control-allow-origin"] == (
         "https://b.example")

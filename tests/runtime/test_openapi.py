@@ -139,5 +139,6 @@ def test_service_without_components_or_auth() -> None:
 
     doc = Tiny().openapi()
     assert "components" not in doc
-    assert doc["paths"] == {"/": {"get": {"operationId": "get", "responses": {
-        "200": {"description": "Success"}, "422": {"description": "Invalid parameters: the body names each bad field"}}}}}
+    responses = {"200": {"description": "Success"},
+                 "422": {"description": "Invalid parameters: the body names each bad field"}}
+    assert doc["paths"] == {"/": {"get": {"operationId": "get", "responses": responses}}}

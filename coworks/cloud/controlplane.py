@@ -1,0 +1,146 @@
+"""Reading the embedded moto server's state, for the local data plane.
+
+The local cloud's gateway and Lambda runtime run in the same process as moto, so they read the
+control plane's objects directly: every request sees the routes, code and settings stored at
+that moment, without an HTTP round trip per lookup. This module is the only place that knows
+moto's internal attribute names; what it returns is plain frozen data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+ACCOUNT = "123456789012"  # moto's default account
+_FUNCTION_IN_URI = re.compile(r"(arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[^/]+?)(?:/invocations)?$")
+
+
+class ControlPlaneLookupError(LookupError):
+    """The resource is not in the local control plane (it was never deployed or was destroyed)."""
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """What the local Lambda runtime needs to run one version of a function."""
+
+    name: str
+    version: str
+    qualifier: str | None
+    arn: str
+    handler: str
+    runtime: str
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+    code_sha256: str
+    code: bytes = field(repr=False)
+    region: str = "us-east-1"
+
+
+@dataclass(frozen=True)
+class RouteConfig:
+    route_key: str  # "GET /item/{item_id}", "ANY /{proxy+}" or "$default"
+    function: str | None  # the Lambda ARN the integration targets
+    payload_version: str
+    authorizer_function: str | None
+    identity_source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HttpApiConfig:
+    api_id: str
+    region: str
+    routes: tuple[RouteConfig, ...]
+    stages: tuple[str, ...]
+
+
+def _backend(service: str, region: str) -> Any:
+    from moto.backends import get_backend
+
+    return get_backend(service)[ACCOUNT][region]  # type: ignore[call-overload]
+
+
+def _regions(service: str) -> list[str]:
+    from moto.backends import get_backend
+
+    return list(get_backend(service)[ACCOUNT].keys())  # type: ignore[call-overload]
+
+
+def function_config(name_or_arn: str, qualifier: str | None, region: str) -> FunctionConfig:
+    """The function's configuration and code, for the version the qualifier (alias) names."""
+    match = re.match(r"arn:aws[\w-]*:lambda:([\w-]+):\d{12}:function:([^:]+)(?::([^:]+))?$", name_or_arn)
+    if match:
+        region, name, in_arn = match.group(1), match.group(2), match.group(3)
+        qualifier = in_arn or qualifier
+    else:
+        name, _, in_name = name_or_arn.partition(":")
+        qualifier = in_name or qualifier
+    try:
+        fn = _backend("lambda", region).get_function(name, qualifier)
+    except Exception:
+        raise ControlPlaneLookupError(
+            f"Function {name}{':' + qualifier if qualifier else ''} is not deployed in {region}."
+        ) from None
+    return FunctionConfig(
+        name=fn.function_name,
+        version=str(fn.version),
+        qualifier=qualifier,
+        arn=fn.function_arn,
+        handler=fn.handler or "",
+        runtime=fn.run_time or "python3.11",
+        environment=dict(fn.environment_vars or {}),
+        timeout=int(fn.timeout or 3),
+        memory=int(fn.memory_size or 128),
+        code_sha256=fn.code_sha_256,
+        code=fn.code_bytes,
+        region=region,
+    )
+
+
+def function_from_uri(uri: str | None) -> str | None:
+    """The Lambda ARN inside an integration or authorizer URI (either form API Gateway takes)."""
+    if not uri:
+        return None
+    found = _FUNCTION_IN_URI.search(uri.split("/functions/")[-1])
+    return found.group(1) if found else None
+
+
+def http_api(api_id: str) -> HttpApiConfig:
+    """The routes, integrations and authorizers of an HTTP API, found in whichever region holds it."""
+    for region in _regions("apigatewayv2"):
+        apis = _backend("apigatewayv2", region).apis
+        if api_id in apis:
+            api = apis[api_id]
+            break
+    else:
+        raise ControlPlaneLookupError(f"No HTTP API {api_id} is deployed.")
+    routes = []
+    for route in list(api.routes.values()):
+        function = None
+        payload = "2.0"
+        target = route.target or ""
+        if target.startswith("integrations/"):
+            integration = api.integrations.get(target.split("/", 1)[1])
+            if integration is not None:
+                function = function_from_uri(integration.integration_uri)
+                payload = integration.payload_format_version or "2.0"
+        authorizer_function = None
+        identity: tuple[str, ...] = ()
+        if route.authorization_type == "CUSTOM" and route.authorizer_id in api.authorizers:
+            authorizer = api.authorizers[route.authorizer_id]
+            authorizer_function = function_from_uri(authorizer.authorizer_uri)
+            identity = tuple(authorizer.identity_source or ("$request.header.Authorization",))
+        routes.append(RouteConfig(route.route_key, function, payload, authorizer_function, identity))
+    return HttpApiConfig(api_id, region, tuple(routes), tuple(api.stages))
+
+
+def write_log_events(region: str, group: str, stream: str, events: list[dict[str, Any]]) -> None:
+    """Append events ({"timestamp": ms, "message": str}) to a stream, creating what is missing."""
+    logs = _backend("logs", region)
+    if group not in logs.groups:
+        logs.create_log_group(group, {})
+    if stream not in logs.groups[group].streams:
+        logs.create_log_stream(group, stream)
+    if events:
+        logs.put_log_events(group, stream, events)

@@ -1,0 +1,156 @@
+"""The local cloud's one endpoint on 127.0.0.1.
+
+boto3, the AWS CLI and the notebook all talk to this address. The data-plane operations that
+moto cannot serve without Docker are answered here (Lambda ``Invoke``, the HTTP APIs' traffic
+under ``/_aws/execute-api/<api-id>/<stage>/...``); every other AWS call goes to the embedded moto
+application in the same process, untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from .controlplane import ControlPlaneLookupError
+from .localgateway import GatewayRequest, LocalGateway
+from .locallambda import LocalLambda
+
+HOST = "127.0.0.1"
+EXECUTE_API = "/_aws/execute-api/"
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+_REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[\w-]+)/")
+
+StartResponse = Callable[..., Any]
+
+
+class FrontDoor:
+    """WSGI application: the local data plane in front of moto's control plane."""
+
+    def __init__(self, moto_app: Any, lambdas: LocalLambda, gateway: LocalGateway) -> None:
+        self.moto_app = moto_app
+        self.lambdas = lambdas
+        self.gateway = gateway
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        raw_path = raw_uri.split("?", 1)[0]
+        if raw_path.startswith(EXECUTE_API):
+            return self._execute_api(environ, start_response, raw_path)
+        if environ.get("REQUEST_METHOD") == "POST":
+            match = _INVOKE.match(environ.get("PATH_INFO", ""))
+            if match:
+                return self._invoke(environ, start_response, unquote(match.group("name")))
+        return self.moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    # -- Lambda Invoke -------------------------------------------------------------------
+
+    def _invoke(self, environ: dict[str, Any], start_response: StartResponse, name: str) -> Iterable[bytes]:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        qualifier = query.get("Qualifier", [None])[0]
+        invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
+        found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+        region = found.group("region") if found else "us-east-1"
+        payload = _read_body(environ)
+        if invocation_type == "DryRun":
+            start_response("204 No Content", [])
+            return [b""]
+        try:
+            result = self.lambdas.invoke(name, payload or b"{}", qualifier=qualifier, region=region,
+                                         invocation_type=invocation_type)
+        except ControlPlaneLookupError as exc:
+            body = json.dumps({"Type": "User", "Message": str(exc)}).encode()
+            start_response("404 Not Found", [("Content-Type", "application/json"),
+                                             ("x-amzn-ErrorType", "ResourceNotFoundException"),
+                                             ("Content-Length", str(len(body)))])
+            return [body]
+        if invocation_type == "Event":
+            start_response("202 Accepted", [("Content-Length", "0"), ("x-amzn-RequestId", result.request_id)])
+            return [b""]
+        headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executed_version),
+                   ("x-amzn-RequestId", result.request_id), ("Content-Length", str(len(result.payload)))]
+        if result.function_error:
+            headers.append(("X-Amz-Function-Error", result.function_error))
+        if environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail":
+            import base64
+
+            tail = "\n".join(result.logs).encode()[-4096:]
+            headers.append(("X-Amz-Log-Result", base64.b64encode(tail).decode()))
+        start_response("200 OK", headers)
+        return [result.payload]
+
+    # -- HTTP APIs -----------------------------------------------------------------------
+
+    def _execute_api(self, environ: dict[str, Any], start_response: StartResponse, raw_path: str) -> Iterable[bytes]:
+        rest = raw_path[len(EXECUTE_API):]
+        api_id, _, rest = rest.partition("/")
+        stage, _, path = rest.partition("/")
+        headers = [(key[5:].replace("_", "-").title(), value) for key, value in environ.items()
+                   if key.startswith("HTTP_")]
+        if environ.get("CONTENT_TYPE"):
+            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        request = GatewayRequest(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path="/" + path,
+            query=environ.get("QUERY_STRING", ""),
+            headers=headers,
+            body=_read_body(environ),
+            source_ip=environ.get("REMOTE_ADDR", HOST),
+        )
+        response = self.gateway.handle(api_id, stage or "$default", request)
+        out = list(response.headers.items()) + [("Set-Cookie", c) for c in response.cookies]
+        out.append(("Content-Length", str(len(response.body))))
+        start_response(f"{response.status} {_reason(response.status)}", out)
+        return [response.body]
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class FrontDoorServer:
+    """The front door listening on 127.0.0.1 (a free port unless one is given)."""
+
+    def __init__(self, app: FrontDoor, port: int = 0) -> None:
+        from werkzeug.serving import make_server
+
+        self._server = make_server(HOST, port, app, threaded=True)
+        self.port: int = self._server.server_port
+        self.url = f"http://{HOST}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
+
+    def start(self) -> FrontDoorServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_front_door(cache_dir: Any, port: int = 0) -> tuple[FrontDoorServer, LocalLambda]:
+    """moto's application, the local Lambda service and the gateway, behind one started server."""
+    from pathlib import Path
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    lambdas = LocalLambda(Path(cache_dir))
+    app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
+    return FrontDoorServer(app, port).start(), lambdas
