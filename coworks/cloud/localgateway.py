@@ -223,14 +223,14 @@ def to_http(payload: bytes) -> GatewayResponse:
         # No statusCode: API Gateway assumes 200, JSON, and the answer itself as the body.
         text = answer if isinstance(answer, str) else json.dumps(answer)
         return GatewayResponse(200, {"content-type": "application/json"}, text.encode())
-    try:
+    try:  # a malformed answer is the function's fault: API Gateway answers 500
         status = int(answer["statusCode"])
-    except (TypeError, ValueError):
+        headers = {str(k): str(v) for k, v in (answer.get("headers") or {}).items()}
+        for key, values in (answer.get("multiValueHeaders") or {}).items():
+            headers[str(key)] = ",".join(str(v) for v in values)
+        body = answer.get("body") or ""
+        data = base64.b64decode(body, validate=True) if answer.get("isBase64Encoded") else str(body).encode("utf-8")
+        cookies = [str(c) for c in answer.get("cookies") or []]
+    except (TypeError, ValueError, AttributeError):
         return GatewayResponse(*INTERNAL)
-    headers = {str(k): str(v) for k, v in (answer.get("headers") or {}).items()}
-    for key, values in (answer.get("multiValueHeaders") or {}).items():
-        headers[str(key)] = ",".join(str(v) for v in values)
-    body = answer.get("body") or ""
-    data = base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode("utf-8")
-    cookies = [str(c) for c in answer.get("cookies") or []]
     return GatewayResponse(status, headers, data, cookies)

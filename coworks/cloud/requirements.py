@@ -78,7 +78,7 @@ def _explain(output: str, args: list[str]) -> PackagingError:
     version = args[args.index("--python-version") + 1]
     found = _NO_MATCH.search(output)
     if found:
-        package = found.group(1)
+        package = re.split(r"[<>=!~;\[ ]", found.group(1))[0]
         return PackagingError(
             f"{package} has no wheel for Lambda ({platform}, Python {version}), only a source distribution or "
             "nothing at all: pin a version that ships manylinux wheels, or vendor a build made for Lambda.",

@@ -199,17 +199,21 @@ def mutate(draw: st.DrawFn, event: dict[str, Any]) -> dict[str, Any]:
     event = copy.deepcopy(event)
     for _ in range(draw(st.integers(0, 3))):
         target = event
-        if type(event.get("requestContext")) is dict and draw(st.booleans()):
-            target = event["requestContext"]
-            if type(target.get("http")) is dict and draw(st.booleans()):
-                target = target["http"]
+        while True:  # walk down into a nested object now and then: headers, query, requestContext...
+            inner = [k for k in sorted(target) if type(target[k]) is dict]
+            if not inner or not draw(st.booleans()):
+                break
+            target = target[draw(st.sampled_from(inner))]
         if not target:
-            break
+            continue
         key = draw(st.sampled_from(sorted(target)))
-        if draw(st.booleans()):
+        action = draw(st.sampled_from(["drop", "replace", "add"]))
+        if action == "drop":
             del target[key]
-        else:
+        elif action == "replace":
             target[key] = draw(json_values)
+        else:
+            target[draw(st.text(max_size=6))] = draw(json_values)
     return event
 
 
@@ -224,6 +228,10 @@ def rest_events(draw: st.DrawFn) -> dict[str, Any]:
                                                        segments | traversal, max_size=2)) or None
     if draw(st.booleans()):
         event["multiValueHeaders"] = {k: draw(st.lists(st.text(max_size=8), max_size=3)) for k in event["headers"] or {}}
+    if draw(st.booleans()):  # only the single-value query map, as some proxies send
+        event["multiValueQueryStringParameters"] = None
+        event["queryStringParameters"] = draw(st.none() | st.dictionaries(st.sampled_from(["q", "n", "tags"]),
+                                                                          json_values, max_size=3))
     return mutate(draw, event) if draw(st.booleans()) else event
 
 

@@ -1,0 +1,87 @@
+"""The local gateway picks routes and reads answers as API Gateway's HTTP APIs do."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from coworks.cloud.controlplane import HttpApiConfig, RouteConfig, function_from_uri
+from coworks.cloud.localgateway import GatewayRequest, LocalGateway, match_route, to_http
+
+
+def api(*keys: str) -> HttpApiConfig:
+    routes = tuple(RouteConfig(k, f"arn:aws:lambda:us-east-1:123456789012:function:{i}", "2.0", None, ())
+                   for i, k in enumerate(keys))
+    return HttpApiConfig("abc123", "us-east-1", routes, ("dev",))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected_key", "params"),
+    [
+        ("GET", "/item/price", "GET /item/price", {}),
+        ("GET", "/item/3", "GET /item/{item_id}", {"item_id": "3"}),
+        ("GET", "/item/a%20b", "GET /item/{item_id}", {"item_id": "a b"}),
+        ("POST", "/item/3", "ANY /item/{item_id}", {"item_id": "3"}),
+        ("GET", "/files/a/b/c", "GET /files/{proxy+}", {"proxy": "a/b/c"}),
+        ("DELETE", "/nothing/here", "$default", {}),
+        ("GET", "/", "GET /", {}),
+    ],
+)
+def test_most_specific_route_wins(method: str, path: str, expected_key: str, params: dict[str, str]) -> None:
+    table = api("GET /item/{item_id}", "GET /item/price", "ANY /item/{item_id}", "GET /files/{proxy+}",
+                "$default", "GET /")
+    found = match_route(table, method, path)
+    assert found is not None
+    assert found[0].route_key == expected_key
+    assert found[1] == params
+
+
+def test_no_route_and_no_default_is_not_found() -> None:
+    table = api("GET /item/{item_id}")
+    assert match_route(table, "GET", "/item") is None
+    assert match_route(table, "GET", "/item/1/extra") is None
+    assert match_route(table, "POST", "/item/1") is None
+
+
+def test_function_arn_is_read_from_both_uri_forms() -> None:
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:inventory-dev:dev"
+    assert function_from_uri(arn) == arn
+    invocation = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+    assert function_from_uri(invocation) == arn
+    assert function_from_uri(None) is None
+
+
+def test_answer_with_status_code_is_taken_as_is() -> None:
+    payload = json.dumps({"statusCode": 201, "headers": {"X-A": "1"}, "cookies": ["a=1; Path=/"],
+                          "body": base64.b64encode(b"\x00\x01").decode(), "isBase64Encoded": True}).encode()
+    response = to_http(payload)
+    assert (response.status, response.headers, response.body, response.cookies) == (
+        201, {"X-A": "1"}, b"\x00\x01", ["a=1; Path=/"])
+
+
+def test_answer_without_status_code_is_inferred_as_json_200() -> None:
+    response = to_http(json.dumps({"id": 3}).encode())
+    assert (response.status, response.headers["content-type"], json.loads(response.body)) == (
+        200, "application/json", {"id": 3})
+
+
+def test_unreadable_answer_is_a_500_like_api_gateway() -> None:
+    assert to_http(b"not json").status == 500
+    assert to_http(json.dumps({"statusCode": "abc"}).encode()).status == 500
+
+
+def test_event_is_payload_2_0_with_stage_in_raw_path() -> None:
+    table = api("GET /item/{item_id}")
+    route, params = match_route(table, "GET", "/item/3")  # type: ignore[misc]
+    request = GatewayRequest("GET", "/item/3", "a=1&a=2", [("Cookie", "x=1; y=2"), ("X-Key", "v")], b"")
+    event = LocalGateway(None).event(table, "dev", route, params, request)  # type: ignore[arg-type]
+    assert event["version"] == "2.0"
+    assert event["rawPath"] == "/dev/item/3"
+    assert event["routeKey"] == "GET /item/{item_id}"
+    assert event["pathParameters"] == {"item_id": "3"}
+    assert event["queryStringParameters"] == {"a": "1,2"}
+    assert event["cookies"] == ["x=1", "y=2"]
+    assert event["headers"] == {"x-key": "v"}
+    assert event["requestContext"]["stage"] == "dev"
