@@ -9,3 +9,10 @@ from .runtime import *  # noqa: F403 - the runtime's public names are the packag
 from .runtime import __all__ as __all__
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext coworks``: magics and rich display (the notebook layer, loaded on demand)."""
+    from .notebook.magics import load
+
+    load(ipython)

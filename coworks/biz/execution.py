@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 
+@lru_cache(maxsize=256)
 def details_key(event_type: str) -> str:
     """``TaskScheduled`` -> ``taskScheduledEventDetails``; every ``*StateEntered`` shares one key."""
     if event_type.endswith("StateEntered"):

@@ -51,6 +51,9 @@ class Scope:
     previous: int = 0
     map_item: dict[str, Any] | None = None
     assigned: dict[str, Any] = field(default_factory=dict)
+    #: The last state output and its JSON, so the next state's entered event reuses the text.
+    last_output: Any = None
+    last_text: str = ""
 
     def event(self, event_type: str, details: dict[str, Any] | None) -> int:
         self.previous = self.run.history.emit(event_type, self.clock.now(), self.previous, details)

@@ -21,14 +21,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from coworks.biz.executor import Scope
 
 _UNSET: Any = object()
+_NO_CONTEXT: dict[str, Any] = {}
 DATA_LIMIT = 262_144
 UNCATCHABLE = frozenset({"States.Runtime"})
 #: Errors that States.ALL does not match (they must be named explicitly).
 NOT_IN_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    """Compact JSON as AWS shows it in history events."""
+    return _ENCODE(value)
 
 
 def error_matches(names: list[str], error: str) -> bool:
@@ -66,6 +71,8 @@ class Step:
         self.assign: Callable[..., Any] | None = None
         if assign is not None:
             self.assign = compile_value(assign) if self.jsonata else compile_template(assign)
+        #: Only states that read ``$$`` (or JSONata's ``$states.context``) need a context object.
+        self.uses_context = self.jsonata or "$$" in dumps(spec)
         self.retriers = [dict(r) for r in spec.get("Retry", [])]
         self.catchers = [dict(c) for c in spec.get("Catch", [])]
 
@@ -119,10 +126,12 @@ class Step:
     # -- running -----------------------------------------------------------------------------
     def run(self, raw: Any, scope: Scope) -> tuple[Any, str | None]:
         entered = scope.clock.now()
-        scope.event(self.entered, {"name": self.name, "input": dumps(raw), "inputDetails": {"truncated": False}})
-        ctx = scope.context(self.name, entered, 0)
+        text = scope.last_text if raw is scope.last_output else dumps(raw)
+        scope.event(self.entered, {"name": self.name, "input": text, "inputDetails": {"truncated": False}})
+        ctx = scope.context(self.name, entered, 0) if self.uses_context or self.retriers else _NO_CONTEXT
         output, nxt = self.execute(raw, ctx, scope)
         text = dumps(output)
+        scope.last_output, scope.last_text = output, text
         if len(text) > DATA_LIMIT // 4 and len(text.encode()) > DATA_LIMIT:
             raise StatesError(
                 "States.DataLimitExceeded",

@@ -265,7 +265,7 @@ class _Parser:
         char = self.text[self.pos]
         if char == '"':
             phrase = self.quoted()
-            return phrase.__contains__ if phrase else _always
+            return (lambda message: phrase in message) if phrase else _always
         if char == "%":
             regex = self.regex()
             return lambda message: regex.search(message) is not None
@@ -275,7 +275,7 @@ class _Parser:
             self.pos += 1
         word = self.text[start:self.pos]
         if "*" not in word:
-            return word.__contains__
+            return lambda message: word in message
         regex = re.compile(".*".join(re.escape(part) for part in word.split("*")), re.DOTALL)
         return lambda message: regex.search(message) is not None
 
@@ -423,7 +423,7 @@ class _Parser:
             self.pos += 1
         name = self.text[start:self.pos]
         if not name or name == "...":
-            raise self.fail("a field name (letters, digits, _), or ... for any fields", start)
+            raise self.fail("a field name (letters, digits, _) or an ellipsis for any fields", start)
         if same_as is not None and name != same_as:
             raise self.fail(f"the field name {same_as!r}: conditions inside a field name that field", start)
         return name

@@ -108,12 +108,13 @@ class LocalGateway:
         if found is None or found[0].function is None:
             return GatewayResponse(*NOT_FOUND)
         route, params = found
+        function: str = found[0].function
         event = self.event(api, stage, route, params, request)
         if route.authorizer_function is not None:
             denied = self._authorize(api, stage, route, event)
             if denied is not None:
                 return denied
-        result = self.lambdas.invoke(route.function, json.dumps(event).encode(), region=api.region)
+        result = self.lambdas.invoke(function, json.dumps(event).encode(), region=api.region)
         if result.function_error:
             return GatewayResponse(*INTERNAL)
         return to_http(result.payload)

@@ -187,7 +187,7 @@ def bind(
                 if conv.multi:
                     kwargs[param.name] = conv.from_text(raw)  # type: ignore[arg-type]
                 else:
-                    value = raw[-1] if type(raw) is list else raw
+                    value = (raw[-1] if raw else "") if type(raw) is list else raw  # [] is "?name="
                     # a file part of a multipart body is not text: convert it like a JSON value
                     kwargs[param.name] = conv.from_text(value) if type(value) is str else conv.from_json(value)
             else:

@@ -385,3 +385,14 @@ def test_non_finite_floats_are_refused(client) -> None:
 def test_file_part_for_a_text_field_is_422_not_500(client) -> None:
     response = client.post("/body", files={"name": ("n.txt", b"pen"), "qty": ("q.txt", b"1")})
     assert set(bad_fields(response)) == {"name", "qty"}
+
+
+def test_a_query_name_without_values_is_blank_not_a_crash() -> None:
+    from coworks.testing import direct_event, rest_event
+
+    app = Params()
+    event = rest_event("GET", "/query")
+    event["multiValueQueryStringParameters"] = {"q": [], "n": []}
+    result = app(event, None)
+    assert result["statusCode"] == 422 and '"n"' in result["body"]
+    assert app(direct_event("GET", "/query", params={"q": []}), None) == {"q": "", "n": 1, "flag": False}

@@ -1,0 +1,265 @@
+"""The endpoint caller: pick a target and a route, fill a form made from the route's parameters,
+send, and read status, headers, time and a pretty body; earlier calls can be sent again.
+
+State is plain attributes and every action is a method (``select``, ``fill``, ``send``,
+``resend``), so tests drive the widget without a browser; the buttons just call them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ..runtime.params import NO_DEFAULT, Param
+from ..runtime.routing import QUERY_METHODS, Route
+from .services import type_name
+
+IN_PROCESS = "in-process"
+LOCAL_SERVER = "local server"
+SECRET_HEADERS = frozenset(("authorization", "x-api-key", "cookie", "set-cookie"))
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """One call: what was sent and what came back."""
+
+    target: str
+    method: str
+    path: str
+    params: dict[str, Any]
+    status: int
+    headers: dict[str, str]
+    body: str
+    elapsed_ms: float
+    request_headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def pretty_body(self) -> str:
+        try:
+            return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.body
+
+
+def mask(headers: dict[str, str]) -> dict[str, str]:
+    """Headers safe to show: credentials are replaced, never displayed."""
+    return {k: ("••••" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def fill_path(route: Route, values: dict[str, Any]) -> str:
+    path = route.path
+    for param in route.signature.path_params:
+        path = path.replace("{" + param.name + "}", quote(str(values.get(param.name, "")), safe=""))
+    return path
+
+
+class EndpointCaller:
+    """``EndpointCaller(app, url=None)``; display it in a cell, or drive it from code."""
+
+    def __init__(self, app: Any, url: str | None = None, headers: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.targets = [IN_PROCESS, LOCAL_SERVER] + ([url] if url else [])
+        self.target = IN_PROCESS
+        self.headers = dict(headers or {})
+        self.route: Route = app.routes[0]
+        self.values: dict[str, Any] = {}
+        self.history: list[CallResult] = []
+        self._server: Any = None
+        self._widget: Any = None
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def select(self, route: str | Route) -> None:
+        """Choose the route by key (``"GET /item/{item_id}"``), entry name or Route."""
+        if isinstance(route, str):
+            found = [r for r in self.app.routes if route in (r.key, r.name)]
+            if not found:
+                keys = ", ".join(r.key for r in self.app.routes)
+                raise ValueError(f"{route!r} is not a route of {self.app.name}; choose one of {keys}.")
+            self.route = found[0]
+        else:
+            self.route = route
+        self.values = {}
+        self._refresh()
+
+    def fill(self, **values: Any) -> None:
+        self.values.update(values)
+
+    def use(self, target: str) -> None:
+        if target not in self.targets:
+            raise ValueError(f"Unknown target {target!r}; choose one of {', '.join(self.targets)}.")
+        self.target = target
+
+    def send(self) -> CallResult:
+        route, values = self.route, dict(self.values)
+        result = self._call(self.target, route, values)
+        self.history.append(result)
+        self._refresh(result)
+        return result
+
+    def resend(self, index: int = -1) -> CallResult:
+        """Send an earlier call again, to the same target with the same parameters."""
+        old = self.history[index]
+        route = next(r for r in self.app.routes if r.method == old.method and fill_path(r, old.params) == old.path)
+        result = self._call(old.target, route, dict(old.params))
+        self.history.append(result)
+        self._refresh(result)
+        return result
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _call(self, target: str, route: Route, values: dict[str, Any]) -> CallResult:
+        path = fill_path(route, values)
+        fields = {p.name: values[p.name] for p in route.signature.fields
+                  if p.name in values and values[p.name] != ""}
+        started = time.perf_counter()
+        if target == IN_PROCESS:
+            client = self.app.test_client()
+            if route.method in QUERY_METHODS:
+                response = client.request(route.method, path, params=fields, headers=self.headers)
+            else:
+                response = client.request(route.method, path, json=fields, headers=self.headers)
+            status, headers, body = response.status_code, dict(response.headers), response.text
+        else:
+            base = target
+            if target == LOCAL_SERVER:
+                if self._server is None:
+                    self._server = self.app.serve(port=0)
+                base = self._server.url
+            status, headers, body = _http(base, route.method, path, fields, self.headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        return CallResult(target, route.method, path, values, status, headers, body, elapsed, mask(self.headers))
+
+    # -- display ---------------------------------------------------------------------------
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    @property
+    def widget(self) -> Any:
+        if self._widget is None:
+            self._widget = _CallerView(self)
+        return self._widget.box
+
+    def _refresh(self, result: CallResult | None = None) -> None:
+        if self._widget is not None:
+            self._widget.refresh(result)
+
+
+def _http(base: str, method: str, path: str, fields: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
+    url = base.rstrip("/") + path
+    data = None
+    sent = dict(headers)
+    if method in QUERY_METHODS:
+        if fields:
+            url += "?" + urlencode(fields, doseq=True)
+    else:
+        data = json.dumps(fields).encode()
+        sent.setdefault("Content-Type", "application/json")
+    request = urllib.request.Request(url, data=data, method=method, headers=sent)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, dict(answer.headers.items()), answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers.items()), exc.read().decode("utf-8", "replace")
+
+
+def _input_for(param: Param) -> Any:
+    import ipywidgets as w
+
+    label = f"{param.name}: {type_name(param.annotation)}"
+    default = None if param.default is NO_DEFAULT else param.default
+    annotation = param.annotation
+    if annotation is bool:
+        return w.Checkbox(value=bool(default), description=label, style={"description_width": "initial"})
+    if annotation is int:
+        return w.IntText(value=default or 0, description=label, style={"description_width": "initial"})
+    if annotation is float:
+        return w.FloatText(value=default or 0.0, description=label, style={"description_width": "initial"})
+    enum_members = getattr(annotation, "__members__", None)
+    if enum_members:
+        options = [m.value for m in enum_members.values()]
+        return w.Dropdown(options=options, value=getattr(default, "value", options[0]), description=label)
+    placeholder = "JSON" if param.converter.multi or annotation is dict else ""
+    return w.Text(value="" if default is None else str(default), placeholder=placeholder, description=label,
+                  style={"description_width": "initial"})
+
+
+class _CallerView:
+    """The ipywidgets front of an EndpointCaller: controls call its methods, nothing more."""
+
+    def __init__(self, caller: EndpointCaller) -> None:
+        import ipywidgets as w
+
+        self.caller = caller
+        self.target = w.Dropdown(options=caller.targets, value=caller.target, description="target")
+        self.route = w.Dropdown(options=[(r.key, r.key) for r in caller.app.routes], value=caller.route.key,
+                                description="route")
+        self.form = w.VBox()
+        self.send = w.Button(description="Send", button_style="primary", icon="paper-plane")
+        self.status = w.HTML()
+        self.body = w.HTML()
+        self.history = w.VBox()
+        self.box = w.VBox([w.HBox([self.target, self.route, self.send]), self.form, self.status, self.body,
+                           w.HTML("<b>History</b>"), self.history])
+        self.box.add_class("coworks-endpoint-caller")
+        self.target.observe(lambda change: caller.use(change["new"]), names="value")
+        self.route.observe(lambda change: caller.select(change["new"]), names="value")
+        self.send.on_click(lambda _: self._send())
+        self.inputs: dict[str, Any] = {}
+        self.refresh(None)
+
+    def _send(self) -> None:
+        for name, widget in self.inputs.items():
+            value = widget.value
+            param = self.caller.route.signature.by_name.get(name)
+            structured = param is not None and (param.converter.multi or param.annotation is dict)
+            if structured and isinstance(value, str) and value:
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    pass
+            self.caller.values[name] = value
+        self.caller.send()
+
+    def refresh(self, result: CallResult | None) -> None:
+        import ipywidgets as w
+
+        route = self.caller.route
+        if self.route.value != route.key:
+            self.route.value = route.key
+        if result is None:
+            self.inputs = {p.name: _input_for(p) for p in route.signature.params}
+            self.form.children = tuple(self.inputs.values())
+            return
+        colour = "#2e7d32" if result.status < 400 else "#c62828"
+        shown = "".join(f"<div>{html.escape(k)}: {html.escape(v)}</div>" for k, v in mask(result.headers).items())
+        self.status.value = (
+            f'<span class="coworks-status" style="color:{colour};font-weight:bold">{result.status}</span> '
+            f"{html.escape(result.method)} {html.escape(result.path)} in {result.elapsed_ms:.1f} ms"
+            f"<details><summary>headers</summary>{shown}</details>"
+        )
+        self.body.value = f'<pre class="coworks-body">{html.escape(result.pretty_body)}</pre>'
+        rows = []
+        for index, call in enumerate(self.caller.history):
+            again = w.Button(description="Re-send", layout=w.Layout(width="80px"))
+            again.on_click(lambda _, i=index: self.caller.resend(i))
+            rows.append(w.HBox([again, w.HTML(f"{call.status} {html.escape(call.method)} {html.escape(call.path)} "
+                                              f"({html.escape(call.target)})")]))
+        self.history.children = tuple(rows)

@@ -1,0 +1,66 @@
+"""``%load_ext coworks``: magics where they save typing, and rich display of services.
+
+``%%service`` runs the cell, finds the TechMicroService class it defines, instantiates and
+serves it on 127.0.0.1, and shows its routes; ``%cws ...`` runs the command line in the kernel.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from ..runtime.service import TechMicroService
+from .services import route_table
+
+
+def service_cell(line: str, cell: str, namespace: dict[str, Any]) -> Any:
+    """Run ``cell`` in ``namespace``; serve the last service class it defines (or the one named)."""
+    before = {k: v for k, v in namespace.items() if isinstance(v, type)}
+    exec(compile(cell, "<%%service>", "exec"), namespace)  # noqa: S102 - the user's own cell
+    defined = [v for k, v in namespace.items() if isinstance(v, type) and issubclass(v, TechMicroService)
+               and v is not TechMicroService and before.get(k) is not v]
+    args = shlex.split(line)
+    name = args[0] if args else None
+    if name:
+        defined = [c for c in defined if c.__name__ == name]
+    if not defined:
+        raise ValueError("%%service found no TechMicroService subclass in the cell"
+                         + (f" named {name}" if name else "") + "; define one with @entry methods.")
+    cls = defined[-1]
+    old = namespace.get("_coworks_servers", {}).pop(cls.__name__, None)
+    if old is not None:
+        old.stop()
+    app = cls()
+    server = app.serve(port=0)
+    namespace.setdefault("_coworks_servers", {})[cls.__name__] = server
+    variable = cls.__name__.lower()
+    namespace[variable] = app
+    namespace[f"{variable}_url"] = server.url
+    print(f"{cls.__name__} serving on {server.url} (as `{variable}`, URL in `{variable}_url`)")
+    return route_table(app)
+
+
+def cws_line(line: str) -> int:
+    """Run ``cws`` with these arguments in the kernel; returns its exit code."""
+    from ..cli import main
+
+    return main(shlex.split(line))
+
+
+def load(ipython: Any) -> None:
+    from IPython.core.magic import register_cell_magic, register_line_magic
+
+    @register_cell_magic  # type: ignore[misc]
+    def service(line: str, cell: str) -> Any:
+        return service_cell(line, cell, ipython.user_ns)
+
+    @register_line_magic  # type: ignore[misc]
+    def cws(line: str) -> None:
+        code = cws_line(line)
+        if code:
+            print(f"cws exited with {code}")
+
+    formatter = ipython.display_formatter.formatters["text/html"]
+    formatter.for_type(TechMicroService, lambda app: route_table(app)._repr_html_())
+    plain = ipython.display_formatter.formatters["text/plain"]
+    plain.for_type(TechMicroService, lambda app, p, cycle: p.text(str(route_table(app))))
