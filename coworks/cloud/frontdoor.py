@@ -75,10 +75,7 @@ class FrontDoor:
         if result.function_error:
             headers.append(("X-Amz-Function-Error", result.function_error))
         if environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail":
-            import base64
-
-            tail = "\n".join(result.logs).encode()[-4096:]
-            headers.append(("X-Amz-Log-Result", base64.b64encode(tail).decode()))
+            headers.append(("X-Amz-Log-Result", result.log_tail))
         start_response("200 OK", headers)
         return [result.payload]
 

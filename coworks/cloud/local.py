@@ -8,6 +8,7 @@ credentials, and stops with the object (``close()``, ``with``) or at interpreter
 from __future__ import annotations
 
 import atexit
+import logging
 import socket
 
 from .aws import AwsCloud
@@ -32,6 +33,8 @@ class LocalCloud(AwsCloud):
         import boto3
         from moto.server import ThreadedMotoServer
 
+        # moto's server logs every request through werkzeug's logger: keep a notebook's output clean.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.port = port or free_port()
         self._server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()

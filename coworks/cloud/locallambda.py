@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ class Invocation:
     executed_version: str
     logs: list[str]
     request_id: str
+    log_tail: str  # base64 of the last 4 KB of the log, for Invoke(LogType=Tail)
 
     def json(self) -> Any:
         return json.loads(self.payload) if self.payload else None
@@ -36,12 +36,13 @@ class Invocation:
 class LocalLambda:
     """Invoke functions deployed on the local control plane (sync, or ``Event`` in a thread)."""
 
-    def __init__(self, cache_dir: Path, max_workers_per_function: int = 4) -> None:
+    def __init__(self, cache_dir: Path, max_workers_per_function: int = 4,
+                 environment: dict[str, str] | None = None) -> None:
         from .workers import WorkerPool
 
-        self._pool = WorkerPool(cache_dir, max_workers_per_function=max_workers_per_function)
-        self._streams: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
+        # Handlers that call AWS (boto3) must reach this local cloud, never a real account.
+        self._pool = WorkerPool(cache_dir, max_workers_per_function=max_workers_per_function,
+                                environment=environment)
 
     def invoke(
         self,
@@ -57,35 +58,31 @@ class LocalLambda:
         if invocation_type == "Event":
             thread = threading.Thread(target=self._run, args=(config, payload, request_id), daemon=True)
             thread.start()
-            return Invocation(b"", None, config.version, [], request_id)
+            return Invocation(b"", None, config.version, [], request_id, "")
         return self._run(config, payload, request_id)
 
     def _run(self, config: FunctionConfig, payload: bytes, request_id: str) -> Invocation:
-        from .workers import FunctionSpec, lambda_log_lines, stream_name
+        from .workers import FunctionSpec, lambda_log_lines
 
         spec = FunctionSpec(
             name=config.name,
+            handler=config.handler,
+            code=config.code,
             version=config.version,
             code_sha256=config.code_sha256,
-            code=config.code,
-            handler=config.handler,
             environment=config.environment,
-            timeout=config.timeout,
+            timeout=float(config.timeout),
             memory=config.memory,
             alias=config.qualifier if config.qualifier and not config.qualifier.isdigit() else None,
             region=config.region,
         )
-        result = self._pool.invoke(spec, payload, request_id=request_id)
+        result = self._pool.invoke(spec, payload, qualifier=config.qualifier, request_id=request_id)
         lines = lambda_log_lines(request_id, config.version, result)
-        with self._lock:
-            key = (config.name, config.version)
-            stream = self._streams.get(key)
-            if stream is None:  # one stream per (function version, worker generation), like Lambda
-                stream = self._streams[key] = stream_name(config.version, time.time())
-        now = int(time.time() * 1000)
-        write_log_events(config.region, f"/aws/lambda/{config.name}", stream,
-                         [{"timestamp": now, "message": line} for line in lines])
-        return Invocation(result.payload, result.function_error, config.version, lines, request_id)
+        # One stream per worker, as Lambda; events stamped from the invocation's start.
+        write_log_events(config.region, result.log_group, result.log_stream,
+                         [{"timestamp": result.started_at, "message": line} for line in lines])
+        return Invocation(result.payload, result.function_error, result.executed_version, lines, request_id,
+                          result.log_tail())
 
     def close(self) -> None:
         self._pool.close()

@@ -65,7 +65,9 @@ class Plan:
         counts = {verb: sum(a.verb == verb for a in self.actions) for verb in VERBS}
         parts = [f"{n} to {verb}" for verb, n in counts.items() if n and verb != "no-op"]
         unchanged = f"{counts['no-op']} unchanged"
-        return ", ".join([*parts, unchanged]) if parts else f"no changes ({unchanged})"
+        if not parts:
+            return f"no changes ({unchanged})" if self.actions else "nothing to do"
+        return ", ".join([*parts, unchanged] if counts["no-op"] else parts)
 
     def __str__(self) -> str:
         head = f"Plan for {self.service} at stage {self.stage} in {self.region}: {self.summary()}"

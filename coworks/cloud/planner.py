@@ -28,9 +28,12 @@ def plan_deploy(model: ServiceModel, current: Current) -> Plan:
     actions.append(_log_group(model, current))
     function = _function(model, current)
     actions.append(function)
-    needs_version = function.is_change or not _matches(model, current.alias_config)
+    behind = _differences(model, current.alias_config) if current.alias_config else ["no version yet"]
+    needs_version = function.is_change or bool(behind)
     fn = model.function.name
-    actions.append(Action("create" if needs_version else "no-op", "version", fn, resource=model.function))
+    actions.append(Action("create" if needs_version else "no-op", "version", fn,
+                          tuple(c.lower() for c in behind) if needs_version and not function.is_change else (),
+                          resource=model.function))
     alias_name = f"{fn}:{model.stage}"
     if current.alias is None:
         actions.append(Action("create", "alias", alias_name, resource=model.alias))
@@ -96,10 +99,6 @@ def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
     if (config.get("Architectures") or ["x86_64"]) != [function.architecture]:
         changes.append("architecture")
     return changes
-
-
-def _matches(model: ServiceModel, config: dict[str, Any] | None) -> bool:
-    return config is not None and not _differences(model, config)
 
 
 def _function(model: ServiceModel, current: Current) -> Action:

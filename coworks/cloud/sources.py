@@ -280,5 +280,5 @@ def _ipython_history() -> list[str]:
     shell = getattr(builtins, "get_ipython", None)
     if shell is None:
         return []
-    history = shell().user_ns.get("In", [])  # pragma: no cover - needs a kernel
+    history = shell().user_ns.get("In", [])
     return [cell for cell in history if isinstance(cell, str)]

@@ -162,7 +162,9 @@ class EndpointCaller:
             self._widget.refresh(result)
 
 
-def _http(base: str, method: str, path: str, fields: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
+def _http(
+    base: str, method: str, path: str, fields: dict[str, Any], headers: dict[str, str]
+) -> tuple[int, dict[str, str], str]:
     url = base.rstrip("/") + path
     data = None
     sent = dict(headers)

@@ -177,7 +177,8 @@ class Request:
         pairs = self._cookies
         if pairs is None:
             header = self.headers.get("cookie") or ""
-            pairs = header.split(";") if header else []
+            # repeated Cookie headers (v1 multiValueHeaders) arrive comma-joined; values hold no comma
+            pairs = header.replace(",", ";").split(";") if header else []
         jar: dict[str, str] = {}
         for pair in pairs:
             name, _, value = pair.strip().partition("=")

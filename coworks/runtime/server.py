@@ -63,8 +63,12 @@ def _handler_for(service: TechMicroService) -> type[BaseHTTPRequestHandler]:
                 length = int(headers.get("content-length") or 0)
             except ValueError:
                 length = -1
-            if length < 0 or length > MAX_BODY_BYTES:
-                self._send(Response({"message": "Bad or oversized Content-Length."}, 413), method, close=True)
+            if length < 0:
+                self._send(Response({"message": "The Content-Length header is not a number."}, 400), method, close=True)
+                return
+            if length > MAX_BODY_BYTES:
+                message = f"The request body exceeds {MAX_BODY_BYTES} bytes."
+                self._send(Response({"message": message}, 413), method, close=True)
                 return
             body = self.rfile.read(length) if length else b""
             route, path_params = matched_route(service, method, path)

@@ -81,7 +81,7 @@ def test_unchanged_redeploy_makes_no_mutating_call(aws: Any, calls: Calls) -> No
     aws.clients.watch(calls)
     deployment = aws.deploy(cell(WITH_AUTH_AND_SCHEDULE, "inventory"))
     plan = deployment.plan()
-    assert plan.is_empty and "no changes" in str(plan), str(plan)
+    assert plan.is_empty and "no changes" in str(plan), [(a.verb, a.kind, a.changes) for a in plan.changes]
     deployment.apply()
     assert calls.mutating == []
 

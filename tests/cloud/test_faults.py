@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from coworks.cloud import CloudError
 
-from .conftest import SAMPLE, Calls, cell
+from .conftest import SAMPLE, Calls, cell, moto_cloud
 from .inspect_aws import tagged_for, untagged
 
 V1 = SAMPLE + '''
@@ -55,10 +55,8 @@ class FailAt:
 def mutating_calls_of(deploy: Any) -> list[str]:
     from moto import mock_aws
 
-    from coworks.cloud import AwsCloud
-
     with mock_aws():
-        cloud = AwsCloud(region="us-east-1", sleep=lambda s: None)
+        cloud = moto_cloud()
         deploy(cloud, None)
         calls = Calls()
         cloud.clients.watch(calls)

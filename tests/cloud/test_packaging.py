@@ -194,3 +194,20 @@ def test_arm64_asks_pip_for_aarch64_wheels(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(requirements, "_pip", lambda args, cache: (seen.append(args), cache.mkdir(parents=True)))
     requirements.install(("x",), architecture="arm64", python_version="3.12", cache_dir=tmp_path)
     assert "manylinux2014_aarch64" in seen[0] and "3.12" in seen[0] and "--only-binary=:all:" in seen[0]
+
+
+def test_a_class_missing_from_linecache_is_found_in_the_ipython_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    code = SAMPLE + "\napp = Inventory('history')\n"
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(code, "<not-registered-cell>", "exec"), namespace)
+    with pytest.raises(PackagingError, match="Cannot find the source of Inventory"):
+        build_package(namespace["app"])
+
+    class Shell:
+        user_ns = {"In": ["", "x = 1", code, "print(x)"]}
+
+    monkeypatch.setattr(builtins, "get_ipython", lambda: Shell(), raising=False)
+    package = build_package(namespace["app"])
+    assert "class Inventory(TechMicroService):" in read(package.data, "history.py")

@@ -55,7 +55,7 @@ _events = st.lists(
 ).map(lambda rows: [record(ts, f"e{i}", stream) for i, (ts, stream) in enumerate(rows)])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_events, st.data())
 def test_polling_overlapping_windows_yields_every_event_once_in_order(
     events: list[LogRecord], data: st.DataObject

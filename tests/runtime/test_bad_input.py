@@ -227,7 +227,8 @@ def rest_events(draw: st.DrawFn) -> dict[str, Any]:
         event["pathParameters"] = draw(st.dictionaries(st.sampled_from(["item_id", "name", "proxy"]),
                                                        segments | traversal, max_size=2)) or None
     if draw(st.booleans()):
-        event["multiValueHeaders"] = {k: draw(st.lists(st.text(max_size=8), max_size=3)) for k in event["headers"] or {}}
+        values = st.lists(st.text(max_size=8), max_size=3)
+        event["multiValueHeaders"] = {k: draw(values) for k in event["headers"] or {}}
     if draw(st.booleans()):  # only the single-value query map, as some proxies send
         event["multiValueQueryStringParameters"] = None
         event["queryStringParameters"] = draw(st.none() | st.dictionaries(st.sampled_from(["q", "n", "tags"]),
@@ -400,7 +401,8 @@ def test_json_bodies_plain_or_base64(name: str, qty: int, encode: bool, kind: st
 @PROPERTY
 @given(st.text(min_size=1).filter(lambda s: not _is_base64(s)), st.sampled_from(["rest", "http"]))
 def test_invalid_base64_is_400(body: str, kind: str) -> None:
-    event = (rest_event if kind == "rest" else http_event)("POST", "/item", headers={"content-type": "application/json"})
+    build = rest_event if kind == "rest" else http_event
+    event = build("POST", "/item", headers={"content-type": "application/json"})
     event["body"], event["isBase64Encoded"] = body, True
     result = client_error(APP(event, CONTEXT))
     assert result["statusCode"] == 400
@@ -425,7 +427,8 @@ def _invalid_utf8(data: bytes) -> bool:
 
 @PROPERTY
 @given(st.binary(min_size=1).filter(_invalid_utf8),
-       st.sampled_from(["application/json", "application/x-www-form-urlencoded", "", "multipart/form-data; boundary=b"]),
+       st.sampled_from(["application/json", "application/x-www-form-urlencoded", "",
+                        "multipart/form-data; boundary=b"]),
        st.sampled_from(["rest", "http"]))
 def test_invalid_utf8_bodies_are_4xx(data: bytes, ctype: str, kind: str) -> None:
     build = rest_event if kind == "rest" else http_event
@@ -494,5 +497,6 @@ def test_form_bodies(values: list[str], ctype: str) -> None:
 @FEW
 @given(st.binary(max_size=200), st.text(max_size=30))
 def test_hostile_multipart_bodies_are_4xx_or_answered(data: bytes, boundary: str) -> None:
-    event = http_event("POST", "/item", body=data, headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    ctype = f"multipart/form-data; boundary={boundary}"
+    event = http_event("POST", "/item", body=data, headers={"content-type": ctype})
     not_a_server_error(APP(event, CONTEXT))

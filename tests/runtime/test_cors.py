@@ -135,3 +135,15 @@ def test_preflight_through_a_lambda_event() -> None:
     result = Public()(event, None)
     assert result["statusCode"] == 204
     assert result["headers"]["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_preflight_needs_no_token_on_a_guarded_service(payload) -> None:
+    class Guarded(Public):
+        def auth(self, token):
+            return False
+
+    client = Guarded().test_client(payload)
+    assert client.get("/item/1", headers={"Origin": ORIGIN}).status_code == 401
+    answer = preflight(client, "/item/1")
+    assert answer.status_code == 204
+    assert answer.headers["access-control-allow-origin"] == ORIGIN

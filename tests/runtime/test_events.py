@@ -40,7 +40,7 @@ class Orders(TechMicroService):
 
     @entry
     def post_raw(self):
-        return {"body": self.request.body.hex(), "json": None}
+        return {"body": self.request.body.hex()}
 
     @entry
     def get_headers(self):
@@ -50,6 +50,10 @@ class Orders(TechMicroService):
     @entry
     def get_cookies(self):
         return Response({"in": self.request.cookies}, cookies=["session=abc; HttpOnly", "theme=dark"])
+
+    @entry
+    def get_ip(self):
+        return self.request.source_ip
 
     @entry
     def get_missing(self):
@@ -153,6 +157,21 @@ def test_rest_v1_cookies_in_and_out(app) -> None:
     result = app(event, None)
     assert body(result) == {"in": {"a": "1", "b": "2"}}
     assert result["multiValueHeaders"] == {"Set-Cookie": ["session=abc; HttpOnly", "theme=dark"]}
+
+
+def test_rest_v1_repeated_cookie_headers(app) -> None:
+    event = rest_event("GET", "/cookies", headers={"Cookie": "a=1"})
+    event["multiValueHeaders"] = {"Cookie": ["a=1", "b=2"]}
+    assert body(app(event, None)) == {"in": {"a": "1", "b": "2"}}
+
+
+def test_source_ip_from_the_event(app) -> None:
+    event = rest_event("GET", "/ip")
+    event["requestContext"]["identity"]["sourceIp"] = "203.0.113.9"
+    assert app(event, None)["body"] == "203.0.113.9"
+    event = http_event("GET", "/ip")
+    event["requestContext"]["http"]["sourceIp"] = "198.51.100.7"
+    assert app(event, None)["body"] == "198.51.100.7"
 
 
 def test_rest_v1_binary_response(app) -> None:

@@ -8,7 +8,16 @@ import logging
 
 import pytest
 
-from coworks import BadRequest, Conflict, HTTPError, NotFound, Response, TechMicroService, entry
+from coworks import (
+    BadRequest,
+    Conflict,
+    HTTPError,
+    NotFound,
+    Response,
+    TechMicroService,
+    current_request,
+    entry,
+)
 from coworks.testing import http_event, rest_event
 
 
@@ -19,6 +28,8 @@ class TeapotError(HTTPError):
 
 def lookup(key: str) -> str:
     """A helper deep in user code that answers with an HTTP error."""
+    if key == "whoami":
+        return current_request().path
     if key == "missing":
         raise NotFound(f"No item {key!r}.")
     if key == "taken":
@@ -167,6 +178,7 @@ def test_http_errors_raised_from_helpers(client) -> None:
     response = client.get("/lookup/teapot")
     assert (response.status_code, response.json()) == (418, {"message": "I'm a teapot"})
     assert client.get("/lookup/fine").json() == {"found": "fine"}
+    assert client.get("/lookup/whoami").json() == {"found": "/lookup/whoami"}
 
 
 def test_http_error_in_the_entry(client) -> None:

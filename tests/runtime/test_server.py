@@ -125,3 +125,24 @@ def test_context_manager_stops() -> None:
         assert requests.get(f"{handle.url}/health").status_code == 200
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{handle.url}/health", timeout=2)
+
+
+def raw_exchange(server, request: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request)
+        return sock.recv(65536)
+
+
+def test_bad_content_length_is_400_and_oversized_is_413(server) -> None:
+    for value in (b"abc", b"-5"):
+        answer = raw_exchange(server, b"POST /item HTTP/1.1\r\nHost: x\r\nContent-Length: " + value + b"\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 400 ")
+    answer = raw_exchange(server, b"POST /item HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_garbage_does_not_stop_the_server(server, http) -> None:
+    assert raw_exchange(server, b"GARBAGE\r\n\r\n")
+    assert http.get(f"{server.url}/item/1").status_code == 200

@@ -1,0 +1,110 @@
+"""The cws commands, through click's CliRunner, on moto in this process."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from coworks.commands import ProgressLine, cli
+
+from .conftest import SAMPLE
+
+_modules = itertools.count(1)
+
+
+@pytest.fixture
+def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A service module in the working directory; its 'module:app' string."""
+    name = f"cli_stock_{next(_modules)}"
+    (tmp_path / f"{name}.py").write_text(SAMPLE + "\napp = Inventory('stock')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield f"{name}:app"
+    sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def moto() -> Iterator[None]:
+    from moto import mock_aws
+
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        yield
+
+
+def cws(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_plan_deploy_status_destroy(moto: None, module: str) -> None:
+    planned = cws("plan", module, "--stage", "dev", "--set", "LEVEL=debug")
+    assert planned.exit_code == 0 and "create  lambda function  stock-dev" in planned.output
+    assert "debug" not in planned.output
+    deployed = cws("deploy", module, "--stage", "dev", "--region", "us-east-1")
+    assert deployed.exit_code == 0, deployed.output
+    assert "[12/12] create permission coworks-api ... done" in deployed.output
+    assert "stock (dev): https://" in deployed.output
+    assert "no changes" in cws("plan", module).output
+    status = cws("status")
+    assert status.exit_code == 0 and "stock" in status.output and " 1 " in status.output
+    refused = cws("destroy", "stock", input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    destroyed = cws("destroy", "stock", "--yes")
+    assert destroyed.exit_code == 0 and "stock (dev) destroyed." in destroyed.output
+    assert "Nothing deployed for stock" in cws("destroy", "stock", "--yes").output
+    assert "Nothing deployed by Coworks" in cws("status").output
+
+
+def test_invoke_sends_a_direct_invocation(moto: None, module: str) -> None:
+    assert cws("deploy", module).exit_code == 0
+    answered = cws("invoke", "stock", "/item/3", "-X", "get", "-p", "full=1")
+    assert answered.exit_code == 0, answered.output
+    # moto without Docker echoes the event back: it is the runtime's direct-invocation shape
+    assert json.loads(answered.output) == {"method": "GET", "path": "/item/3", "params": {"full": "1"}, "body": None}
+
+
+def test_errors_are_one_sentence(moto: None, module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    result = cws("plan", module)
+    assert result.exit_code == 1 and result.output.startswith("Error: No AWS region is configured")
+    assert "Traceback" not in result.output
+    bad = cws("plan", "nowhere_at_all:app", "--region", "eu-west-1")
+    assert bad.exit_code == 1 and "Cannot import 'nowhere_at_all'" in bad.output
+    assert cws("invoke", "stock", "--data", "{nope", "--region", "eu-west-1").exit_code == 2
+
+
+def test_run_serves_the_app(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[tuple[str, int, bool]] = []
+    from coworks.runtime.service import TechMicroService
+
+    monkeypatch.setattr(TechMicroService, "serve", lambda self, port=0, background=True: served.append(
+        (self.name, port, background)))
+    result = cws("run", module, "--port", "8123")
+    assert result.exit_code == 0 and served == [("stock", 8123, False)]
+
+
+def test_progress_line_rewrites_itself_on_a_terminal() -> None:
+    from coworks.cloud.plan import Action
+
+    class Tty(list[str]):
+        def write(self, text: str) -> None:
+            self.append(text)
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    line = ProgressLine(out)
+    action = Action("create", "route", "GET /")
+    line(1, 2, action, "start")
+    line(2, 2, action, "done")
+    assert out == ["\r[1/2] create route GET /", "\r[2/2] create route GET /", "\n"]
