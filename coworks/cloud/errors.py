@@ -77,7 +77,7 @@ _FIXES = {
 def from_aws(exc: BaseException, operation: str, resource: str | None) -> CloudError:
     """Turn a botocore exception into one sentence; the original is chained by the caller."""
     code, message = _code_and_message(exc)
-    fix = _FIXES.get(code or "", "")
+    fix = _FIXES.get(code or "", "fix what AWS reports and run it again: a deploy converges from where it stopped")
     if not code:  # not a ClientError: connection, credentials, region
         name = type(exc).__name__
         if name in ("NoCredentialsError", "PartialCredentialsError"):
@@ -93,10 +93,8 @@ def from_aws(exc: BaseException, operation: str, resource: str | None) -> CloudE
             )
         code = name
     what = f"{operation} on {resource}" if resource else operation
-    sentence = f"{what} failed: {message.rstrip('.')}"
-    if fix:
-        sentence += "; " + fix.format(op=operation)
-    return AwsError(sentence + ".", resource=resource, code=code, operation=operation)
+    sentence = f"{what} failed: {message.rstrip('.')}; {fix.format(op=operation)}."
+    return AwsError(sentence, resource=resource, code=code, operation=operation)
 
 
 def _code_and_message(exc: BaseException) -> tuple[str | None, str]:

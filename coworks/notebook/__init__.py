@@ -2,6 +2,6 @@
 
 from .caller import CallResult, EndpointCaller
 from .services import route_table
-from .tables import Table
+from ..tables import Table
 
 __all__ = ["CallResult", "EndpointCaller", "Table", "route_table"]

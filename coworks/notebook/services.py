@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..runtime.params import NO_DEFAULT
-from .tables import Table
+from ..tables import Table
 
 
 def type_name(annotation: Any) -> str:

@@ -108,3 +108,12 @@ def test_progress_line_rewrites_itself_on_a_terminal() -> None:
     line(1, 2, action, "start")
     line(2, 2, action, "done")
     assert out == ["\r[1/2] create route GET /", "\r[2/2] create route GET /", "\n"]
+
+
+def test_importing_the_cloud_and_the_commands_loads_neither_boto3_nor_moto() -> None:
+    import subprocess
+
+    probe = "import sys, coworks, coworks.cloud, coworks.commands; print(sorted(m for m in ('boto3', 'moto', " \
+            "'botocore') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

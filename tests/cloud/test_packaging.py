@@ -191,7 +191,12 @@ def test_arm64_asks_pip_for_aarch64_wheels(tmp_path: Path, monkeypatch: pytest.M
     from coworks.cloud import requirements
 
     seen: list[list[str]] = []
-    monkeypatch.setattr(requirements, "_pip", lambda args, cache: (seen.append(args), cache.mkdir(parents=True)))
+
+    def pip(args: list[str], cache: Path) -> None:
+        seen.append(args)
+        cache.mkdir(parents=True)
+
+    monkeypatch.setattr(requirements, "_pip", pip)
     requirements.install(("x",), architecture="arm64", python_version="3.12", cache_dir=tmp_path)
     assert "manylinux2014_aarch64" in seen[0] and "3.12" in seen[0] and "--only-binary=:all:" in seen[0]
 

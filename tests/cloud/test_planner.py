@@ -33,7 +33,8 @@ def test_nothing_deployed_plans_creates_in_dependency_order() -> None:
 
 
 def test_the_model_is_least_privilege_and_regional() -> None:
-    built = model(SAMPLE.replace('"""Stock of items."""', 'permissions = [("dynamodb:GetItem", "arn:aws:dynamodb:::t")]'))
+    declared = 'permissions = [("dynamodb:GetItem", "arn:aws:dynamodb:::t")]'
+    built = model(SAMPLE.replace('"""Stock of items."""', declared))
     assert built.role.arn == "arn:aws:iam::123456789012:role/coworks/inventory-dev-role"
     assert '"dynamodb:GetItem"' in built.role.policy and '"*"' not in built.role.policy
     assert built.alias.arn == "arn:aws:lambda:eu-west-3:123456789012:function:inventory-dev:dev"

@@ -1,7 +1,8 @@
 """Tables with a text form (terminals, logs) and an HTML form (notebooks, exported reports).
 
-Every rich display in the notebook layer is built from these, so plans, route tables, events
-and log records look alike and escape their content the same way.
+Plans, route tables, execution events and log records are all shown through this one class,
+so they look alike and escape their content the same way. Standard library only and free of
+other coworks imports, so every layer above the runtime may use it.
 """
 
 from __future__ import annotations
