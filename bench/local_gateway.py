@@ -159,7 +159,8 @@ def main() -> None:
     for name, row in results.items():
         print(f"| {name} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | {row['errors']:.0f} |")
     ratio = results["local cloud gateway"]["rps"] / results["chalice local"]["rps"]
-    print(f"\nlocal cloud / chalice local throughput: {ratio:.2f}x (target >= 1x): {'met' if ratio >= 1 else 'NOT met'}")
+    verdict = "met" if ratio >= 1 else "NOT met"
+    print(f"\nlocal cloud / chalice local throughput: {ratio:.2f}x (target >= 1x): {verdict}")
     print(f"first request to a new worker (cold start through the gateway): {cold:.0f} ms")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+
+from coworks.biz.errors import StatesError
 
 
 @lru_cache(maxsize=256)
@@ -23,14 +25,19 @@ def details_key(event_type: str) -> str:
 class History:
     """Collects events with ids in emission order and passes each to a live callback."""
 
-    def __init__(self, callback: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def __init__(self, callback: Callable[[dict[str, Any]], None] | None = None, limit: int = 25_000) -> None:
         self.events: list[dict[str, Any]] = []
         self.callback = callback
+        #: Step Functions (Standard) fails an execution past 25,000 events; this also stops
+        #: a workflow that loops forever.
+        self.limit = limit
         self._lock = threading.Lock()
 
     def emit(self, event_type: str, when: datetime, previous: int, details: dict[str, Any] | None = None) -> int:
         with self._lock:
             event_id = len(self.events) + 1
+            if event_id >= self.limit and not event_type.startswith("Execution"):
+                raise StatesError("States.Runtime", f"The execution reached the limit of {self.limit} history events.")
             event: dict[str, Any] = {"timestamp": when, "type": event_type, "id": event_id, "previousEventId": previous}
             if details is not None:
                 event[details_key(event_type)] = details
@@ -54,6 +61,8 @@ class Execution:
     start: datetime | None = None
     stop: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    #: The ASL definition that ran, so the execution can draw itself.
+    definition: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def succeeded(self) -> bool:
@@ -64,6 +73,16 @@ class Execution:
         from coworks.biz.graph import state_statuses
 
         return state_statuses(self.history)
+
+    def graph(self) -> Any:
+        """The workflow's graph with each state coloured by its status in this execution."""
+        from coworks.biz.graph import draw
+
+        return draw(self.definition or {}, name=self.name, history=self.history)
+
+    def _repr_svg_(self) -> str:
+        """Inline SVG for Jupyter: the graph of this execution (no network needed)."""
+        return str(self.graph().pipe(format="svg").decode())
 
     def __repr__(self) -> str:
         tail = f"output={self.output!r}" if self.status == "SUCCEEDED" else f"error={self.error!r}"

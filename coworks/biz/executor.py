@@ -143,6 +143,7 @@ class Executor:
         region: str = "us-east-1",
         account: str = "123456789012",
         seed: int | None = None,
+        max_events: int = 25_000,
     ) -> None:
         from coworks.biz.validation import check
 
@@ -155,6 +156,7 @@ class Executor:
         self.region = region
         self.arn = f"arn:aws:states:{region}:{account}:stateMachine:{workflow_name}"
         self.seed = seed
+        self.max_events = max_events
         self.resolver = Resolver(services)
         tasks: list[Any] = []
         self.body = compile_body(definition, "JSONPath", tasks)
@@ -190,7 +192,7 @@ class Executor:
         clock = self.clock if self.clock is not None else SimulatedClock()
         name = name or uuid.uuid4().hex
         arn = self.arn.replace(":stateMachine:", ":execution:") + f":{name}"
-        history = History(on_event)
+        history = History(on_event, self.max_events)
         start = clock.now()
         execution_ctx = {
             "Id": arn,
@@ -209,14 +211,13 @@ class Executor:
             self.region,
         )
         scope = Scope(run, clock, {})
-        execution = Execution(name, arn, data, start=start)
+        execution = Execution(name, arn, data, start=start, definition=self.definition)
         scope.event(
             "ExecutionStarted",
             {
                 "input": dumps(data),
                 "inputDetails": {"truncated": False},
                 "roleArn": execution_ctx["RoleArn"],
-                "stateMachineArn": self.arn,
             },
         )
         timeout = self.definition.get("TimeoutSeconds")

@@ -78,6 +78,7 @@ class ParallelStep(Step):
 
         data = self.effective_input(raw, ctx, scope)
         scope.event("ParallelStateStarted", None)
+
         def branch(body: Body) -> Callable[[Scope], Any]:
             return lambda s: run_body(body, data, s)
 

@@ -10,10 +10,9 @@ import re
 from typing import Any
 
 from coworks.biz.errors import Problem
-from coworks.biz.expressions import JsonataSyntaxError, compile_jsonata, inner, is_jsonata, jsonata_strings
+from coworks.biz.expressions import is_jsonata, jsonata_strings
 from coworks.biz.fields import COMPARATORS, FIELDS, TYPES
-from coworks.biz.intrinsics import IntrinsicSyntaxError, parse_intrinsic
-from coworks.biz.paths import PathSyntaxError, compile_path
+from coworks.biz.syntax import SyntaxChecks
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -25,9 +24,11 @@ def check(definition: Any) -> list[Problem]:
     return checker.problems
 
 
-class _Checker:
+class _Checker(SyntaxChecks):
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: Where each state name was first defined: names are unique in the whole machine.
+        self.names: dict[str, str] = {}
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path or "(definition)", message))
@@ -58,10 +59,24 @@ class _Checker:
         elif states and start not in states:
             self.add(f"{prefix}StartAt", f"names {start!r}, which is not a state here; use one of {_names(states)}.")
         for name, state in states.items():
+            if name in self.names:
+                self.add(
+                    f"{prefix}States.{name}",
+                    f"is also defined at {self.names[name]}; state names must be unique in the whole workflow.",
+                )
+            else:
+                self.names[name] = f"{prefix}States.{name}"
             if len(name) > 80:
                 self.add(f"{prefix}States.{name}", "has a name longer than 80 characters; shorten it.")
             self.state(name, state, f"{prefix}States.{name}", ql, states)
         self.reachability(start, states, prefix)
+        terminal = [
+            s
+            for s in states.values()
+            if isinstance(s, dict) and (s.get("End") is True or s.get("Type") in ("Succeed", "Fail"))
+        ]
+        if states and not terminal:
+            self.add(f"{prefix}States", "has no terminal state; add End: true, a Succeed or a Fail so it can finish.")
 
     def reachability(self, start: Any, states: dict[str, Any], prefix: str) -> None:
         if not isinstance(start, str) or start not in states:
@@ -342,89 +357,6 @@ class _Checker:
             self.add(path, "uses States.ALL, which must be alone and in the last rule.")
 
     # -- expressions ------------------------------------------------------------------------
-    def jsonpath_fields(self, data: dict[str, Any], path: str, kind: str) -> None:
-        for key in ("InputPath", "OutputPath"):
-            if data.get(key) is not None:
-                self.path_field(data[key], f"{path}.{key}", reference=False)
-        if data.get("ResultPath") is not None:
-            self.path_field(data["ResultPath"], f"{path}.ResultPath", reference=True)
-        for key in (
-            "SecondsPath",
-            "TimestampPath",
-            "ErrorPath",
-            "CausePath",
-            "TimeoutSecondsPath",
-            "HeartbeatSecondsPath",
-            "MaxConcurrencyPath",
-            "ToleratedFailureCountPath",
-            "ToleratedFailurePercentagePath",
-        ):
-            if key in data:
-                value = data[key]
-                if key in ("ErrorPath", "CausePath") and isinstance(value, str) and value.startswith("States."):
-                    self.intrinsic(value, f"{path}.{key}")
-                else:
-                    self.path_field(value, f"{path}.{key}", reference=True)
-        for key in ("Parameters", "ResultSelector", "ItemSelector"):
-            if key in data:
-                self.template(data[key], f"{path}.{key}")
-
-    def jsonata_fields(self, data: dict[str, Any], path: str) -> None:
-        for key, value in data.items():
-            if key in ("Choices", "Branches", "ItemProcessor", "Iterator", "Catch", "Retry", "Assign"):
-                continue
-            for text in jsonata_strings(value):
-                self.jsonata(text, f"{path}.{key}")
-
-    def assign(self, value: Any, path: str, ql: str) -> None:
-        if not isinstance(value, dict):
-            self.add(path, "must be an object of variable names to values.")
-            return
-        for key in value:
-            name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
-            if not _VARIABLE.match(name):
-                self.add(f"{path}.{key}", "is not a valid variable name; use letters, digits and _.")
-        if ql == "JSONPath":
-            self.template(value, path)
-        else:
-            for text in jsonata_strings(value):
-                self.jsonata(text, path)
-
-    def template(self, value: Any, path: str) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(key, str) and key.endswith(".$"):
-                    if isinstance(item, str) and item.startswith("States."):
-                        self.intrinsic(item, f"{path}.{key}")
-                    else:
-                        self.path_field(item, f"{path}.{key}", reference=False)
-                else:
-                    self.template(item, f"{path}.{key}")
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                self.template(item, f"{path}[{i}]")
-
-    def path_field(self, value: Any, path: str, reference: bool) -> None:
-        try:
-            compiled = compile_path(value)
-        except PathSyntaxError as exc:
-            self.add(path, f"is not a valid JSONPath ({exc}); write it like $.field or $.list[0].")
-            return
-        if reference and not compiled.simple:
-            self.add(path, f"must be a reference path to one node (like $.field), not {value!r}.")
-
-    def intrinsic(self, value: str, path: str) -> None:
-        try:
-            parse_intrinsic(value)
-        except IntrinsicSyntaxError as exc:
-            self.add(path, f"has a bad intrinsic function call: {exc}.")
-
-    def jsonata(self, value: str, path: str) -> None:
-        try:
-            compile_jsonata(inner(value))
-        except JsonataSyntaxError as exc:
-            self.add(path, f"is not valid JSONata ({exc}); fix the expression.")
-
     def positive_int(self, value: Any, path: str) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             self.add(path, "must be a positive whole number.")

@@ -87,11 +87,19 @@ class Workflow:
             raise WorkflowValidationError(self.name, problems)
         return self
 
-    def graph(self, execution: Execution | None = None) -> graphviz.Digraph:
-        """The workflow as a graphviz Digraph (dot layout), coloured by ``execution`` if given."""
+    def graph(
+        self, execution: Execution | None = None, *, history: list[dict[str, Any]] | None = None
+    ) -> graphviz.Digraph:
+        """The workflow as a graphviz Digraph (dot layout).
+
+        With ``execution`` (from ``run_local``) or ``history`` (GetExecutionHistory events of an
+        AWS execution, or the events seen so far by an ``on_event`` callback), each state is
+        coloured by its status.
+        """
         from coworks.biz.graph import draw
 
-        return draw(self.to_asl(), name=self.name, history=execution.history if execution else None)
+        events = execution.history if execution is not None else history
+        return draw(self.to_asl(), name=self.name, history=events)
 
     def _repr_svg_(self) -> str:
         """Inline SVG for Jupyter, rendered by the local ``dot`` binary (no network)."""

@@ -29,6 +29,8 @@ class Clients:
         self.endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
         self._watchers: list[Any] = []
+        # moto lacks GetAuthorizers: once it failed, read authorizers one by one (state.py).
+        self.no_get_authorizers = False
 
     def watch(self, handler: Any) -> None:
         """Call ``handler(model=..., params=..., **)`` before every AWS call (botocore ``before-call``):

@@ -142,12 +142,14 @@ class FrontDoorServer:
         self._thread.join(timeout=5)
 
 
-def start_front_door(cache_dir: Any, port: int = 0) -> tuple[FrontDoorServer, LocalLambda]:
+def start_front_door(
+    cache_dir: Any, port: int = 0, environment: dict[str, str] | None = None
+) -> tuple[FrontDoorServer, LocalLambda]:
     """moto's application, the local Lambda service and the gateway, behind one started server."""
     from pathlib import Path
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    lambdas = LocalLambda(Path(cache_dir))
+    lambdas = LocalLambda(Path(cache_dir), environment=environment)
     app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
     return FrontDoorServer(app, port).start(), lambdas

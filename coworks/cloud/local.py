@@ -1,8 +1,9 @@
-"""``LocalCloud``: an ``AwsCloud`` pointed at an embedded moto server on 127.0.0.1.
+"""``LocalCloud``: an ``AwsCloud`` pointed at an embedded cloud on 127.0.0.1.
 
 moto is the control plane (IAM, Lambda, API Gateway, Logs, EventBridge hold what a deploy
-makes); the server listens on a free port of the loopback interface only, with dummy
-credentials, and stops with the object (``close()``, ``with``) or at interpreter exit.
+makes); Coworks' front door, on the same free port of the loopback interface, serves the data
+plane moto cannot (Lambda ``Invoke`` in warm workers, the HTTP APIs' traffic, Lambda's logs).
+Dummy credentials; everything stops with the object (``close()``, ``with``) or at exit.
 """
 
 from __future__ import annotations
@@ -29,26 +30,43 @@ def free_port() -> int:
 class LocalCloud(AwsCloud):
     """A cloud in this process: no account, no Docker. ``LocalCloud().deploy(app).apply()``."""
 
+    #: moto's CloudWatch Logs matches every event whatever the filter pattern: evaluate it here.
+    evaluates_patterns_locally = True
+
     def __init__(self, port: int = 0, **kwargs: Any) -> None:
+        import tempfile
+
         import boto3
-        from moto.server import ThreadedMotoServer
+
+        from .frontdoor import start_front_door
 
         # moto's server logs every request through werkzeug's logger: keep a notebook's output clean.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.port = port or free_port()
-        self._server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
+        self._workdir = tempfile.TemporaryDirectory(prefix="coworks-local-")
+        self._server: Any
+        self._server, self._lambdas = start_front_door(self._workdir.name, port=port, environment=None)
+        self.port = self._server.port
+        endpoint = f"http://127.0.0.1:{self.port}"
+        # Functions that call AWS from their handler reach this cloud, never a real account.
+        self._lambdas.environment.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
+                                          "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION})
         atexit.register(self.close)
         session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-        super().__init__(region=REGION, endpoint_url=f"http://127.0.0.1:{self.port}", session=session, **kwargs)
+        super().__init__(region=REGION, endpoint_url=endpoint, session=session, **kwargs)
         self.clients.no_get_authorizers = True  # type: ignore[attr-defined] # moto lacks GetAuthorizers
 
+    def api_url(self, api_id: str, stage: str) -> str:
+        """Where the local gateway serves a deployed HTTP API stage."""
+        return f"{self.endpoint_url}/_aws/execute-api/{api_id}/{stage}"
+
     def close(self) -> None:
-        """Stop the embedded server (idempotent)."""
+        """Stop the front door and the workers (idempotent)."""
         server, self._server = self._server, None
         if server is not None:
             atexit.unregister(self.close)
             server.stop()
+            self._lambdas.close()
+            self._workdir.cleanup()
 
     def __enter__(self) -> LocalCloud:
         return self
@@ -57,4 +75,4 @@ class LocalCloud(AwsCloud):
         self.close()
 
     def __repr__(self) -> str:
-        return f"<LocalCloud {self.endpoint_url}{'' if self._server else ' (stopped)'}>"
+        return f"<LocalCloud {self.endpoint_url}{'' if self._server is not None else ' (stopped)'}>"

@@ -40,9 +40,11 @@ class LocalLambda:
                  environment: dict[str, str] | None = None) -> None:
         from .workers import WorkerPool
 
-        # Handlers that call AWS (boto3) must reach this local cloud, never a real account.
+        # Handlers that call AWS (boto3) must reach this local cloud, never a real account:
+        # the owner fills this mapping (endpoint, dummy credentials) before the first invocation.
+        self.environment: dict[str, str] = dict(environment or {})
         self._pool = WorkerPool(cache_dir, max_workers_per_function=max_workers_per_function,
-                                environment=environment)
+                                environment=self.environment)
 
     def invoke(
         self,

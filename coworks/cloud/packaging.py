@@ -11,6 +11,7 @@ stay on the machine that deploys, which keeps a service without requirements aro
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import zipfile
@@ -140,7 +141,16 @@ def zip_files(files: dict[str, bytes]) -> bytes:
 
 
 def runtime_files() -> dict[str, bytes]:
-    """The part of Coworks that runs in the Lambda: the package root and the runtime."""
+    """The part of Coworks that runs in the Lambda: the package root and the runtime.
+
+    Read once per process, so every package this process builds carries the same runtime
+    (the one it runs) even if the source tree is edited meanwhile.
+    """
+    return dict(_runtime_files())
+
+
+@functools.cache
+def _runtime_files() -> dict[str, bytes]:
     package = Path(__file__).resolve().parent.parent
     files = {"coworks/__init__.py": (package / "__init__.py").read_bytes()}
     for path in sorted((package / "runtime").rglob("*.py")):

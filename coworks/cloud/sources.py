@@ -1,21 +1,16 @@
-"""Finding a service's code: from an object, a ``"module:attribute"`` string or a notebook cell.
+"""Finding a service's code: from an object, a ``"module:attribute"`` string or a notebook cell
+(``cells.py`` rebuilds those).
 
-A service defined in a notebook has no file, so its module is rebuilt from what the kernel
-holds: the class's source (from ``linecache``, where IPython registers every cell, or from the
-``In`` history), the source of the helpers it uses, and one import line per imported name it
-uses, each resolved from the notebook's namespace. Only what the class needs is packaged, so a
-notebook that also imports pandas still deploys a tiny zip.
+A module ships with the project modules it imports (siblings under its directory, never
+site-packages), so ``from helpers import price`` works deployed as it does locally.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 import importlib
 import inspect
-import linecache
 import os
-import symtable
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +75,8 @@ def _from_string(spec: str) -> Source:
             resource=spec,
         )
     files, root = module_files(module)
+    files = {**project_modules([*vars(module).values(), *imported_modules(files)], root,
+                               {module.__name__.split(".")[0]}), **files}
     return Source(service, f"{_module_stem(module)}.{attr}", files, root)
 
 
@@ -88,14 +85,18 @@ def _from_instance(service: TechMicroService) -> Source:
     module = sys.modules.get(cls.__module__)
     file = getattr(module, "__file__", None) if module is not None else None
     if module is None or not file or not Path(file).is_file() or not _defined_in_file(cls, file):
-        return _from_notebook(service)
+        from .cells import from_notebook
+
+        return from_notebook(service)
     files, root = module_files(module)
+    files = {**project_modules([*vars(module).values(), *imported_modules(files)], root,
+                               {module.__name__.split(".")[0]}), **files}
     stem = _module_stem(module)
     for name, value in vars(module).items():
         if value is service and name.isidentifier():
             return Source(service, f"{stem}.{name}", files, root)
     # The instance lives elsewhere (a test, a notebook importing the class): add a tiny entry module.
-    entry = _identifier(service.name) + "_entry"
+    entry = identifier(service.name) + "_entry"
     text = f"from {stem} import {cls.__name__}\n\napp = {cls.__name__}({service.name!r})\n"
     return Source(service, f"{entry}.app", {**files, f"{entry}.py": text.encode()}, root)
 
@@ -106,13 +107,7 @@ def module_files(module: ModuleType) -> tuple[dict[str, bytes], Path]:
     package = sys.modules.get(top)
     path = getattr(package, "__path__", None) if package is not None and "." in module.__name__ else None
     if path:
-        base = Path(list(path)[0])
-        files = {
-            str(p.relative_to(base.parent).as_posix()): p.read_bytes()
-            for p in sorted(base.rglob("*.py"))
-            if "__pycache__" not in p.parts
-        }
-        return files, base.parent
+        return _package_files(Path(list(path)[0]))
     file = Path(str(module.__file__))
     return {f"{_module_stem(module)}.py": file.read_bytes()}, file.parent
 
@@ -128,157 +123,61 @@ def _defined_in_file(cls: type, file: str) -> bool:
     return not codes or any(os.path.abspath(c.co_filename) == os.path.abspath(file) for c in codes)
 
 
-def _identifier(name: str) -> str:
+def identifier(name: str) -> str:
     text = "".join(c if c.isalnum() else "_" for c in name).strip("_") or "service"
     return ("s_" + text) if text[0].isdigit() or text == "coworks" else text
 
 
-# -- notebook cells ----------------------------------------------------------------------------
-
-
-def _from_notebook(service: TechMicroService) -> Source:
-    """Rebuild a module for a class defined in a notebook cell (or any code without a file)."""
-    cls = type(service)
-    namespace = _namespace(cls)
-    parts: list[str] = []
-    imports: dict[str, str] = {}
-    _collect(cls, namespace, parts, imports, seen=set())
-    module = _identifier(service.name)
-    body = "\n".join(sorted(set(imports.values()))) + "\n\n\n" + "\n\n\n".join(parts)
-    body += f"\n\n\napp = {cls.__name__}({service.name!r})\n"
-    return Source(service, f"{module}.app", {f"{module}.py": body.encode()}, Path.cwd())
-
-
-def _namespace(cls: type) -> dict[str, Any]:
-    for value in vars(cls).values():
-        func = getattr(value, "__func__", value)
-        if hasattr(func, "__globals__"):
-            return dict(func.__globals__)
-    module = sys.modules.get(cls.__module__)
-    return dict(vars(module)) if module is not None else {}
-
-
-def _collect(obj: Any, namespace: dict[str, Any], parts: list[str], imports: dict[str, str], seen: set[int]) -> None:
-    """Add ``obj``'s source after that of the notebook helpers it uses; imports go to ``imports``."""
-    seen.add(id(obj))
-    source = definition_source(obj)
-    for name in sorted(_free_names(source)):
-        if name in imports or name not in namespace:  # builtins and locals
+def project_modules(values: Any, root: Path, skip: set[str] | None = None) -> dict[str, bytes]:
+    """The files of the project's own modules that ``values`` come from, and of those they use in
+    turn: modules under ``root``, outside any virtualenv or site-packages. So a service that
+    imports a sibling ``helpers.py`` ships it too."""
+    files: dict[str, bytes] = {}
+    seen = set(skip or ()) | {"coworks", "__main__", "builtins"}
+    todo = list(values)
+    root = root.resolve()
+    while todo:
+        value = todo.pop()
+        name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+        top = str(name or "").split(".")[0]
+        if not top or top in seen:
             continue
-        value = namespace[name]
-        if id(value) in seen:
+        seen.add(top)
+        module = sys.modules.get(top)
+        file = getattr(module, "__file__", None)
+        if module is None or not file:
             continue
-        line = _import_line(name, value)
-        if line is not None:
-            imports[name] = line
-        elif inspect.isclass(value) or inspect.isfunction(value):
-            _collect(value, namespace, parts, imports, seen)
-        elif _is_literal(value):
-            parts.append(f"{name} = {value!r}")
-        else:
-            raise PackagingError(
-                f"{getattr(obj, '__name__', obj)} uses {name!r}, a {type(value).__name__} made in the notebook "
-                "that cannot be packaged: move it into a module or set it from the environment.",
-                resource=name,
-            )
-    parts.append(source)
+        path = Path(file).resolve()
+        if root not in path.parents or {"site-packages", ".venv", "venv", "dist-packages"} & set(path.parts):
+            continue
+        found, _ = _package_files(path.parent) if getattr(module, "__path__", None) else module_files(module)
+        files.update(found)
+        todo.extend(vars(module).values())
+        todo.extend(imported_modules(found))
+    return files
 
 
-def _import_line(name: str, value: Any) -> str | None:
-    """``import x`` / ``from m import y`` for a value that an importable module holds, else None."""
-    if inspect.ismodule(value):
-        return f"import {value.__name__}" if value.__name__ == name else f"import {value.__name__} as {name}"
-    module = getattr(value, "__module__", None)
-    qualname = getattr(value, "__qualname__", None)
-    if not module or not qualname or "." in qualname or _from_notebook_file(value):
-        return None
-    found = sys.modules.get(module)
-    if found is None or getattr(found, qualname, None) is not value or not getattr(found, "__file__", None):
-        return None
-    top = sys.modules.get(module.split(".")[0])
-    if top is not None and getattr(top, qualname, None) is value:  # the public path: `from coworks import entry`
-        module = top.__name__
-    return f"from {module} import {qualname}" + ("" if qualname == name else f" as {name}")
-
-
-def _from_notebook_file(value: Any) -> bool:
-    code = getattr(value, "__code__", None)
-    filename = code.co_filename if code is not None else ""
-    return bool(filename) and not Path(filename).is_file()
-
-
-def _is_literal(value: Any) -> bool:
-    try:
-        return bool(ast.literal_eval(repr(value)) == value)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-
-
-def _free_names(source: str) -> set[str]:
-    """Names a definition reads from its module's globals (not its locals, not its own name)."""
-    table = symtable.symtable(source, "<cell>", "exec")
+def imported_modules(files: dict[str, bytes]) -> list[Any]:
+    """The loaded modules that ``files`` import by absolute name (``import x``, ``from x import y``):
+    values alone do not say where ``from rates import RATE`` came from."""
     names: set[str] = set()
-    stack = [table]
-    while stack:
-        current = stack.pop()
-        for symbol in current.get_symbols():
-            if symbol.is_referenced() and (symbol.is_global() or current is table):
-                names.add(symbol.get_name())
-        stack.extend(current.get_children())
-    return names - {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    for data in files.values():
+        try:
+            tree = ast.parse(data)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return [sys.modules[n] for n in sorted(names) if n in sys.modules]
 
 
-def definition_source(obj: Any) -> str:
-    """The source of a class or function, also when it was defined in a notebook cell.
-
-    The file named by the code of its methods comes first: ``inspect`` looks a class up by
-    its module's file, which for a notebook is the kernel's ``__main__`` and not the cell.
-    """
-    for filename in _code_files(obj):
-        found = _find_definition("".join(linecache.getlines(filename)), obj.__name__)
-        if found:
-            return found
-    try:
-        lines, _ = inspect.getsourcelines(obj)
-        if lines and not lines[0].startswith((" ", "\t")):
-            return "".join(lines)
-    except (OSError, TypeError):
-        pass
-    for cell in reversed(_ipython_history()):
-        found = _find_definition(cell, obj.__name__)
-        if found:
-            return found
-    raise PackagingError(
-        f"Cannot find the source of {obj.__name__}: define it in a notebook cell or a module, not with exec().",
-        resource=obj.__name__,
-    )
-
-
-def _code_files(obj: Any) -> list[str]:
-    codes = [obj.__code__] if hasattr(obj, "__code__") else [
-        getattr(v, "__func__", v).__code__ for v in vars(obj).values() if hasattr(getattr(v, "__func__", v), "__code__")
-    ]
-    return list(dict.fromkeys(c.co_filename for c in codes))
-
-
-def _find_definition(text: str, name: str) -> str | None:
-    """The last top-level definition of ``name`` in a cell's text, decorators included."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return None
-    nodes = [n for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == name]
-    if not nodes:
-        return None
-    node = nodes[-1]
-    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-    lines = text.splitlines(keepends=True)
-    return "".join(lines[start - 1 : node.end_lineno])
-
-
-def _ipython_history() -> list[str]:
-    shell = getattr(builtins, "get_ipython", None)
-    if shell is None:
-        return []
-    history = shell().user_ns.get("In", [])
-    return [cell for cell in history if isinstance(cell, str)]
+def _package_files(base: Path) -> tuple[dict[str, bytes], Path]:
+    files = {
+        p.relative_to(base.parent).as_posix(): p.read_bytes()
+        for p in sorted(base.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+    return files, base.parent

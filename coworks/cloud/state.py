@@ -149,11 +149,11 @@ def _read_api(clients: Clients, current: Current) -> None:
 
 def _authorizers(clients: Clients, api_id: str, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """All authorizers; moto lacks GetAuthorizers, so fall back on those the routes name."""
-    if not getattr(clients, "no_get_authorizers", False):
+    if not clients.no_get_authorizers:
         try:
             return list(clients.client("apigatewayv2").get_authorizers(ApiId=api_id).get("Items", []))
         except Exception:  # not implemented by the endpoint: remember and use GetAuthorizer
-            clients.no_get_authorizers = True  # type: ignore[attr-defined]
+            clients.no_get_authorizers = True
     ids = sorted({r["AuthorizerId"] for r in routes if r.get("AuthorizerId")})
     found = [clients.find("apigatewayv2", "get_authorizer", api_id, ApiId=api_id, AuthorizerId=i) for i in ids]
     return [a for a in found if a is not None]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class StatusRow:
+    """One deployment: the version its stage alias serves and the API's base URL."""
+
     service: str
     stage: str
     function: str
@@ -17,9 +20,11 @@ class StatusRow:
 
 @dataclass(frozen=True)
 class Status:
+    """Every deployment found by its tags, sorted by service then stage."""
+
     rows: tuple[StatusRow, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[StatusRow]:
         return iter(self.rows)
 
     def __len__(self) -> int:

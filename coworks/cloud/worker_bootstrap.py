@@ -179,7 +179,7 @@ def _invoke(handler: Callable[..., Any], request: dict[str, Any]) -> dict[str, A
     except Exception as exc:
         ok, payload = False, json.dumps(_error(exc))
     duration_ms = (time.perf_counter() - started) * 1000
-    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    usage = _peak_memory_kb()
     return {
         "type": "result",
         "ok": ok,
@@ -214,6 +214,19 @@ def main() -> None:
         if request is None:  # the pool closed the pipe: shut down quietly
             return
         _send(write_fd, _invoke(handler, request))
+
+
+def _peak_memory_kb() -> int:
+    """This process's peak resident memory. ``ru_maxrss`` survives ``exec`` on Linux, so a worker
+    forked from a large parent would report the parent's peak; ``VmHWM`` starts afresh at exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # kilobytes on Linux
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The notebook layer: rich display and widgets. The only layer that imports ipywidgets."""
 
+from ..tables import Table
 from .caller import CallResult, EndpointCaller
 from .services import route_table
-from ..tables import Table
 
 __all__ = ["CallResult", "EndpointCaller", "Table", "route_table"]

@@ -82,6 +82,11 @@ def authorize(service: TechMicroService, event: dict[str, Any]) -> dict[str, Any
 def _statements(service: TechMicroService, decision: Any, method_arn: str) -> list[dict[str, Any]]:
     parts = method_arn.split("/", 2)
     base = "/".join(parts[:2]) if len(parts) >= 2 else method_arn
+    if decision is not True and decision and not isinstance(decision, (str, bytes, dict)):
+        try:  # read a generator once, not once per route
+            decision = list(decision)
+        except TypeError:
+            decision = False
     if decision is True:
         # Authorizer results are cached per token: grant every route, not only this one.
         return [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": f"{base}/*"}]

@@ -250,7 +250,10 @@ def direct_result(response: Response) -> Any:
             return None
         ctype = response.content_type
         if "json" in ctype:
-            return json.loads(body)
+            try:
+                return json.loads(body)
+            except ValueError:  # the entry's own Response claimed JSON but is not: hand back its text
+                pass
         if isinstance(body, bytes) and not is_text_type(ctype):
             return binascii.b2a_base64(body, newline=False).decode("ascii")
         return body if isinstance(body, str) else body.decode("utf-8", "replace")

@@ -152,7 +152,9 @@ class Request:
             multi = self._multi_headers
             if type(multi) is dict:
                 for key, values in multi.items():
-                    if type(values) is list and len(values) > 1 and type(key) is str:
+                    if type(values) is not list or type(key) is not str or not values:
+                        continue
+                    if len(values) > 1 or key.lower() not in lowered:  # ALB sends only the multi map
                         if not set(map(type, values)) <= _STR_ONLY:
                             raise BadRequest(f"Malformed event: the values of header {key!r} must be strings.")
                         dict.__setitem__(lowered, key.lower(), ",".join(values))

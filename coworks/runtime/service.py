@@ -160,6 +160,7 @@ class TechMicroService(_Mountable):
 
     def dispatch(self, request: Request, template: str | None = None) -> Response:
         """Answer one request. Never raises: errors become 4xx/5xx responses."""
+        cors = self.cors_config  # the matched route's own CORS replaces it below
         try:
             try:
                 endpoint, values = self.find(request, template)
@@ -196,13 +197,11 @@ class TechMicroService(_Mountable):
             response = error_response(exc)
         except Exception:
             response = self._internal_error(request)
-        if self.cors_config is not None or self._route_cors:
-            config = request.route and cors_config(request.route.cors) or self.cors_config
-            if config is not None:
-                try:
-                    decorate(config, request, response)
-                except HTTPError as exc:  # headers the entry never read may be malformed
-                    response = error_response(exc)
+        if cors is not None:
+            try:
+                decorate(cors, request, response)
+            except HTTPError as exc:  # headers the entry never read may be malformed
+                response = error_response(exc)
         return response
 
     def _preflight(self, request: Request) -> Response | None:

@@ -65,10 +65,12 @@ def test_invalid_definitions_still_load_for_validation() -> None:
 
 # -- generated definitions -------------------------------------------------------------------
 names = st.text(alphabet=string.ascii_letters + string.digits + " -_", min_size=1, max_size=12)
-paths = st.sampled_from(["$", "$.a", "$.a.b", "$.list[0]", "$['odd key']", "$$.Execution.Id"])
+result_paths = st.sampled_from(["$", "$.a", "$.a.b", "$.list[0]", "$['oddKey']"])
+paths = st.one_of(result_paths, st.just("$$.Execution.Id"))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.text(max_size=8))
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6,
 )
 
@@ -76,6 +78,9 @@ json_values = st.recursive(
 @st.composite
 def state_machines(draw: Any, depth: int = 0) -> dict[str, Any]:
     state_names = draw(st.lists(names, min_size=1, max_size=5, unique=True))
+    if depth:  # names are unique in the whole machine, nested bodies included
+        prefix = f"b{draw(st.integers(0, 10**9))}-"
+        state_names = [prefix + n for n in state_names]
     states: dict[str, Any] = {}
     for i, name in enumerate(state_names):
         following = state_names[i + 1] if i + 1 < len(state_names) else None
@@ -90,7 +95,7 @@ def state_machines(draw: Any, depth: int = 0) -> dict[str, Any]:
             if draw(st.booleans()):
                 state["Result"] = draw(json_values)
             if draw(st.booleans()):
-                state["ResultPath"] = draw(st.one_of(st.none(), paths))
+                state["ResultPath"] = draw(st.one_of(st.none(), result_paths))
             state.update(flow)
         elif kind == "Task":
             state["Resource"] = "arn:aws:lambda:us-east-1:123456789012:function:f"
@@ -135,3 +140,26 @@ def test_generated_definitions_round_trip(definition: dict[str, Any]) -> None:
     loaded = Workflow.from_asl(definition).to_asl()
     assert loaded == definition
     assert json.dumps(loaded) == json.dumps(definition)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(state_machines(), json_values)
+def test_any_valid_definition_runs_to_an_end(definition: dict[str, Any], data: Any) -> None:
+    """run_local never raises on a valid definition: it ends SUCCEEDED, FAILED or TIMED_OUT."""
+    from hypothesis import assume
+
+    from coworks.biz.executor import Executor
+
+    wf = Workflow.from_asl(definition)
+    assume(not wf.problems())
+
+    def work(payload: Any) -> Any:
+        if isinstance(payload, dict) and payload.get("x") is None:
+            raise ValueError("no x")
+        return payload
+
+    executor = Executor(wf.to_asl(), services={"f": work}, max_events=400)
+    ex = executor.run({"a": {"b": data}, "list": [data], "oddKey": 1, "items": [1, 2]})
+    assert ex.status in ("SUCCEEDED", "FAILED", "TIMED_OUT")
+    assert ex.history[0]["type"] == "ExecutionStarted"
+    assert ex.history[-1]["type"].startswith("Execution")

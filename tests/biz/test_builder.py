@@ -245,3 +245,23 @@ def test_repr_and_json() -> None:
     assert repr(Pass("A")) == "Pass('A')" and repr(Ref("$.x")) == "Ref('$.x')"
     with pytest.raises(KeyError, match="no state named 'Z'"):
         wf["Z"]
+
+
+def test_heavy_libraries_load_only_when_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, coworks, coworks.biz;"
+        "print('coworks.biz' in sys.modules,"
+        " [m for m in ('graphviz', 'jsonpath_ng', 'jsonata', 'boto3', 'moto') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True []"
+    plain = subprocess.run(
+        [sys.executable, "-c", "import sys, coworks; print('coworks.biz' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert plain.strip() == "False"

@@ -3,7 +3,8 @@
 moto runs ASL (its interpreter is LocalStack's) but sleeps through Waits and Retry intervals in
 real time and cannot run Lambda code here, so the cases use Pass/Choice/Parallel/Map/Fail states,
 zero-second Waits and no Retry delays. Outputs, errors and the sequence of history event types
-must match. Known moto differences are listed in ``MOTO_DIFFERENCES`` with the reason.
+must match, and so must each state's status as the graph draws it from either history (the
+same viewer serves local and AWS executions). Known moto differences are listed in ``MOTO_DIFFERENCES`` with the reason.
 """
 
 from __future__ import annotations
@@ -15,90 +16,197 @@ from typing import Any
 import pytest
 
 from coworks.biz import Workflow
+from coworks.biz.graph import state_statuses
 
 CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "paths": (
-        {"StartAt": "A", "States": {
-            "A": {"Type": "Pass", "InputPath": "$.in", "Parameters": {"v.$": "$.v", "fixed": [1, 2]},
-                  "ResultPath": "$.in.shaped", "Next": "B"},
-            "B": {"Type": "Pass", "Result": {"r": 1}, "ResultPath": "$.result", "OutputPath": "$.result", "Next": "C"},
-            "C": {"Type": "Pass", "ResultPath": None, "End": True},
-        }},
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {
+                    "Type": "Pass",
+                    "InputPath": "$.in",
+                    "Parameters": {"v.$": "$.v", "fixed": [1, 2]},
+                    "ResultPath": "$.in.shaped",
+                    "Next": "B",
+                },
+                "B": {
+                    "Type": "Pass",
+                    "Result": {"r": 1},
+                    "ResultPath": "$.result",
+                    "OutputPath": "$.result",
+                    "Next": "C",
+                },
+                "C": {"Type": "Pass", "ResultPath": None, "End": True},
+            },
+        },
         {"in": {"v": 3}, "other": True},
     ),
     "choice": (
-        {"StartAt": "C", "States": {
-            "C": {"Type": "Choice", "Choices": [
-                {"And": [{"Variable": "$.n", "NumericGreaterThan": 1}, {"Variable": "$.n", "NumericLessThan": 5}],
-                 "Next": "Mid"},
-                {"Or": [{"Variable": "$.s", "StringMatches": "a*z"}, {"Variable": "$.b", "BooleanEquals": True}],
-                 "Next": "Text"},
-                {"Not": {"Variable": "$.t", "TimestampGreaterThan": "2024-01-01T00:00:00Z"}, "Next": "Early"},
-                {"Variable": "$.n", "NumericEqualsPath": "$.m", "Next": "Same"},
-            ], "Default": "Other"},
-            "Mid": {"Type": "Pass", "Result": "mid", "End": True},
-            "Text": {"Type": "Pass", "Result": "text", "End": True},
-            "Early": {"Type": "Pass", "Result": "early", "End": True},
-            "Same": {"Type": "Pass", "Result": "same", "End": True},
-            "Other": {"Type": "Pass", "Result": "other", "End": True},
-        }},
-        [{"n": 3}, {"n": 9, "s": "abcz"}, {"n": 9, "s": "x", "b": False, "t": "2023-05-01T00:00:00Z"},
-         {"n": 9, "m": 9, "s": "x", "b": False, "t": "2025-01-01T00:00:00Z"},
-         {"n": 9, "m": 1, "s": "x", "b": False, "t": "2025-01-01T00:00:00Z"}],
+        {
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [
+                        {
+                            "And": [
+                                {"Variable": "$.n", "NumericGreaterThan": 1},
+                                {"Variable": "$.n", "NumericLessThan": 5},
+                            ],
+                            "Next": "Mid",
+                        },
+                        {
+                            "Or": [
+                                {"Variable": "$.s", "StringMatches": "a*z"},
+                                {"Variable": "$.b", "BooleanEquals": True},
+                            ],
+                            "Next": "Text",
+                        },
+                        {"Not": {"Variable": "$.t", "TimestampGreaterThan": "2024-01-01T00:00:00Z"}, "Next": "Early"},
+                        {"Variable": "$.n", "NumericEqualsPath": "$.m", "Next": "Same"},
+                    ],
+                    "Default": "Other",
+                },
+                "Mid": {"Type": "Pass", "Result": "mid", "End": True},
+                "Text": {"Type": "Pass", "Result": "text", "End": True},
+                "Early": {"Type": "Pass", "Result": "early", "End": True},
+                "Same": {"Type": "Pass", "Result": "same", "End": True},
+                "Other": {"Type": "Pass", "Result": "other", "End": True},
+            },
+        },
+        [
+            {"n": 3},
+            {"n": 9, "s": "abcz"},
+            {"n": 9, "s": "x", "b": False, "t": "2023-05-01T00:00:00Z"},
+            {"n": 9, "m": 9, "s": "x", "b": False, "t": "2025-01-01T00:00:00Z"},
+            {"n": 9, "m": 1, "s": "x", "b": False, "t": "2025-01-01T00:00:00Z"},
+        ],
     ),
     "intrinsics": (
-        {"StartAt": "I", "States": {"I": {"Type": "Pass", "Parameters": {
-            "format.$": "States.Format('{} has {} items', $.name, $.count)",
-            "json.$": "States.StringToJson($.text)",
-            "text.$": "States.JsonToString($.obj)",
-            "array.$": "States.Array(1, 'two', $.obj)",
-            "partition.$": "States.ArrayPartition($.list, 2)",
-            "contains.$": "States.ArrayContains($.list, 3)",
-            "range.$": "States.ArrayRange(0, 10, 3)",
-            "item.$": "States.ArrayGetItem($.list, 1)",
-            "length.$": "States.ArrayLength($.list)",
-            "unique.$": "States.ArrayUnique($.dupes)",
-            "b64.$": "States.Base64Encode($.name)",
-            "plain.$": "States.Base64Decode('aGVsbG8=')",
-            "hash.$": "States.Hash($.name, 'SHA-256')",
-            "merge.$": "States.JsonMerge($.obj, $.other, false)",
-            "add.$": "States.MathAdd($.count, 5)",
-            "split.$": "States.StringSplit($.csv, ',')",
-        }, "End": True}}},
-        {"name": "cart", "count": 2, "text": "{\"a\":1}", "obj": {"k": "v"}, "other": {"j": 1}, "list": [1, 2, 3, 4, 5],
-         "dupes": [1, 1, 2], "csv": "a,b,c"},
+        {
+            "StartAt": "I",
+            "States": {
+                "I": {
+                    "Type": "Pass",
+                    "Parameters": {
+                        "format.$": "States.Format('{} has {} items', $.name, $.count)",
+                        "json.$": "States.StringToJson($.text)",
+                        "text.$": "States.JsonToString($.obj)",
+                        "array.$": "States.Array(1, 'two', $.obj)",
+                        "partition.$": "States.ArrayPartition($.list, 2)",
+                        "contains.$": "States.ArrayContains($.list, 3)",
+                        "range.$": "States.ArrayRange(0, 10, 3)",
+                        "item.$": "States.ArrayGetItem($.list, 1)",
+                        "length.$": "States.ArrayLength($.list)",
+                        "unique.$": "States.ArrayUnique($.dupes)",
+                        "b64.$": "States.Base64Encode($.name)",
+                        "plain.$": "States.Base64Decode('aGVsbG8=')",
+                        "hash.$": "States.Hash($.name, 'SHA-256')",
+                        "merge.$": "States.JsonMerge($.obj, $.other, false)",
+                        "add.$": "States.MathAdd($.count, 5)",
+                        "split.$": "States.StringSplit($.csv, ',')",
+                    },
+                    "End": True,
+                }
+            },
+        },
+        {
+            "name": "cart",
+            "count": 2,
+            "text": '{"a":1}',
+            "obj": {"k": "v"},
+            "other": {"j": 1},
+            "list": [1, 2, 3, 4, 5],
+            "dupes": [1, 1, 2],
+            "csv": "a,b,c",
+        },
     ),
     "context": (
-        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {
-            "input.$": "$$.Execution.Input", "state.$": "$$.State.Name", "machine.$": "$$.StateMachine.Name"},
-            "End": True}}},
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {
+                    "Type": "Pass",
+                    "Parameters": {
+                        "input.$": "$$.Execution.Input",
+                        "state.$": "$$.State.Name",
+                        "machine.$": "$$.StateMachine.Name",
+                    },
+                    "End": True,
+                }
+            },
+        },
         {"x": 1},
     ),
     "parallel": (
-        {"StartAt": "P", "States": {
-            "P": {"Type": "Parallel", "Branches": [
-                {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"a": 1}, "End": True}}},
-                {"StartAt": "B", "States": {"B": {"Type": "Pass", "Parameters": {"b.$": "$.v"}, "Next": "B2"},
-                                            "B2": {"Type": "Wait", "Seconds": 0, "End": True}}},
-            ], "ResultSelector": {"a.$": "$[0].a", "b.$": "$[1].b"}, "ResultPath": "$.both", "End": True},
-        }},
+        {
+            "StartAt": "P",
+            "States": {
+                "P": {
+                    "Type": "Parallel",
+                    "Branches": [
+                        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"a": 1}, "End": True}}},
+                        {
+                            "StartAt": "B",
+                            "States": {
+                                "B": {"Type": "Pass", "Parameters": {"b.$": "$.v"}, "Next": "B2"},
+                                "B2": {"Type": "Wait", "Seconds": 0, "End": True},
+                            },
+                        },
+                    ],
+                    "ResultSelector": {"a.$": "$[0].a", "b.$": "$[1].b"},
+                    "ResultPath": "$.both",
+                    "End": True,
+                },
+            },
+        },
         {"v": 7},
     ),
     "map": (
-        {"StartAt": "M", "States": {
-            "M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
-                  "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
-                  "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Double", "States": {
-                      "Double": {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($.value, $.value)",
-                                                                "i.$": "$.index", "tag.$": "$.tag"}, "End": True}}},
-                  "ResultPath": "$.doubled", "End": True},
-        }},
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "MaxConcurrency": 2,
+                    "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "INLINE"},
+                        "StartAt": "Double",
+                        "States": {
+                            "Double": {
+                                "Type": "Pass",
+                                "Parameters": {
+                                    "v.$": "States.MathAdd($.value, $.value)",
+                                    "i.$": "$.index",
+                                    "tag.$": "$.tag",
+                                },
+                                "End": True,
+                            }
+                        },
+                    },
+                    "ResultPath": "$.doubled",
+                    "End": True,
+                },
+            },
+        },
         {"items": [1, 2, 3], "tag": "t"},
     ),
     "legacy_iterator": (
-        {"StartAt": "M", "States": {
-            "M": {"Type": "Map", "ItemsPath": "$.items", "Parameters": {"value.$": "$$.Map.Item.Value"},
-                  "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}},
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "Parameters": {"value.$": "$$.Map.Item.Value"},
+                    "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                    "End": True,
+                }
+            },
+        },
         {"items": ["a", "b"]},
     ),
     "fail": (
@@ -106,33 +214,56 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
         {},
     ),
     "catch_in_parallel": (
-        {"StartAt": "P", "States": {
-            "P": {"Type": "Parallel", "Branches": [
-                {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Kaboom", "Cause": "bad"}}}],
-                "Catch": [{"ErrorEquals": ["Kaboom"], "ResultPath": "$.error", "Next": "Handled"}], "End": True},
-            "Handled": {"Type": "Pass", "End": True},
-        }},
+        {
+            "StartAt": "P",
+            "States": {
+                "P": {
+                    "Type": "Parallel",
+                    "Branches": [
+                        {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Kaboom", "Cause": "bad"}}}
+                    ],
+                    "Catch": [{"ErrorEquals": ["Kaboom"], "ResultPath": "$.error", "Next": "Handled"}],
+                    "End": True,
+                },
+                "Handled": {"Type": "Pass", "End": True},
+            },
+        },
         {"keep": 1},
     ),
     "loop": (
-        {"StartAt": "Init", "States": {
-            "Init": {"Type": "Pass", "Parameters": {"n": 0}, "Next": "Inc"},
-            "Inc": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "More"},
-            "More": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 4, "Next": "Inc"}],
-                     "Default": "Done"},
-            "Done": {"Type": "Succeed"},
-        }},
+        {
+            "StartAt": "Init",
+            "States": {
+                "Init": {"Type": "Pass", "Parameters": {"n": 0}, "Next": "Inc"},
+                "Inc": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "More"},
+                "More": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.n", "NumericLessThan": 4, "Next": "Inc"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        },
         {},
     ),
     "no_choice_matched": (
-        {"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
-            {"Variable": "$.n", "NumericEquals": 1, "Next": "S"}]}, "S": {"Type": "Succeed"}}},
+        {
+            "StartAt": "C",
+            "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "S"}]},
+                "S": {"Type": "Succeed"},
+            },
+        },
         {"n": 2},
     ),
     "variables": (
-        {"StartAt": "A", "States": {
-            "A": {"Type": "Pass", "Result": {"v": 5}, "Assign": {"five.$": "$.v"}, "Next": "B"},
-            "B": {"Type": "Pass", "Parameters": {"got.$": "$five"}, "End": True}}},
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Result": {"v": 5}, "Assign": {"five.$": "$.v"}, "Next": "B"},
+                "B": {"Type": "Pass", "Parameters": {"got.$": "$five"}, "End": True},
+            },
+        },
         {},
     ),
 }
@@ -180,7 +311,20 @@ def run_moto(client: Any, name: str, definition: dict[str, Any], data: Any) -> d
         "error": described.get("error"),
         "cause": described.get("cause"),
         "types": [e["type"] for e in events],
+        "statuses": state_statuses(events),
+        "states": _state_details(events),
     }
+
+
+def _state_details(events: list[dict[str, Any]]) -> list[Any]:
+    """Name, input and output of every state event, as JSON values (moto and AWS differ in spacing)."""
+    out = []
+    for event in events:
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        if details:
+            text = details.get("input", details.get("output"))
+            out.append((event["type"], details["name"], _decode(text)))
+    return out
 
 
 def _decode(text: str | None) -> Any:
@@ -195,8 +339,15 @@ def _decode(text: str | None) -> Any:
 
 def run_coworks(name: str, definition: dict[str, Any], data: Any) -> dict[str, Any]:
     ex = Workflow.from_asl(definition, name=name).run_local(data)
-    return {"status": ex.status, "output": ex.output, "error": ex.error, "cause": ex.cause,
-            "types": [e["type"] for e in ex.history]}
+    return {
+        "status": ex.status,
+        "output": ex.output,
+        "error": ex.error,
+        "cause": ex.cause,
+        "types": [e["type"] for e in ex.history],
+        "statuses": ex.states(),
+        "states": _state_details(ex.history),
+    }
 
 
 def _case(name: str) -> Any:
@@ -213,7 +364,8 @@ def test_same_results_as_moto(moto_sfn: Any, case: str) -> None:
         ours = run_coworks(name, definition, data)
         theirs = run_moto(moto_sfn, name, definition, data)
         if case in CONCURRENT:
-            ours["types"], theirs["types"] = sorted(ours["types"]), sorted(theirs["types"])
+            for key in ("types", "states"):
+                ours[key], theirs[key] = sorted(ours[key], key=repr), sorted(theirs[key], key=repr)
         assert ours == theirs
 
 

@@ -378,3 +378,12 @@ def test_fail_inside_a_loop_counts_visits() -> None:
     ex = Workflow("loop", count).run_local({"n": 0})
     assert (ex.error, ex.cause) == ("Done", "five")
     assert types(ex).count("PassStateEntered") == 5
+
+
+def test_endless_loops_stop_at_the_history_limit() -> None:
+    loop = Pass("Again")
+    loop.next = Choice("Stop?").when(Var("$.stop").is_present(), Succeed("Stopped")).otherwise(loop)
+    executor = Executor(Workflow("w", loop).to_asl(), max_events=500)
+    ex = executor.run({})
+    assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
+    assert len(ex.history) == 500 and types(ex)[-1] == "ExecutionFailed"

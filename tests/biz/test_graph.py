@@ -34,7 +34,7 @@ def test_graph_is_a_dot_digraph_with_distinct_shapes() -> None:
 def test_edges_carry_rules_catches_and_clusters() -> None:
     source = sample().graph().source
     assert 'label="$.n > 10"' in source
-    assert 'label=otherwise' in source
+    assert "label=otherwise" in source
     assert "style=dashed" in source and 'label="States.ALL"' in source
     assert "subgraph cluster_" in source
     assert 'label="Both (Parallel)"' in source and 'label="Each (Map)"' in source
@@ -105,3 +105,18 @@ def test_execution_graph_colours_states() -> None:
     source = wf.graph(ex).source
     assert STATUS_COLORS["succeeded"] in source
     assert "A: succeeded" in source
+
+
+def test_an_execution_draws_itself_and_live_history_shows_running() -> None:
+    wf = Workflow("w", Pass("A") >> Pass("B"))
+    seen: list[dict[str, Any]] = []
+    snapshots: list[dict[str, str]] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        seen.append(event)
+        snapshots.append(state_statuses(seen))
+
+    ex = wf.run_local({}, on_event=on_event)
+    assert {"A": "running"} in snapshots
+    assert "<svg" in ex._repr_svg_()
+    assert "A: succeeded" in wf.graph(history=ex.history).source

@@ -41,8 +41,11 @@ def test_there_are_eighteen() -> None:
         ("States.Base64Encode($.s)", {"s": "Data to encode"}, "RGF0YSB0byBlbmNvZGU="),
         ("States.Base64Decode($.s)", {"s": "RGF0YSB0byBlbmNvZGU="}, "Data to encode"),
         ("States.Hash($.s, 'SHA-1')", {"s": "input data"}, hashlib.sha1(b"input data").hexdigest()),
-        ("States.JsonMerge($.a, $.b, false)", {"a": {"a": {"x": 1}, "b": 2}, "b": {"a": {"y": 3}}},
-         {"a": {"y": 3}, "b": 2}),
+        (
+            "States.JsonMerge($.a, $.b, false)",
+            {"a": {"a": {"x": 1}, "b": 2}, "b": {"a": {"y": 3}}},
+            {"a": {"y": 3}, "b": 2},
+        ),
         ("States.MathAdd($.v, -1)", {"v": 111}, 110),
         ("States.StringSplit($.s, $.d)", {"s": "1,2,3,4,5", "d": ","}, ["1", "2", "3", "4", "5"]),
         ("States.StringSplit($.s, '.+,=')", {"s": "This.is+a,test=string"}, ["This", "is", "a", "test", "string"]),
@@ -79,8 +82,14 @@ def test_failures_are_intrinsic_failures(expression: str) -> None:
 
 def test_all_in_a_workflow() -> None:
     data = {
-        "name": "Ada", "escaped": '{"a": 1}', "obj": {"k": 1}, "other": {"j": 2}, "numbers": [1, 2, 3],
-        "dupes": [1, 1, 2], "a": 5, "csv": "x,y",
+        "name": "Ada",
+        "escaped": '{"a": 1}',
+        "obj": {"k": 1},
+        "other": {"j": 2},
+        "numbers": [1, 2, 3],
+        "dupes": [1, 1, 2],
+        "a": 5,
+        "csv": "x,y",
     }
     ex = Workflow.from_asl(corpus()["intrinsics"]).run_local(data)
     out = ex.output

@@ -47,8 +47,14 @@ def test_variables_flow_into_branches_but_not_out() -> None:
                 "Branches": [
                     {
                         "StartAt": "In",
-                        "States": {"In": {"Type": "Pass", "Parameters": {"seen.$": "$outer"}, "Assign": {"inner": 2},
-                                          "End": True}},
+                        "States": {
+                            "In": {
+                                "Type": "Pass",
+                                "Parameters": {"seen.$": "$outer"},
+                                "Assign": {"inner": 2},
+                                "End": True,
+                            }
+                        },
                     }
                 ],
                 "Next": "After",
@@ -121,15 +127,22 @@ def test_distributed_map_reads_items_through_services_and_batches() -> None:
         "States": {
             "M": {
                 "Type": "Map",
-                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                               "ReaderConfig": {"InputType": "JSON"},
-                               "Parameters": {"Bucket": "b", "Key.$": "$.key"}},
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Parameters": {"Bucket": "b", "Key.$": "$.key"},
+                },
                 "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"job": "j"}},
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
                     "StartAt": "Count",
-                    "States": {"Count": {"Type": "Pass", "Parameters": {"n.$": "States.ArrayLength($.Items)",
-                                                                        "job.$": "$.job"}, "End": True}},
+                    "States": {
+                        "Count": {
+                            "Type": "Pass",
+                            "Parameters": {"n.$": "States.ArrayLength($.Items)", "job.$": "$.job"},
+                            "End": True,
+                        }
+                    },
                 },
                 "End": True,
             }
@@ -141,8 +154,9 @@ def test_distributed_map_reads_items_through_services_and_batches() -> None:
         reads.append(params)
         return [1, 2, 3, 4, 5]
 
-    ex = Workflow.from_asl(definition).run_local({"key": "k.json"},
-                                                 services={"arn:aws:states:::s3:getObject": get_object})
+    ex = Workflow.from_asl(definition).run_local(
+        {"key": "k.json"}, services={"arn:aws:states:::s3:getObject": get_object}
+    )
     assert reads == [{"Bucket": "b", "Key": "k.json"}]
     assert ex.output == [{"n": 2, "job": "j"}, {"n": 2, "job": "j"}, {"n": 1, "job": "j"}]
 

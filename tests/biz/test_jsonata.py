@@ -20,24 +20,40 @@ def machine(states: dict[str, Any], start: str | None = None) -> Workflow:
 
 def test_output_transforms_the_input() -> None:
     # AWS docs, "Transforming data with JSONata": compute a total from the input.
-    wf = machine({"Total": {"Type": "Pass", "Output": {
-        "customer": "{% $states.input.customer %}",
-        "total": "{% $sum($states.input.items.(price * qty)) %}",
-        "count": "{% $count($states.input.items) %}",
-    }, "End": True}})
+    wf = machine(
+        {
+            "Total": {
+                "Type": "Pass",
+                "Output": {
+                    "customer": "{% $states.input.customer %}",
+                    "total": "{% $sum($states.input.items.(price * qty)) %}",
+                    "count": "{% $count($states.input.items) %}",
+                },
+                "End": True,
+            }
+        }
+    )
     data = {"customer": "ada", "items": [{"price": 2, "qty": 3}, {"price": 5, "qty": 1}]}
     assert wf.validate().run_local(data).output == {"customer": "ada", "total": 11, "count": 2}
 
 
 def test_aws_extension_functions() -> None:
-    wf = machine({"F": {"Type": "Pass", "Output": {
-        "partition": "{% $partition([1,2,3,4], 2) %}",
-        "range": "{% $range(0, 10, 5) %}",
-        "hash": "{% $hash('input data', 'SHA-1') %}",
-        "parsed": "{% $parse('{\"a\": 1}') %}",
-        "uuid": "{% $length($uuid()) %}",
-        "random": "{% $random() < 1 %}",
-    }, "End": True}})
+    wf = machine(
+        {
+            "F": {
+                "Type": "Pass",
+                "Output": {
+                    "partition": "{% $partition([1,2,3,4], 2) %}",
+                    "range": "{% $range(0, 10, 5) %}",
+                    "hash": "{% $hash('input data', 'SHA-1') %}",
+                    "parsed": "{% $parse('{\"a\": 1}') %}",
+                    "uuid": "{% $length($uuid()) %}",
+                    "random": "{% $random() < 1 %}",
+                },
+                "End": True,
+            }
+        }
+    )
     out = wf.run_local({}).output
     assert out["partition"] == [[1, 2], [3, 4]]
     assert out["range"] == [0, 5, 10]
@@ -62,14 +78,26 @@ def test_arguments_result_catch_and_fail_expressions() -> None:
             raise ValueError("negative")
         return {"double": payload["n"] * 2}
 
-    wf = machine({
-        "Call": {"Type": "Task", "Resource": FN, "Arguments": {"n": "{% $states.input.n %}"},
-                 "Output": "{% {'in': $states.input.n, 'out': $states.result.double} %}",
-                 "Catch": [{"ErrorEquals": ["ValueError"], "Output": "{% $states.errorOutput %}",
-                            "Assign": {"failed": "{% $states.errorOutput.Error %}"}, "Next": "Report"}],
-                 "End": True},
-        "Report": {"Type": "Fail", "Error": "{% 'Wrapped' & $failed %}", "Cause": "{% $states.input.Error %}"},
-    })
+    wf = machine(
+        {
+            "Call": {
+                "Type": "Task",
+                "Resource": FN,
+                "Arguments": {"n": "{% $states.input.n %}"},
+                "Output": "{% {'in': $states.input.n, 'out': $states.result.double} %}",
+                "Catch": [
+                    {
+                        "ErrorEquals": ["ValueError"],
+                        "Output": "{% $states.errorOutput %}",
+                        "Assign": {"failed": "{% $states.errorOutput.Error %}"},
+                        "Next": "Report",
+                    }
+                ],
+                "End": True,
+            },
+            "Report": {"Type": "Fail", "Error": "{% 'Wrapped' & $failed %}", "Cause": "{% $states.input.Error %}"},
+        }
+    )
     wf.validate()
     assert wf.run_local({"n": 4}, services={"work": work}).output == {"in": 4, "out": 8}
     failed = wf.run_local({"n": -1}, services={"work": work})
@@ -77,29 +105,49 @@ def test_arguments_result_catch_and_fail_expressions() -> None:
 
 
 def test_map_items_and_item_selector() -> None:
-    wf = machine({"M": {
-        "Type": "Map",
-        "Items": "{% $states.input.rows %}",
-        "ItemSelector": {"row": "{% $states.context.Map.Item.Value %}",
-                         "index": "{% $states.context.Map.Item.Index %}"},
-        "MaxConcurrency": "{% 2 %}",
-        "ItemProcessor": {"StartAt": "P", "States": {"P": {
-            "Type": "Pass", "Output": "{% $states.input.row * 10 + $states.input.index %}", "End": True}}},
-        "Output": "{% $sum($states.result) %}",
-        "End": True,
-    }})
+    wf = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "Items": "{% $states.input.rows %}",
+                "ItemSelector": {
+                    "row": "{% $states.context.Map.Item.Value %}",
+                    "index": "{% $states.context.Map.Item.Index %}",
+                },
+                "MaxConcurrency": "{% 2 %}",
+                "ItemProcessor": {
+                    "StartAt": "P",
+                    "States": {
+                        "P": {
+                            "Type": "Pass",
+                            "Output": "{% $states.input.row * 10 + $states.input.index %}",
+                            "End": True,
+                        }
+                    },
+                },
+                "Output": "{% $sum($states.result) %}",
+                "End": True,
+            }
+        }
+    )
     assert wf.validate().run_local({"rows": [1, 2, 3]}).output == 63
 
 
 def test_choice_wait_and_variables() -> None:
-    wf = machine({
-        "Init": {"Type": "Pass", "Assign": {"n": "{% $states.input.start %}"}, "Next": "Check"},
-        "Check": {"Type": "Choice", "Choices": [
-            {"Condition": "{% $n >= 3 %}", "Next": "Done", "Output": {"final": "{% $n %}"}},
-        ], "Default": "Sleep"},
-        "Sleep": {"Type": "Wait", "Seconds": "{% $n * 10 %}", "Assign": {"n": "{% $n + 1 %}"}, "Next": "Check"},
-        "Done": {"Type": "Succeed"},
-    })
+    wf = machine(
+        {
+            "Init": {"Type": "Pass", "Assign": {"n": "{% $states.input.start %}"}, "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Condition": "{% $n >= 3 %}", "Next": "Done", "Output": {"final": "{% $n %}"}},
+                ],
+                "Default": "Sleep",
+            },
+            "Sleep": {"Type": "Wait", "Seconds": "{% $n * 10 %}", "Assign": {"n": "{% $n + 1 %}"}, "Next": "Check"},
+            "Done": {"Type": "Succeed"},
+        }
+    )
     ex = wf.validate().run_local({"start": 1}, clock=SimulatedClock(T0))
     assert ex.output == {"final": 3}
     assert ex.stop == T0 + timedelta(seconds=30)
@@ -108,6 +156,7 @@ def test_choice_wait_and_variables() -> None:
 def test_evaluation_errors_are_query_evaluation_errors() -> None:
     wf = machine({"F": {"Type": "Pass", "Output": "{% $undefinedFunction(1) %}", "End": True}})
     assert wf.run_local({}).error == "States.QueryEvaluationError"
-    bad_choice = machine({"C": {"Type": "Choice", "Choices": [{"Condition": "{% 'text' %}", "Next": "S"}]},
-                          "S": {"Type": "Succeed"}})
+    bad_choice = machine(
+        {"C": {"Type": "Choice", "Choices": [{"Condition": "{% 'text' %}", "Next": "S"}]}, "S": {"Type": "Succeed"}}
+    )
     assert bad_choice.run_local({}).error == "States.QueryEvaluationError"

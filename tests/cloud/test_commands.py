@@ -117,3 +117,10 @@ def test_importing_the_cloud_and_the_commands_loads_neither_boto3_nor_moto() -> 
             "'botocore') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_help_lists_the_commands() -> None:
+    result = cws("--help")
+    for command in ("plan", "deploy", "destroy", "status", "invoke", "run"):
+        assert f"  {command} " in result.output
+    assert "--endpoint-url" in cws("deploy", "--help").output

@@ -183,5 +183,33 @@ def test_no_region_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_plan_renders_as_a_table(aws: Any) -> None:
-    html = aws.deploy(cell(SAMPLE, "inventory")).plan()._repr_html_()
+    deployment = aws.deploy(cell(SAMPLE, "inventory"))
+    html = deployment.plan()._repr_html_()
     assert html.count("<tr>") == 1 + 12 and "<code>inventory-dev</code>" in html
+    assert html in deployment._repr_html_() and "KB zipped" in deployment._repr_html_()
+    assert repr(aws) == "<AwsCloud us-east-1>"
+
+
+def test_drift_made_by_hand_is_planned_back_from_what_aws_holds(aws: Any) -> None:
+    first = aws.deploy(cell(WITH_AUTH_AND_SCHEDULE, "inventory"))
+    first.apply()
+    session = aws.session
+    api_id = first.ids["api_id"]
+    lam, api, logs = session.client("lambda"), session.client("apigatewayv2"), session.client("logs")
+    lam.remove_permission(FunctionName="inventory-dev", Qualifier="dev", StatementId="coworks-api")
+    route = next(r for r in api.get_routes(ApiId=api_id)["Items"] if r["RouteKey"] == "GET /")
+    api.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+    logs.put_retention_policy(logGroupName="/aws/lambda/inventory-dev", retentionInDays=1)
+
+    from coworks.cloud import AwsCloud  # another machine: nothing shared but the account
+
+    elsewhere = AwsCloud(region="us-east-1", sleep=lambda s: None)
+    deployment = elsewhere.deploy(cell(WITH_AUTH_AND_SCHEDULE, "inventory"))
+    assert {(a.verb, a.kind, a.name) for a in deployment.plan().changes} == {
+        ("update", "log group", "/aws/lambda/inventory-dev"),
+        ("create", "route", "GET /"),
+        ("create", "permission", "coworks-api"),
+    }
+    deployment.apply()
+    assert aws.deploy(cell(WITH_AUTH_AND_SCHEDULE, "inventory")).plan().is_empty
+    assert lam.get_alias(FunctionName="inventory-dev", Name="dev")["FunctionVersion"] == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 import tarfile
 import zipfile
@@ -88,6 +89,21 @@ def test_module_attribute_string(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert package.handler == "stock_app.app" and package.name == "inventory"
     assert read(package.data, "stock_app.py").startswith("\nfrom coworks import")
     assert package.root == tmp_path
+
+
+def test_a_module_ships_the_sibling_modules_it_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rates.py").write_text("RATE = 2\n")
+    (tmp_path / "helpers.py").write_text("import json\nfrom rates import RATE\n\ndef double(x):\n    return x * RATE\n")
+    (tmp_path / "priced_app.py").write_text(SAMPLE + "\nfrom helpers import double\n\napp = Inventory()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        package = build_package("priced_app:app")
+    finally:
+        for name in ("rates", "helpers", "priced_app"):
+            sys.modules.pop(name, None)
+    files = names(package.data)
+    assert {"priced_app.py", "helpers.py", "rates.py"} <= set(files)
+    assert not any(f.startswith(("json", "pytest", "_pytest")) for f in files)
 
 
 def test_bad_targets_are_refused_in_one_sentence() -> None:
@@ -216,3 +232,45 @@ def test_a_class_missing_from_linecache_is_found_in_the_ipython_history(monkeypa
     monkeypatch.setattr(builtins, "get_ipython", lambda: Shell(), raising=False)
     package = build_package(namespace["app"])
     assert "class Inventory(TechMicroService):" in read(package.data, "history.py")
+
+
+def test_a_notebook_ships_the_project_modules_it_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pricing.py").write_text("def price(qty):\n    return qty * 2\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        app = cell('''
+from pricing import price
+from coworks import TechMicroService, entry
+
+class Priced(TechMicroService):
+    @entry
+    def get(self, qty: int):
+        return price(qty)
+''', "priced")
+        package = build_package(app)
+    finally:
+        sys.modules.pop("pricing", None)
+    assert read(package.data, "pricing.py").startswith("def price")
+    assert "from pricing import price" in read(package.data, "priced.py")
+    assert "tinydep/__init__.py" not in names(package.data)
+
+
+def test_the_zip_alone_answers_like_lambda_would_run_it(tmp_path: Path) -> None:
+    """Unzipped and run with no site-packages (-S) and nothing else on the path: the handler
+    imports, and answers a direct invocation from the runtime shipped inside."""
+    import subprocess
+
+    package = build_package(cell(SAMPLE, "inventory"))
+    zipfile.ZipFile(io.BytesIO(package.data)).extractall(tmp_path / "task")
+    module, attribute = package.handler.rsplit(".", 1)
+    probe = (
+        "import sys, json; sys.path[:0] = [sys.argv[1]]; import importlib; "
+        f"handler = getattr(importlib.import_module({module!r}), {attribute!r}); "
+        "print(json.dumps(handler({'method': 'GET', 'path': '/item/7'}, None))); "
+        "print(sorted(m for m in sys.modules if m.startswith('coworks.') and not m.startswith('coworks.runtime')))"
+    )
+    done = subprocess.run([sys.executable, "-S", "-c", probe, str(tmp_path / "task")],
+                          capture_output=True, text=True, check=True, cwd=tmp_path)
+    answer, others = done.stdout.splitlines()
+    assert json.loads(answer) == {"id": 7} and others == "[]"

@@ -36,7 +36,7 @@ from coworks.testing import (
 #: Reproducible in CI (no example database, derandomized) and sized so that the runtime suite
 #: stays well under a minute on two cores.
 PROPERTY = settings(
-    max_examples=120,
+    max_examples=200,
     derandomize=True,
     database=None,
     deadline=None,

@@ -120,6 +120,21 @@ def test_literal_segments_win_over_placeholders() -> None:
     assert client.get("/item/other").text == "param"
 
 
+def test_literal_segments_win_among_templated_routes() -> None:
+    class Items(TechMicroService):
+        @entry(path="/item/{item_id}/{field}")
+        def get_field(self, item_id: str, field: str):
+            return "param"
+
+        @entry(path="/item/{item_id}/price")
+        def get_price(self, item_id: str):
+            return "literal"
+
+    client = Items().test_client()
+    assert client.get("/item/1/price").text == "literal"
+    assert client.get("/item/1/name").text == "param"
+
+
 def test_trailing_slash_is_the_same_route(client) -> None:
     assert client.get("/item/3/").json() == {"get_item": 3}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coworks import Response, TechMicroService, entry
 
@@ -146,3 +148,17 @@ def test_bad_content_length_is_400_and_oversized_is_413(server) -> None:
 def test_garbage_does_not_stop_the_server(server, http) -> None:
     assert raw_exchange(server, b"GARBAGE\r\n\r\n")
     assert http.get(f"{server.url}/item/1").status_code == 200
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None)
+@given(
+    path=st.sampled_from(["/item", "/item/1", "/upload", "/nowhere", "/item/%2e%2e", "/item/..%2F..", "//item"]),
+    body=st.binary(max_size=300),
+    ctype=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "multipart/form-data",
+                           "multipart/form-data; boundary=x", "text/plain", ""]),
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+)
+def test_no_request_makes_the_server_answer_500(server, path: str, body: bytes, ctype: str, method: str) -> None:
+    headers = {"Authorization": "good", "Content-Type": ctype} if ctype else {"Authorization": "good"}
+    response = requests.request(method, f"{server.url}{path}", data=body, headers=headers, timeout=5)
+    assert response.status_code < 500, response.text
