@@ -7,6 +7,7 @@ execution: its context object, variables, clock, history and final status.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from coworks.biz.clock import Clock, SimulatedClock
-from coworks.biz.errors import StatesError, UnresolvedResourceError, WorkflowValidationError
+from coworks.biz.errors import StatesError, UnresolvedResourceError, WorkflowError, WorkflowValidationError
 from coworks.biz.execution import Execution, History
 from coworks.biz.invokers import Resolver
 from coworks.biz.steps import FailStep, PassStep, Step, SucceedStep, WaitStep, dumps
@@ -189,6 +190,13 @@ class Executor:
     ) -> Execution:
         """Execute once; never raises for failures inside the workflow (see ``status``)."""
         data = {} if input is None else input
+        try:
+            json.dumps(data)
+        except (TypeError, ValueError):
+            raise WorkflowError(
+                f"The input of {self.name!r} must be JSON data (dicts, lists, strings, numbers, booleans, None); "
+                f"got {type(data).__name__} holding something else."
+            ) from None
         clock = self.clock if self.clock is not None else SimulatedClock()
         name = name or uuid.uuid4().hex
         arn = self.arn.replace(":stateMachine:", ":execution:") + f":{name}"

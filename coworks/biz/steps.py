@@ -107,10 +107,11 @@ class Step:
             if self.assign is not None:
                 scope.assign(self.assign(bindings))
             return out
-        if self.selector is not None:
-            result = self.selector(result, ctx, scope.variables)
+        # As on AWS (and LocalStack), JSONPath Assign reads the raw result, before ResultSelector.
         if self.assign is not None:
             scope.assign(self.assign(result, ctx, scope.variables))
+        if self.selector is not None:
+            result = self.selector(result, ctx, scope.variables)
         if self.replace_result:
             out = result
         elif self.result_path is None:

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from ..runtime.params import NO_DEFAULT, Param
 from ..runtime.routing import QUERY_METHODS, Route
+from .redaction import MASK, is_secret_name
 from .services import type_name
 
 IN_PROCESS = "in-process"
@@ -52,7 +53,7 @@ class CallResult:
 
 def mask(headers: dict[str, str]) -> dict[str, str]:
     """Headers safe to show: credentials are replaced, never displayed."""
-    return {k: ("••••" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+    return {k: (MASK if k.lower() in SECRET_HEADERS or is_secret_name(k) else v) for k, v in headers.items()}
 
 
 def fill_path(route: Route, values: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from coworks.biz import (
     Var,
     Wait,
     Workflow,
+    WorkflowError,
     WorkflowValidationError,
 )
 from coworks.biz.clock import SimulatedClock
@@ -387,3 +388,8 @@ def test_endless_loops_stop_at_the_history_limit() -> None:
     ex = executor.run({})
     assert (ex.status, ex.error) == ("FAILED", "States.Runtime")
     assert len(ex.history) == 500 and types(ex)[-1] == "ExecutionFailed"
+
+
+def test_input_must_be_json() -> None:
+    with pytest.raises(WorkflowError, match="must be JSON data"):
+        Workflow("w", Pass("A")).run_local({"when": object()})
