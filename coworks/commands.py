@@ -34,13 +34,36 @@ def cloud_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(profile: str | None, region: str | None, endpoint_url: str | None, **kwargs: Any) -> Any:
         try:
-            from .cloud.aws import AwsCloud
-
-            return func(cloud=AwsCloud(profile=profile, region=region, endpoint_url=endpoint_url), **kwargs)
+            return func(cloud=open_cloud(profile, region, endpoint_url), **kwargs)
         except CoworksError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def open_cloud(profile: str | None, region: str | None, endpoint_url: str | None) -> AwsCloud:
+    """The cloud a command works on: the one the options name; with none, the shared local cloud
+    when ``cws cloud`` runs (said on stderr, so nobody deploys there by surprise), else AWS.
+    An endpoint that is a Coworks local cloud is opened as one (its logs need local filtering)."""
+    from .cloud.aws import AwsCloud
+
+    if endpoint_url is not None and profile is None and endpoint_url.startswith("http://127.0.0.1:"):
+        from .cloud.sharedcloud import probe
+
+        if probe(endpoint_url) is not None:
+            from .cloud.local import LocalCloud
+
+            return LocalCloud(url=endpoint_url)
+    if profile is None and region is None and endpoint_url is None:
+        from .cloud.sharedcloud import find_shared
+
+        shared = find_shared()
+        if shared is not None:
+            from .cloud.local import LocalCloud
+
+            click.echo(f"(shared local cloud at {shared.url})", err=True)
+            return LocalCloud(shared=True)
+    return AwsCloud(profile=profile, region=region, endpoint_url=endpoint_url)
 
 
 def settings_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -160,6 +183,62 @@ def invoke(cloud: AwsCloud, service: str, path: str, stage: str, method: str, pa
 
 @cli.command()
 @click.argument("target")
+@click.option("--since", default="15m", show_default=True, help="Start: 5m, 2h30m, 1d or an ISO timestamp.")
+@click.option("--until", default=None, help="End (default: now): same forms as --since.")
+@click.option("--pattern", "-f", default=None, help="CloudWatch filter pattern: ERROR, '{ $.level = \"ERROR\" }'...")
+@click.option("--follow", is_flag=True, help="Keep printing new events until Ctrl-C.")
+@click.option("--color/--no-color", "colour", default=None, help="Colour (default: when stdout is a terminal).")
+@cloud_options
+def logs(cloud: AwsCloud, target: str, stage: str, since: str, until: str | None, pattern: str | None,
+         follow: bool, colour: bool | None) -> None:
+    """Print the CloudWatch logs of TARGET: a service (at --stage), a function or a /log/group."""
+    from .logprinter import LogPrinter
+
+    if follow and until is not None:
+        raise click.BadParameter("--until cannot be used with --follow.", param_hint="--until")
+    printer = LogPrinter(colour=sys.stdout.isatty() if colour is None else colour)
+    records = cloud.logs(target, since=since, until=until, pattern=pattern, follow=follow, stage=stage)
+    try:
+        for record in records:
+            printer(record)
+    except KeyboardInterrupt:
+        return
+
+
+@cli.command("cloud")
+@click.option("--port", default=0, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--persist", type=click.Path(file_okay=False), default=None,
+              help="Keep the cloud's state in this directory across restarts.")
+@click.option("--save-every", default=30.0, show_default=True, help="Seconds between snapshots with --persist.")
+def cloud_command(port: int, persist: str | None, save_every: float) -> None:
+    """Run the local cloud as a shared server until Ctrl-C: notebooks and shells attach to it."""
+    import signal
+    import threading
+
+    from .cloud.sharedcloud import SharedCloudServer, endpoint_file
+
+    stop = threading.Event()
+    server = SharedCloudServer(port=port, persist=persist, save_every=save_every)
+    try:
+        server.start()
+    except CoworksError as exc:
+        raise click.ClickException(str(exc)) from None
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        restored = " (state restored)" if server.restored else ""
+        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()} (Ctrl-C to stop)",
+                   err=True)
+        while not stop.wait(min(1.0, save_every)):
+            server.tick()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+        click.echo("Local cloud stopped.", err=True)
+
+
+@cli.command()
+@click.argument("target")
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
 def run(target: str, port: int) -> None:
     """Serve TARGET (module:app) on 127.0.0.1 until interrupted."""
@@ -174,3 +253,7 @@ def run(target: str, port: int) -> None:
         service.serve(port=port, background=False)
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.exit(0)
+from .runbooks import runbook as _runbook  # noqa: E402, I001
+cli.add_command(_runbook)
+from .workflow_commands import graph as _graph, run_workflow as _run_workflow  # noqa: E402, I001
+cli.add_command(_graph); cli.add_command(_run_workflow)  # noqa: E702

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: a tour of the runtime (define a service, call it
-# in-process and as Lambda, serve it over HTTP on 127.0.0.1, print its OpenAPI).
+# The main job on the embedded default: the quickstart runbook (define a service, call it
+# in-process, serve it on 127.0.0.1, deploy it on the embedded local cloud, call its URL, read its
+# logs, show the endpoint caller), executed headlessly by `cws runbook`, which writes the executed
+# notebook and its HTML report to build/runbooks/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/venv.sh aws,cli,biz,local,notebook
-exec .venv/bin/python scripts/demo.py "$@"
+exec .venv/bin/cws runbook notebooks/quickstart.ipynb -p stage dev -p cloud local --output build/runbooks "$@"

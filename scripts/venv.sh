@@ -36,3 +36,18 @@ if ! command -v dot >/dev/null 2>&1; then
         echo "warning: no apt-get; install graphviz's dot yourself (e.g. conda install graphviz)" >&2
     fi
 fi
+
+# Chromium drives the browser test (tests/browser): Debian's package, never Playwright's download.
+# Only the dev extras (the test command) need it.
+if [[ ",$extras," == *",dev,"* ]] && [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing chromium with apt-get (for the browser test)"
+    if command -v apt-get >/dev/null 2>&1; then
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null \
+            || echo "warning: chromium could not be installed; the browser test will be skipped" >&2
+    else
+        echo "warning: no apt-get; install chromium yourself or the browser test is skipped" >&2
+    fi
+fi

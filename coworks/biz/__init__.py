@@ -12,12 +12,15 @@ Heavy libraries (graphviz, jsonpath-ng, jsonata) are imported only by the functi
 
 from coworks.biz.branches import Branch, Map, Parallel, s3_item_reader
 from coworks.biz.choice import And, Choice, Condition, Not, Or, Rule, Var
+from coworks.biz.clock import RealClock, SimulatedClock
 from coworks.biz.errors import (
     Problem,
     UnresolvedResourceError,
     WorkflowError,
     WorkflowValidationError,
 )
+from coworks.biz.execution import Execution
+from coworks.biz.invokers import BotoLambdaInvoker, Invoker, TaskContext
 from coworks.biz.states import Catch, Chain, Fail, Pass, Ref, Retry, State, Succeed, Task, Wait
 from coworks.biz.workflow import Workflow
 
@@ -28,7 +31,10 @@ __all__ = [
     "Chain",
     "Choice",
     "Condition",
+    "Execution",
     "Fail",
+    "Invoker",
+    "BotoLambdaInvoker",
     "Map",
     "Not",
     "Or",
@@ -37,10 +43,13 @@ __all__ = [
     "Problem",
     "Ref",
     "Retry",
+    "RealClock",
     "Rule",
+    "SimulatedClock",
     "State",
     "Succeed",
     "Task",
+    "TaskContext",
     "UnresolvedResourceError",
     "Var",
     "Wait",

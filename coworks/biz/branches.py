@@ -25,7 +25,10 @@ def collect(head: State) -> dict[str, State]:
         if known is state:
             continue
         if known is not None:
-            raise WorkflowError(f"Two different states are named {state.name!r}; give each state a unique name.")
+            raise WorkflowError(
+                f"Two different states are named {state.name!r}; give each state a unique name "
+                "(a Task calling an entry takes name=...)."
+            )
         found[state.name] = state
         todo.extend(s for s in state.successors() if isinstance(s, State))
     return found

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -32,6 +33,10 @@ class Clock(Protocol):
 
     def fork(self) -> Clock:
         """A clock for a concurrent branch starting now."""
+        ...
+
+    def call_with_timeout(self, func: Callable[[], Any], timeout: float) -> Any:
+        """``func()``, or TimeoutError when it runs longer than ``timeout`` seconds."""
         ...
 
     def join(self, forks: list[Clock]) -> None:
@@ -60,6 +65,10 @@ class SimulatedClock:
 
     def fork(self) -> SimulatedClock:
         return SimulatedClock(self.start, self.offset)
+
+    def call_with_timeout(self, func: Callable[[], Any], timeout: float) -> Any:
+        """Simulated tasks take simulated time; the executor checks it when they return."""
+        return func()
 
     def join(self, forks: list[Clock]) -> None:
         for fork in forks:
@@ -96,6 +105,28 @@ class RealClock:
 
     def fork(self) -> RealClock:
         return self
+
+    def call_with_timeout(self, func: Callable[[], Any], timeout: float) -> Any:
+        """Run ``func`` in a daemon thread and stop waiting after ``timeout`` seconds (the thread
+        cannot be killed; its late result is dropped, as AWS drops a timed-out task's)."""
+        outcome: list[Any] = []
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                outcome.append((True, func()))
+            except BaseException as exc:  # handed back to the caller's thread
+                outcome.append((False, exc))
+            finally:
+                done.set()
+
+        threading.Thread(target=target, daemon=True).start()
+        if not done.wait(timeout):
+            raise TimeoutError(f"no result after {timeout} seconds")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
 
     def join(self, forks: list[Clock]) -> None:
         return None

@@ -62,6 +62,28 @@ class _Drawer:
         self.graph = graph
         self.statuses = statuses
         self.count = 0
+        self.cache: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def node(self, graph: Any, node_id: str, label: str, attrs: dict[str, str]) -> None:
+        """Append a node as DOT text: ids are generated (safe), the label is quoted, and each
+        distinct attribute set is formatted once; graphviz's per-call quoting would otherwise
+        cost more than dot's layout of a big workflow."""
+        from graphviz.quoting import quote
+
+        graph.body.append(f"\t{node_id} [label={quote(label)}{self.attr_text(attrs)}]\n")
+
+    def edge(self, graph: Any, tail: str, head: str, attrs: dict[str, str]) -> None:
+        graph.body.append(f"\t{tail} -> {head}{' [' + self.attr_text(attrs).lstrip() + ']' if attrs else ''}\n")
+
+    def attr_text(self, attrs: dict[str, str]) -> str:
+        key = tuple(attrs.items())
+        text = self.cache.get(key)
+        if text is None:
+            from graphviz.quoting import quote
+
+            text = "".join(f" {k}={quote(v)}" for k, v in attrs.items())
+            self.cache[key] = text
+        return text
 
     def new_id(self) -> str:
         """Node ids are generated: state names may hold ':' which dot reads as a port."""
@@ -84,11 +106,11 @@ class _Drawer:
             kind = state.get("Type")
             for target, attrs in _links(state):
                 if target in ids:
-                    graph.edge(leave, ids[target][0], **attrs)
+                    self.edge(graph, leave, ids[target][0], attrs)
                 else:
                     missing = self.new_id()
-                    graph.node(missing, f"{target}?", shape="plaintext", fontcolor="#b91c1c")
-                    graph.edge(leave, missing, color="#b91c1c", **attrs)
+                    self.node(graph, missing, f"{target}?", {"shape": "plaintext", "fontcolor": "#b91c1c"})
+                    self.edge(graph, leave, missing, {"color": "#b91c1c", **attrs})
             if state.get("End") is True or kind in ("Succeed", "Fail"):
                 exits.append(leave)
         start = spec.get("StartAt")
@@ -109,7 +131,7 @@ class _Drawer:
         label = name if kind in ("Task", "Pass", "Choice") else f"{name}\\n({kind.lower()})"
         if kind == "Task":
             label = f"{name}\\n{_short_resource(state)}"
-        graph.node(node_id, label, **attrs)
+        self.node(graph, node_id, label, attrs)
         return node_id, node_id
 
     def cluster(
@@ -136,14 +158,15 @@ class _Drawer:
                 if not isinstance(body, dict):
                     continue
                 with sub.subgraph(name=f"cluster_{node_id}/{i}") as inner:
-                    inner.attr(
-                        label=f"branch {i + 1}" if kind == "Parallel" else "each item", style="dashed", color="#94a3b8"
-                    )
+                    config = body.get("ProcessorConfig")
+                    distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+                    each = "each item (distributed)" if distributed else "each item"
+                    inner.attr(label=f"branch {i + 1}" if kind == "Parallel" else each, style="dashed", color="#94a3b8")
                     entry, exits = self.body(inner, body, f"{node_id}/{i}/")
                 if entry:
-                    sub.edge(fork, entry)
+                    self.edge(sub, fork, entry, {})
                 for end in exits:
-                    sub.edge(end, join)
+                    self.edge(sub, end, join, {})
         return fork, join
 
 

@@ -192,3 +192,34 @@ def _plain(target: Any, resource: str) -> Call:
             raise StatesError(type(exc).__name__, str(exc)) from None
 
     return call
+
+
+class BotoLambdaInvoker:
+    """An :class:`Invoker` over a boto3 Lambda client, for functions deployed on a cloud.
+
+    ``BotoLambdaInvoker(boto3.client("lambda", endpoint_url=...))`` runs Tasks against real AWS or
+    the local cloud's front door; a function error comes back as the ASL error its
+    ``errorType`` names (``HTTP404`` for a Coworks service), as on Step Functions.
+    """
+
+    def __init__(self, client: Any, names: Iterable[str] | None = None) -> None:
+        self.client = client
+        self._known: dict[str, bool] = {n: True for n in names or ()}
+
+    def has_function(self, name: str) -> bool:
+        if name not in self._known:
+            try:
+                self.client.get_function(FunctionName=name)
+                self._known[name] = True
+            except Exception:  # the client's ResourceNotFoundException, or no access at all
+                self._known[name] = False
+        return self._known[name]
+
+    def invoke(self, name: str, payload: Any) -> Any:
+        response = self.client.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
+        raw = response["Payload"].read() if hasattr(response["Payload"], "read") else response["Payload"]
+        body = json.loads(raw) if raw else None
+        if response.get("FunctionError"):
+            error = body.get("errorType", "Lambda.Unknown") if isinstance(body, dict) else "Lambda.Unknown"
+            raise StatesError(error, json.dumps(body))
+        return body

@@ -33,6 +33,12 @@ class Path:
     expr: Any = None  # jsonpath-ng expression for complex paths
 
     @property
+    def normalized(self) -> str:
+        """The path in bracket notation, as AWS quotes it in errors: ``$['a'][0]``."""
+        root = "$" if self.root in ("$", "$$") else self.root
+        return root + "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in self.steps)
+
+    @property
     def simple(self) -> bool:
         return self.expr is None
 
@@ -51,7 +57,7 @@ class Path:
                     value = value[step]
             except (KeyError, IndexError, TypeError):
                 raise StatesError(
-                    "States.Runtime", f"The JSONPath '{self.text}' could not be found in the input."
+                    "States.Runtime", f"Invalid path '{self.text}' : No results for path: {self.normalized}"
                 ) from None
         return value
 

@@ -128,9 +128,18 @@ class Step:
     def run(self, raw: Any, scope: Scope) -> tuple[Any, str | None]:
         entered = scope.clock.now()
         text = scope.last_text if raw is scope.last_output else dumps(raw)
-        scope.event(self.entered, {"name": self.name, "input": text, "inputDetails": {"truncated": False}})
+        entered_id = scope.event(self.entered, {"name": self.name, "input": text, "inputDetails": {"truncated": False}})
         ctx = scope.context(self.name, entered, 0) if self.uses_context or self.retriers else _NO_CONTEXT
-        output, nxt = self.execute(raw, ctx, scope)
+        try:
+            output, nxt = self.execute(raw, ctx, scope)
+        except StatesError as err:
+            if err.error == "States.Runtime" and err.cause.startswith("Invalid path"):
+                # AWS names the state and where it was entered.
+                err.cause = (
+                    f"An error occurred while executing the state '{self.name}' "
+                    f"(entered at the event id #{entered_id}). {err.cause}"
+                )
+            raise
         text = dumps(output)
         scope.last_output, scope.last_text = output, text
         if len(text) > DATA_LIMIT // 4 and len(text.encode()) > DATA_LIMIT:

@@ -62,6 +62,8 @@ class SyntaxChecks:
             name = key[:-2] if ql == "JSONPath" and key.endswith(".$") else key
             if not _VARIABLE.match(name):
                 self.add(f"{path}.{key}", "is not a valid variable name; use letters, digits and _.")
+            elif name == "states":
+                self.add(f"{path}.{key}", "is reserved ($states holds the input, result and context); rename it.")
         if ql == "JSONPath":
             self.template(value, path)
         else:

@@ -68,10 +68,21 @@ class TaskStep(Step):
         scope.event(f"{prefix}Started", None if plain_lambda else ids)
         task_ctx = TaskContext(scope.clock, self.name, ctx.get("Task", {}).get("Token"))
         started = scope.clock.elapsed()
+        call = self.call
         try:
-            if self.call is None:  # pragma: no cover - bind() runs before every execution
+            if call is None:  # pragma: no cover - bind() runs before every execution
                 raise StatesError("States.TaskFailed", f"No implementation for {self.resource}.")
-            result = self.call(params, task_ctx)
+            if scope.clock.real and timeout < DEFAULT_TIMEOUT:
+                # In real time a task that hangs is cut off at TimeoutSeconds, as on AWS.
+                result = scope.clock.call_with_timeout(lambda: call(params, task_ctx), float(timeout))
+            else:
+                result = call(params, task_ctx)
+        except TimeoutError:
+            cause = "The task did not finish in time."
+            scope.event(
+                f"{prefix}TimedOut", ({} if plain_lambda else ids) | {"error": "States.Timeout", "cause": cause}
+            )
+            raise StatesError("States.Timeout", cause) from None
         except StatesError as err:
             scope.event(f"{prefix}Failed", ({} if plain_lambda else ids) | {"error": err.error, "cause": err.cause})
             raise

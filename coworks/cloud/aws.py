@@ -13,12 +13,14 @@ import time
 
 from .clients import Clients
 from .errors import CloudError, ConfigurationError
+from .executions import WorkflowExecutions
 from .executor import Run, execute
 from .models import TAG_SERVICE, TAG_STAGE, build_model, function_name, is_ours
 from .planner import plan_deploy, plan_destroy
 from .settings import stage_environment
 from .state import read_state
 from .status import Status, StatusRow
+from .workflows import WorkflowDeploys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from .settings import Secret
 
 
-class AwsCloud:
+class AwsCloud(WorkflowDeploys, WorkflowExecutions):
     """An AWS account and region, reached through a boto3 session (``profile``/``region``) or
     any compatible ``endpoint_url``."""
 

@@ -144,3 +144,27 @@ def write_log_events(region: str, group: str, stream: str, events: list[dict[str
         logs.create_log_stream(group, stream)
     if events:
         logs.put_log_events(group, stream, events)
+
+
+@dataclass(frozen=True)
+class StateMachineConfig:
+    """What the local Step Functions needs to run a state machine: its definition and role."""
+
+    name: str
+    arn: str
+    definition: str
+    role_arn: str
+    region: str
+
+
+def state_machine(arn: str) -> StateMachineConfig:
+    """The state machine (its stored definition) an ARN names, in the ARN's region."""
+    parts = arn.split(":")
+    region = parts[3] if len(parts) > 6 and parts[2] == "states" else ""
+    if not region:
+        raise ControlPlaneLookupError(f"{arn!r} is not a state machine ARN.")
+    try:
+        machine = _backend("stepfunctions", region).describe_state_machine(arn)
+    except Exception:
+        raise ControlPlaneLookupError(f"State Machine Does Not Exist: '{arn}'") from None
+    return StateMachineConfig(machine.name, machine.arn, machine.definition, machine.roleArn, region)

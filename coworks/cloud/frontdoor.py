@@ -18,9 +18,14 @@ from urllib.parse import parse_qs, unquote
 from .controlplane import ControlPlaneLookupError
 from .localgateway import GatewayRequest, LocalGateway
 from .locallambda import LocalLambda
+from .localstepfunctions import LocalStepFunctions
 
 HOST = "127.0.0.1"
 EXECUTE_API = "/_aws/execute-api/"
+#: Answers ``{"service": "coworks-local-cloud", "pid": ...}``: how ``LocalCloud()`` tells a live shared
+#: cloud from a stale endpoint file or another program on the port.
+HEALTH = "/_coworks/health"
+_READS = frozenset(("GET", "HEAD", "OPTIONS"))
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[\w-]+)/")
 
@@ -34,17 +39,37 @@ class FrontDoor:
         self.moto_app = moto_app
         self.lambdas = lambdas
         self.gateway = gateway
+        #: Step Functions executions, run by the Coworks executor against the local Lambdas.
+        self.states = LocalStepFunctions(lambdas)
+        #: Requests that may have changed the control plane (invocations write logs): a persisting
+        #: server saves its snapshot only when this moved.
+        self.changes = 0
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
         raw_path = raw_uri.split("?", 1)[0]
+        method = environ.get("REQUEST_METHOD", "GET")
         if raw_path.startswith(EXECUTE_API):
+            self.changes += 1
             return self._execute_api(environ, start_response, raw_path)
-        if environ.get("REQUEST_METHOD") == "POST":
-            match = _INVOKE.match(environ.get("PATH_INFO", ""))
-            if match:
-                return self._invoke(environ, start_response, unquote(match.group("name")))
+        if raw_path == HEALTH:
+            return self._health(start_response)
+        if method not in _READS:
+            self.changes += 1
+            if method == "POST":
+                if self.states.handles(environ):
+                    return self.states(environ, start_response)
+                match = _INVOKE.match(environ.get("PATH_INFO", ""))
+                if match:
+                    return self._invoke(environ, start_response, unquote(match.group("name")))
         return self.moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        import os
+
+        body = json.dumps({"service": "coworks-local-cloud", "pid": os.getpid()}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
     # -- Lambda Invoke -------------------------------------------------------------------
 
@@ -127,7 +152,11 @@ class FrontDoorServer:
     def __init__(self, app: FrontDoor, port: int = 0) -> None:
         from werkzeug.serving import make_server
 
+        self.app = app
         self._server = make_server(HOST, port, app, threaded=True)
+        # socketserver listens with a backlog of 128: a burst of clients beyond it waits a second
+        # for the SYN to be retried. Listening again only raises the backlog.
+        self._server.socket.listen(1024)
         self.port: int = self._server.server_port
         self.url = f"http://{HOST}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
@@ -145,11 +174,19 @@ class FrontDoorServer:
 def start_front_door(
     cache_dir: Any, port: int = 0, environment: dict[str, str] | None = None
 ) -> tuple[FrontDoorServer, LocalLambda]:
-    """moto's application, the local Lambda service and the gateway, behind one started server."""
+    """moto's application, the local Lambda service and the gateway, behind one started server.
+
+    Functions see this endpoint and dummy credentials unless ``environment`` says otherwise, so
+    a handler's boto3 calls reach this cloud, never a real account.
+    """
     from pathlib import Path
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     lambdas = LocalLambda(Path(cache_dir), environment=environment)
     app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
-    return FrontDoorServer(app, port).start(), lambdas
+    server = FrontDoorServer(app, port)
+    for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        lambdas.environment.setdefault(key, value)
+    return server.start(), lambdas

@@ -38,11 +38,11 @@ class LocalLambda:
 
     def __init__(self, cache_dir: Path, max_workers_per_function: int = 4,
                  environment: dict[str, str] | None = None) -> None:
-        from .workers import WorkerPool
+        from .workers import WorkerPool, default_environment
 
         # Handlers that call AWS (boto3) must reach this local cloud, never a real account:
         # the owner fills this mapping (endpoint, dummy credentials) before the first invocation.
-        self.environment: dict[str, str] = dict(environment or {})
+        self.environment: dict[str, str] = {**default_environment(), **(environment or {})}
         self._pool = WorkerPool(cache_dir, max_workers_per_function=max_workers_per_function,
                                 environment=self.environment)
 

@@ -80,14 +80,15 @@ class WorkerPool:
         python: str | None = None,
     ) -> None:
         """``environment`` is the base every worker sees (default: PATH, LANG, TZ as Lambda sets them);
-        put the local cloud's endpoint and credentials there so handlers' boto3 calls reach it."""
+        put the local cloud's endpoint and credentials there so handlers' boto3 calls reach it.
+        The mapping is read at each worker's start, not copied: its owner may fill it later."""
         if max_workers_per_function < 1:
             raise WorkerError("max_workers_per_function must be at least 1.")
         self.cache_dir = Path(cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.max_workers_per_function = max_workers_per_function
         self._python = python or sys.executable
-        self._base_env = dict(environment) if environment is not None else _default_environment()
+        self._base_env: Mapping[str, str] = environment if environment is not None else default_environment()
         self._cond = threading.Condition()
         self._idle: dict[tuple[str, str, str], list[_Worker]] = {}
         self._count: dict[tuple[str, str, str], int] = {}
@@ -508,7 +509,7 @@ def _directory_name(sha: str) -> str:
     return raw.hex() if len(raw) == 32 else hashlib.sha256(sha.encode("utf-8")).hexdigest()
 
 
-def _default_environment() -> dict[str, str]:
+def default_environment() -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "en_US.UTF-8",

@@ -147,10 +147,25 @@ class EndpointCaller:
 
     # -- display ---------------------------------------------------------------------------
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget in JupyterLab, with a static summary beside it for exported reports."""
+        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
+        last = self.history[-1] if self.history else None
+        route = f"{self.route.method} {self.route.path} on {self.target}"
+        if last is None:
+            bundle["text/plain"] = f"EndpointCaller {self.app.name}: {route}"
+            bundle["text/html"] = f'<div class="coworks-endpoint-caller">{html.escape(route)}</div>'
+            return bundle
+        calls = "".join(f"<li>{c.status} {html.escape(c.method)} {html.escape(c.path)} ({html.escape(c.target)})</li>"
+                        for c in self.history)
+        bundle["text/plain"] = (f"EndpointCaller {self.app.name}: {route}; last call {last.status} {last.method} "
+                                f"{last.path} in {last.elapsed_ms:.1f} ms\n{last.pretty_body}")
+        bundle["text/html"] = (
+            f'<div class="coworks-endpoint-caller">{html.escape(route)}<div><span class="coworks-status">'
+            f"{last.status}</span> {html.escape(last.method)} {html.escape(last.path)}</div>"
+            f'<pre class="coworks-body">{html.escape(last.pretty_body)}</pre><ul>{calls}</ul></div>'
+        )
+        return bundle
 
     @property
     def widget(self) -> Any:
@@ -227,6 +242,8 @@ class _CallerView:
         self.send.on_click(lambda _: self._send())
         self.inputs: dict[str, Any] = {}
         self.refresh(None)
+        if caller.history:  # calls sent before the view existed
+            self.refresh(caller.history[-1])
 
     def _send(self) -> None:
         for name, widget in self.inputs.items():
@@ -249,14 +266,22 @@ class _CallerView:
             self.route.value = route.key
         if result is None:
             self.inputs = {p.name: _input_for(p) for p in route.signature.params}
+            for name, value in self.caller.values.items():  # what fill() gave before the form existed
+                if name in self.inputs:
+                    try:
+                        self.inputs[name].value = value
+                    except Exception:  # noqa: BLE001 - a value the input cannot hold stays in values only
+                        pass
             self.form.children = tuple(self.inputs.values())
             return
         colour = "#2e7d32" if result.status < 400 else "#c62828"
         shown = "".join(f"<div>{html.escape(k)}: {html.escape(v)}</div>" for k, v in mask(result.headers).items())
+        sent = "".join(f"<div>{html.escape(k)}: {html.escape(v)}</div>" for k, v in result.request_headers.items())
         self.status.value = (
             f'<span class="coworks-status" style="color:{colour};font-weight:bold">{result.status}</span> '
             f"{html.escape(result.method)} {html.escape(result.path)} in {result.elapsed_ms:.1f} ms"
             f"<details><summary>headers</summary>{shown}</details>"
+            f"<details><summary>request headers</summary>{sent}</details>"
         )
         self.body.value = f'<pre class="coworks-body">{html.escape(result.pretty_body)}</pre>'
         rows = []

@@ -64,3 +64,5 @@ def load(ipython: Any) -> None:
     formatter.for_type(TechMicroService, lambda app: route_table(app)._repr_html_())
     plain = ipython.display_formatter.formatters["text/plain"]
     plain.for_type(TechMicroService, lambda app, p, cycle: p.text(str(route_table(app))))
+    # cloud.logs(...) answers a list of records: show it as its table, not as a list repr.
+    plain.for_type_by_name("coworks.cloud.logs", "LogRecords", lambda records, p, cycle: p.text(str(records)))

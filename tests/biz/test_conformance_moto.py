@@ -256,6 +256,92 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
         },
         {"n": 2},
     ),
+    "type_checks": (
+        {
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [
+                        {"Variable": "$.v", "IsNull": True, "Next": "Null"},
+                        {"Variable": "$.v", "IsString": True, "Next": "Text"},
+                        {"Variable": "$.v", "IsNumeric": True, "Next": "Number"},
+                        {"Variable": "$.v", "IsBoolean": True, "Next": "Bool"},
+                        {"Variable": "$.w", "IsPresent": False, "Next": "Absent"},
+                    ],
+                    "Default": "Other",
+                },
+                "Null": {"Type": "Pass", "Result": "is null", "End": True},
+                "Text": {"Type": "Pass", "Result": "text", "End": True},
+                "Number": {"Type": "Pass", "Result": "number", "End": True},
+                "Bool": {"Type": "Pass", "Result": "bool", "End": True},
+                "Absent": {"Type": "Pass", "Result": "absent", "End": True},
+                "Other": {"Type": "Pass", "Result": "other", "End": True},
+            },
+        },
+        [{"v": None}, {"v": "s"}, {"v": 1.5}, {"v": False}, {"v": [1]}, {"v": {}, "w": 1}],
+    ),
+    "wait_in_the_past": (
+        {
+            "StartAt": "W",
+            "States": {
+                "W": {"Type": "Wait", "TimestampPath": "$.at", "Next": "Z"},
+                "Z": {"Type": "Wait", "Seconds": 0, "End": True},
+            },
+        },
+        {"at": "2020-01-01T00:00:00Z"},
+    ),
+    "fail_from_paths": (
+        {
+            "StartAt": "F",
+            "States": {
+                "F": {"Type": "Fail", "ErrorPath": "$.code", "CausePath": "States.Format('order {} failed', $.id)"}
+            },
+        },
+        {"code": "E42", "id": 7},
+    ),
+    "catch_in_map": (
+        {
+            "StartAt": "M",
+            "States": {
+                "M": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "ItemProcessor": {
+                        "StartAt": "Check",
+                        "States": {
+                            "Check": {
+                                "Type": "Choice",
+                                "Choices": [{"Variable": "$", "NumericGreaterThan": 2, "Next": "Bad"}],
+                                "Default": "Good",
+                            },
+                            "Bad": {"Type": "Fail", "Error": "TooBig", "Cause": "item > 2"},
+                            "Good": {"Type": "Pass", "End": True},
+                        },
+                    },
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Recovered"}],
+                    "ResultPath": "$.results",
+                    "End": True,
+                },
+                "Recovered": {"Type": "Succeed"},
+            },
+        },
+        {"items": [1, 3]},
+    ),
+    "missing_path": (
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "$.nope", "End": True}}},
+        {"a": 1},
+    ),
+    "result_path_into_nested": (
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.a.b.c", "Next": "B"},
+                "B": {"Type": "Pass", "Parameters": {"list.$": "$.items[1]", "nested.$": "$.a.b"}, "End": True},
+            },
+        },
+        {"a": {"keep": True}, "items": ["x", "y"]},
+    ),
     "variables": (
         {
             "StartAt": "A",
@@ -276,12 +362,12 @@ MOTO_DIFFERENCES: dict[str, str] = {
     "parallel": "moto returns [1] for the definite path '$[0].a' in ResultSelector; AWS returns 1",
 }
 #: Cases whose branches run concurrently: event order between branches is not defined.
-CONCURRENT = {"map", "legacy_iterator", "parallel", "catch_in_parallel"}
+CONCURRENT = {"map", "legacy_iterator", "parallel", "catch_in_parallel", "catch_in_map"}
 
 
 def _inputs(case: str) -> list[Any]:
     data = CASES[case][1]
-    return data if case == "choice" else [data]
+    return data if case in ("choice", "type_checks") else [data]
 
 
 @pytest.fixture(scope="module")

@@ -393,3 +393,68 @@ def test_endless_loops_stop_at_the_history_limit() -> None:
 def test_input_must_be_json() -> None:
     with pytest.raises(WorkflowError, match="must be JSON data"):
         Workflow("w", Pass("A")).run_local({"when": object()})
+
+
+def test_lambda_invoker_runs_deployed_functions_through_a_boto3_client() -> None:
+    import io
+    import json
+
+    from coworks.biz.invokers import BotoLambdaInvoker
+
+    class FakeLambda:
+        def get_function(self, FunctionName: str) -> Any:  # noqa: N803 - boto3's spelling
+            if FunctionName != "inventory":
+                raise LookupError(FunctionName)
+            return {}
+
+        def invoke(self, FunctionName: str, Payload: bytes) -> Any:  # noqa: N803
+            event = json.loads(Payload)
+            if event["path"] == "/item/404":
+                body = {"errorType": "HTTP404", "errorMessage": "not found"}
+                return {"FunctionError": "Unhandled", "Payload": io.BytesIO(json.dumps(body).encode())}
+            return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps({"id": 3}).encode())}
+
+    definition = {
+        "StartAt": "Get",
+        "States": {
+            "Get": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "inventory", "Payload": {"method": "GET", "path.$": "$.path"}},
+                "ResultSelector": {"body.$": "$.Payload"},
+                "Catch": [{"ErrorEquals": ["HTTP404"], "ResultPath": "$.error", "Next": "Missing"}],
+                "End": True,
+            },
+            "Missing": {"Type": "Pass", "End": True},
+        },
+    }
+    wf = Workflow.from_asl(definition)
+    invoker = BotoLambdaInvoker(FakeLambda())
+    assert wf.run_local({"path": "/item/3"}, services=[invoker]).output == {"body": {"id": 3}}
+    missing = wf.run_local({"path": "/item/404"}, services=[invoker])
+    assert missing.output["error"]["Error"] == "HTTP404"
+    unknown = Workflow.from_asl(json.dumps(definition).replace('"inventory"', '"other"'))
+    with pytest.raises(UnresolvedResourceError):
+        unknown.run_local({}, services=[invoker])
+
+
+def test_real_time_tasks_are_cut_off_at_their_timeout() -> None:
+    from coworks.biz.clock import RealClock
+
+    class InstantTimeout(RealClock):
+        """A real clock whose waits for a task give up at once (no real waiting in tests)."""
+
+        def call_with_timeout(self, func: Any, timeout: float) -> Any:
+            self.asked = timeout
+            raise TimeoutError
+
+    def never_called(payload: Any) -> Any:  # pragma: no cover - cut off before it runs
+        return payload
+
+    clock = InstantTimeout()
+    ex = Workflow("w", Task("T", FN, timeout_seconds=3)).run_local({}, services={"work": never_called}, clock=clock)
+    assert (ex.status, ex.error) == ("FAILED", "States.Timeout")
+    assert clock.asked == 3.0 and "LambdaFunctionTimedOut" in types(ex)
+    assert RealClock().call_with_timeout(lambda: 42, 5) == 42
+    with pytest.raises(ValueError, match="boom"):
+        RealClock().call_with_timeout(lambda: (_ for _ in ()).throw(ValueError("boom")), 5)

@@ -120,3 +120,8 @@ def test_an_execution_draws_itself_and_live_history_shows_running() -> None:
     assert {"A": "running"} in snapshots
     assert "<svg" in ex._repr_svg_()
     assert "A: succeeded" in wf.graph(history=ex.history).source
+
+
+def test_distributed_map_cluster_is_labelled() -> None:
+    each = Map("Each", Pass("Item"), mode="DISTRIBUTED", execution_type="EXPRESS", items_path="$.items")
+    assert 'label="each item (distributed)"' in Workflow("w", each).graph().source

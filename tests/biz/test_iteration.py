@@ -166,3 +166,19 @@ def test_real_clock_runs_branches_in_threads() -> None:
     each = Map("M", Pass("I"), items_path="$", max_concurrency=2)
     ex = Workflow("w", par >> each).run_local({}, clock=RealClock())
     assert ex.output == [1, 2]
+
+
+def test_parallel_and_map_retry_as_a_whole() -> None:
+    calls: list[int] = []
+
+    def flaky(payload: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("first time")
+        return "ok"
+
+    par = Parallel("P", [Task("T", FN), Pass("Other", result=2)]).retry(["ConnectionError"], interval=5)
+    ex = Workflow("w", par).run_local({}, services={"work": flaky}, clock=SimulatedClock(T0))
+    assert ex.output == ["ok", 2]
+    assert types(ex).count("ParallelStateStarted") == 2
+    assert ex.stop == T0 + timedelta(seconds=5)

@@ -197,6 +197,10 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
             {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B", "End": True}, "B": {"Type": "Succeed"}}},
             "States.A: has both Next and End",
         ),
+        (
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Assign": {"states": 1}}}},
+            "States.A.Assign.states: is reserved",
+        ),
     ],
 )
 def test_each_kind_of_problem(definition: dict[str, Any], expected: str) -> None:

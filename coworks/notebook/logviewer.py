@@ -1,0 +1,320 @@
+"""The log viewer: a service's CloudWatch logs, a page at a time, with follow mode.
+
+Records are fetched through ``cloud.logs`` (the cloud layer does the querying) and kept in
+Python; the browser only ever receives the HTML of one page, so 50,000 events cost what 100 do.
+Streams are interleaved in time order and told apart by colour, JSON messages are pretty-printed,
+levels are highlighted, and secret-looking values are masked before anything is rendered.
+
+Every action is a method (``set_range``, ``filter``, ``fetch``, ``refresh``, ``next_page``...),
+so tests drive it without a browser; ``follow(True)`` only calls ``refresh`` from a thread.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import CoworksError
+from .redaction import mask_mapping, mask_text
+
+STREAM_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#4e342e", "#283593")
+LEVEL_COLOURS = {"ERROR": "#fdecea", "CRITICAL": "#fdecea", "FATAL": "#fdecea", "WARNING": "#fff8e1",
+                 "WARN": "#fff8e1", "DEBUG": "#f5f5f5"}
+_LEVEL_WORD = re.compile(r"\b(CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)\b")
+# One style block per page; rows carry classes, so a page of 100 events stays a few kilobytes.
+_STYLE = (
+    "<style>.coworks-logs{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px}"
+    ".coworks-logs td{padding:1px 6px;vertical-align:top;border-bottom:1px solid #eee;white-space:nowrap}"
+    ".coworks-logs td:last-child{white-space:normal}.coworks-logs pre{margin:0;white-space:pre-wrap}"
+    + "".join(f".coworks-logs tr.cw-{level.lower()}{{background:{colour}}}" for level, colour in LEVEL_COLOURS.items())
+    + "</style>"
+)
+
+
+def level_of(record: Any) -> str:
+    """``ERROR``, ``WARNING``, ``INFO``...: from a JSON ``level`` field, else the first level word."""
+    data = record.json
+    if data is not None:
+        value = data.get("level") or data.get("levelname") or data.get("severity")
+        if isinstance(value, str):
+            return value.upper()
+    if record.message.startswith("Traceback") or "[ERROR]" in record.message:
+        return "ERROR"
+    match = _LEVEL_WORD.search(record.message[:200])
+    return match.group(1) if match else ""
+
+
+def stream_colour(stream: str) -> str:
+    """The same colour for a stream on every page and every run."""
+    return STREAM_COLOURS[zlib.crc32(stream.encode()) % len(STREAM_COLOURS)]
+
+
+def render_message(record: Any) -> str:
+    """The message as HTML: JSON pretty-printed, secret-looking values masked."""
+    data = record.json
+    if data is not None:
+        text = json.dumps(mask_mapping(data), indent=2, ensure_ascii=False)
+    else:
+        text = mask_text(record.message.rstrip())
+    return html.escape(text)
+
+
+class LogViewer:
+    """``LogViewer(cloud, target)``: target is a service (object, class, ``"module:app"`` or name),
+    a function name or a log group; ``since``/``until`` are relative (``15m``) or absolute (ISO)."""
+
+    def __init__(self, cloud: Any, target: Any, *, stage: str = "dev", since: str = "15m", until: str | None = None,
+                 pattern: str = "", page_size: int = 100, interval: float = 2.0) -> None:
+        self.cloud = cloud
+        self.target = target
+        self.stage = stage
+        self.since: Any = since
+        self.until: Any = until
+        self.pattern = pattern
+        self.page_size = page_size
+        self.interval = interval
+        self.records: list[Any] = []
+        self.page = 0
+        self.following = False
+        self.error: str | None = None
+        self._cursor: Any = None
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._view: Any = None
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def set_range(self, since: Any, until: Any = None) -> None:
+        """A new time range, read at once: ``since="1h"``, or ISO timestamps for both ends."""
+        self.since, self.until = since, (until or None)
+        self.fetch()
+
+    def filter(self, pattern: str) -> None:
+        """A CloudWatch filter pattern (``ERROR``, ``{ $.status = 500 }``); empty for every event."""
+        self.pattern = pattern
+        self.fetch()
+
+    def fetch(self) -> None:
+        """Read the whole range again and show its first page (its last when following)."""
+        def work() -> None:
+            records = self.cloud.logs(self.target, since=self.since, until=self.until,
+                                      pattern=self.pattern or None, stage=self.stage)
+            self.load(records)
+            self._cursor = self._new_cursor() if self.following else None
+
+        self._guard(work)
+
+    def refresh(self) -> None:
+        """Follow mode's poll (also a button): add the events that arrived since the last read."""
+        if not self.following or self._cursor is None:
+            self.fetch()
+            return
+
+        def work() -> None:
+            cursor = self._cursor
+            fresh = cursor.feed(self.cloud.logs(self.target, since=cursor.start_time, pattern=self.pattern or None,
+                                                stage=self.stage))
+            if fresh:
+                with self._lock:
+                    self.records.extend(fresh)
+                    self.page = self.pages - 1
+                self._refresh()
+
+        self._guard(work)
+
+    def follow(self, on: bool = True) -> None:
+        """Start (or stop) polling every ``interval`` seconds in a thread, showing the newest page."""
+        if on == self.following:
+            return
+        self.following = on
+        if on:
+            self.until = None
+            self.refresh()
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._poll, name="coworks-log-follow", daemon=True)
+            self._thread.start()
+        else:
+            self._stop.set()
+            thread, self._thread = self._thread, None
+            if thread is not None and thread is not threading.current_thread():
+                thread.join()
+            self._cursor = None
+        self._refresh()
+
+    def load(self, records: Sequence[Any]) -> None:
+        """Show records already fetched (oldest first), from the first page."""
+        with self._lock:
+            self.records = list(records)
+            self.page = self.pages - 1 if self.following else 0
+        self._refresh()
+
+    def go(self, page: int) -> None:
+        """Page ``page`` (0-based; negative counts from the end), clamped to the pages there are."""
+        if page < 0:
+            page += self.pages
+        self.page = min(max(page, 0), self.pages - 1)
+        self._refresh()
+
+    def next_page(self) -> None:
+        self.go(self.page + 1)
+
+    def previous_page(self) -> None:
+        self.go(self.page - 1)
+
+    def close(self) -> None:
+        self.follow(False)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.records) // self.page_size))
+
+    def page_records(self) -> list[Any]:
+        start = self.page * self.page_size
+        return self.records[start:start + self.page_size]
+
+    def _new_cursor(self) -> Any:
+        """A follow cursor past the records shown: the next poll yields only newer events."""
+        from ..cloud.logrecords import FollowCursor
+        from ..cloud.timespec import parse_time
+
+        start = self.records[-1].timestamp if self.records else parse_time(self.since)
+        cursor = FollowCursor(start)
+        cursor.feed([r for r in self.records if r.timestamp == start])
+        return cursor
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.refresh()
+
+    def _guard(self, work: Any) -> None:
+        self.error = None
+        try:
+            work()
+        except CoworksError as exc:
+            self.error = mask_text(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the user as one sentence
+            self.error = mask_text(f"{type(exc).__name__}: {exc}")
+        if self.error:
+            self._refresh()
+
+    # -- display ---------------------------------------------------------------------------
+
+    @property
+    def position(self) -> str:
+        """``events 101-200 of 50,000 (page 2 of 500)``."""
+        total = len(self.records)
+        if not total:
+            return "no events"
+        first = self.page * self.page_size + 1
+        last = min(first + self.page_size - 1, total)
+        return f"events {first:,}-{last:,} of {total:,} (page {self.page + 1:,} of {self.pages:,})"
+
+    def page_html(self) -> str:
+        """The current page as one HTML table: all the browser ever receives of the records."""
+        rows = []
+        for record in self.page_records():
+            level = level_of(record)
+            css = f"coworks-log-row cw-{level.lower()}" if level in LEVEL_COLOURS else "coworks-log-row"
+            rows.append(
+                f'<tr class="{css}"><td>{record.time.strftime("%H:%M:%S.%f")[:-3]}</td>'
+                f'<td style="color:{stream_colour(record.stream)}" title="{html.escape(record.stream)}">'
+                f"{html.escape(_short(record.stream))}</td><td><b>{html.escape(level)}</b></td>"
+                f"<td><pre>{render_message(record)}</pre></td></tr>"
+            )
+        error = (f'<div class="coworks-error" style="color:#c62828">{html.escape(self.error)}</div>'
+                 if self.error else "")
+        return (
+            f'{_STYLE}{error}<div class="coworks-log-position">{html.escape(self.position)}</div>'
+            f'<table class="coworks-logs">{"".join(rows)}</table>'
+        )
+
+    def __str__(self) -> str:
+        lines = [f"{self.target_name} logs since {self.since}: {self.position}"]
+        if self.error:
+            lines.append(f"Error: {self.error}")
+        for record in self.page_records():
+            lines.append(f"{record.time:%H:%M:%S} {_short(record.stream)} {mask_text(record.message.rstrip())}")
+        return "\n".join(lines)
+
+    @property
+    def target_name(self) -> str:
+        return self.target if isinstance(self.target, str) else str(getattr(self.target, "name", self.target))
+
+    def _repr_html_(self) -> str:
+        return f'<div class="coworks-log-viewer">{self.page_html()}</div>'
+
+    @property
+    def widget(self) -> Any:
+        if self._view is None:
+            self._view = _ViewerView(self)
+        return self._view.box
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget in JupyterLab, with the static page and text beside it for reports."""
+        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/html"] = self._repr_html_()
+        bundle["text/plain"] = str(self)
+        return bundle
+
+    def _refresh(self) -> None:
+        if self._view is not None:
+            self._view.refresh()
+
+
+def _short(stream: str) -> str:
+    from ..cloud.logs import short_stream
+
+    return short_stream(stream)
+
+
+class _ViewerView:
+    """The ipywidgets front of a LogViewer: the controls call its methods, nothing more."""
+
+    def __init__(self, viewer: LogViewer) -> None:
+        import ipywidgets as w
+
+        self.viewer = viewer
+        self.target = w.Text(value=viewer.target_name, description="target", disabled=True)
+        self.since = w.Text(value=str(viewer.since), description="since", layout=w.Layout(width="200px"))
+        self.until = w.Text(value=str(viewer.until or ""), description="until", placeholder="now",
+                            layout=w.Layout(width="200px"))
+        self.pattern = w.Text(value=viewer.pattern, description="filter", placeholder="CloudWatch pattern")
+        self.follow = w.ToggleButton(value=viewer.following, description="Follow", icon="play")
+        self.fetch = w.Button(description="Refresh", icon="refresh")
+        self.first = w.Button(description="«", layout=w.Layout(width="40px"))
+        self.previous = w.Button(description="‹", layout=w.Layout(width="40px"))
+        self.next = w.Button(description="›", layout=w.Layout(width="40px"))
+        self.last = w.Button(description="»", layout=w.Layout(width="40px"))
+        self.page = w.HTML()
+        self.box = w.VBox([
+            w.HBox([self.target, self.since, self.until]),
+            w.HBox([self.pattern, self.fetch, self.follow]),
+            w.HBox([self.first, self.previous, self.next, self.last]),
+            self.page,
+        ])
+        self.box.add_class("coworks-log-viewer")
+        self.fetch.on_click(lambda _: self._read())
+        self.follow.observe(lambda change: viewer.follow(change["new"]), names="value")
+        self.first.on_click(lambda _: viewer.go(0))
+        self.previous.on_click(lambda _: viewer.previous_page())
+        self.next.on_click(lambda _: viewer.next_page())
+        self.last.on_click(lambda _: viewer.go(-1))
+        self.refresh()
+
+    def _read(self) -> None:
+        viewer = self.viewer
+        viewer.since, viewer.until, viewer.pattern = self.since.value, self.until.value or None, self.pattern.value
+        viewer.fetch()
+
+    def refresh(self) -> None:
+        self.page.value = self.viewer.page_html()
+        if self.follow.value != self.viewer.following:
+            self.follow.value = self.viewer.following

@@ -1,0 +1,113 @@
+"""``cws cloud``: one local cloud shared by processes, found through its endpoint file, and
+(with ``--persist``) the same deployments and URLs after a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from .conftest import write_module
+
+
+def endpoint_file() -> Path:
+    return Path(os.environ["COWORKS_HOME"]) / "cloud.json"
+
+
+class CloudProcess:
+    """``cws cloud`` in a child process; ``stop()`` sends SIGTERM as a service manager would."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "coworks.cli", "cloud", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output = ""
+        deadline = time.monotonic() + 30
+        while not endpoint_file().exists():  # the server announces itself when it answers
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"cws cloud did not start: {self.output}")
+            time.sleep(0.05)
+        self.info = json.loads(endpoint_file().read_text())
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.output, _ = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.output, _ = self.process.communicate()
+        return self.process.returncode
+
+
+@pytest.fixture
+def processes() -> Iterator[list[CloudProcess]]:
+    started: list[CloudProcess] = []
+    yield started
+    for process in started:
+        process.stop()
+
+
+def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, processes: list[CloudProcess],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from coworks.cloud import LocalCloud
+    from coworks.cloud.local import free_port
+
+    port = str(free_port())
+    state = tmp_path / "state"
+    processes.append(CloudProcess("--port", port, "--persist", str(state)))
+    first = processes[-1]
+    assert first.info["url"] == f"http://127.0.0.1:{port}" and first.info["pid"] == first.process.pid
+
+    with LocalCloud() as attached:  # finds the shared cloud through the file
+        assert not attached.embedded and attached.endpoint_url == first.info["url"]
+        deployment = attached.deploy(write_module(tmp_path), stage="dev").apply()
+        url = deployment.url
+        assert requests.get(url + "/echo/1", timeout=10).json() == {"n": 1, "tag": ""}
+    assert requests.get(url + "/echo/2", timeout=10).status_code == 200  # closing an attached cloud stops nothing
+
+    monkeypatch.chdir(tmp_path)
+    from coworks.commands import cli
+
+    status = CliRunner().invoke(cli, ["status"])  # no options: the shared cloud
+    assert status.exit_code == 0 and "probe" in status.output and url in status.output
+
+    assert first.stop() == 0 and "Local cloud stopped." in first.output
+    assert not endpoint_file().exists()
+    with LocalCloud() as alone:  # nothing to attach to now: embedded instead
+        assert alone.embedded and alone.endpoint_url != first.info["url"]
+
+    processes.append(CloudProcess("--port", port, "--persist", str(state)))
+    answer = requests.get(url + "/echo/3", params={"tag": "again"}, timeout=10)
+    assert (answer.status_code, answer.json()) == (200, {"n": 3, "tag": "again"})
+    with LocalCloud(shared=True) as attached:
+        lam = attached.session.client("lambda", endpoint_url=attached.endpoint_url)
+        assert lam.get_alias(FunctionName="probe-dev", Name="dev")["FunctionVersion"] == "1"
+        assert any(r.message == "echo 1 " for r in attached.logs("probe", since="10m"))  # logs kept too
+    assert processes[-1].stop() == 0 and "(state restored)" in processes[-1].output
+
+
+def test_a_second_shared_cloud_is_refused_and_a_stale_file_ignored(tmp_path: Path,
+                                                                  processes: list[CloudProcess]) -> None:
+    from coworks.cloud import LocalCloud
+    from coworks.cloud.sharedcloud import SharedCloudError
+
+    processes.append(CloudProcess())
+    second = subprocess.run([sys.executable, "-m", "coworks.cli", "cloud"], capture_output=True, text=True,
+                            timeout=60)
+    assert second.returncode == 1 and "A shared local cloud already runs at" in second.stderr
+    processes[-1].stop()
+
+    endpoint_file().write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 2 ** 22 + 1}))
+    with pytest.raises(SharedCloudError, match="No shared local cloud answers"):
+        LocalCloud(shared=True)
+    assert not endpoint_file().exists()  # its process is gone: the file is cleaned up

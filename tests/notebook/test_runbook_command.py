@@ -1,0 +1,56 @@
+"""``cws runbook``: parameters in, executed notebook and HTML report out, a failing cell named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from coworks.commands import cli
+from coworks.runbooks import cell_label, parse_value
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    book = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    book.cells = [new_markdown_cell("# A runbook"), new_code_cell('stage = "dev"\nretries = 1\nnames = []',
+                                                                 metadata={"tags": ["parameters"]})]
+    book.cells += [new_code_cell(source) for source in cells]
+    nbformat.write(book, path)
+    return path
+
+
+def test_runbook_runs_with_parameters_and_writes_notebook_and_report_next_to_it(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "ops.ipynb", "print(f'{stage} {retries + 1} {names}')")
+    result = CliRunner().invoke(cli, ["runbook", str(path), "-p", "stage", "prod", "-p", "retries", "2",
+                                      "-p", "names", "['a', 'b']"])
+    assert result.exit_code == 0, result.output
+    executed = nbformat.read(tmp_path / "ops.executed.ipynb", as_version=4)
+    printed = [o["text"] for c in executed.cells if c.cell_type == "code" for o in c.outputs if "text" in o]
+    assert printed == ["prod 3 ['a', 'b']\n"]
+    assert "prod 3" in (tmp_path / "ops.html").read_text()
+    assert "[3/3] print(f'{stage} {retries + 1} {names}')" in result.output  # the progress line
+    assert "Report: " in result.output
+
+
+def test_a_failing_cell_exits_non_zero_naming_the_cell_in_one_sentence(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "bad.ipynb", "total = 10", "# share it out\nshare = total / retries", "print('never')")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(cli, ["runbook", str(path), "-p", "retries", "0", "--output", str(out)])
+    assert result.exit_code == 1
+    assert "Error: In [4] (share = total / retries) failed: ZeroDivisionError: division by zero." in result.output
+    assert "Traceback" not in result.output
+    assert (out / "bad.executed.ipynb").is_file() and (out / "bad.html").is_file()  # readable after a failure
+
+
+def test_a_path_that_is_not_a_notebook_is_one_sentence(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["runbook", str(tmp_path / "missing.ipynb")])
+    assert result.exit_code == 1 and "is not a notebook: give the path of an .ipynb file." in result.output
+
+
+def test_parameter_values_and_cell_labels() -> None:
+    assert [parse_value(v) for v in ("True", "3", "2.5", "['A']", "dev", "{'k': 1}")] == [
+        True, 3, 2.5, ["A"], "dev", {"k": 1}]
+    assert cell_label({"source": "# comment\nurl = panel.apply()", "execution_count": 7}) == \
+        "In [7] (url = panel.apply())"
