@@ -145,7 +145,7 @@ def main() -> None:
     from coworks.cloud import LocalCloud
 
     os.chdir(work)
-    with LocalCloud() as cloud:
+    with LocalCloud(shared=False) as cloud:  # a `cws cloud` running elsewhere stays out of the measure
         deployment = cloud.deploy("items_service:app", stage="dev")
         deployment.apply()
         started = time.perf_counter()

@@ -16,12 +16,15 @@ __all__ = [
     "AwsCloud",
     "AwsError",
     "CloudError",
+    "CloudExecution",
     "ConfigurationError",
     "Deployment",
     "LocalCloud",
     "Package",
     "PackagingError",
     "Plan",
+    "Trigger",
+    "WorkflowDeployment",
     "build_package",
 ]
 
@@ -32,6 +35,9 @@ _LAZY = {
     "Package": "packaging",
     "build_package": "packaging",
     "Plan": "plan",
+    "CloudExecution": "executions",
+    "Trigger": "workflowmodel",
+    "WorkflowDeployment": "workflows",
 }
 
 

@@ -155,6 +155,8 @@ class StateMachineConfig:
     definition: str
     role_arn: str
     region: str
+    log_level: str = "OFF"
+    log_group: str | None = None  # where executions' events are written (loggingConfiguration)
 
 
 def state_machine(arn: str) -> StateMachineConfig:
@@ -167,4 +169,11 @@ def state_machine(arn: str) -> StateMachineConfig:
         machine = _backend("stepfunctions", region).describe_state_machine(arn)
     except Exception:
         raise ControlPlaneLookupError(f"State Machine Does Not Exist: '{arn}'") from None
-    return StateMachineConfig(machine.name, machine.arn, machine.definition, machine.roleArn, region)
+    logging = machine.loggingConfiguration or {}
+    group = None
+    for destination in logging.get("destinations") or []:
+        arn = (destination.get("cloudWatchLogsLogGroup") or {}).get("logGroupArn", "")
+        found = re.search(r":log-group:([^:]+)", arn)
+        group = found.group(1) if found else group
+    return StateMachineConfig(machine.name, machine.arn, machine.definition, machine.roleArn, region,
+                              str(logging.get("level") or "OFF"), group)

@@ -58,6 +58,8 @@ class LocalExecution:
     stop: datetime | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     clock: Any = None
+    #: The end the executor reported (status, time, details), applied once its logs are written.
+    ending: tuple[str, datetime, dict[str, Any]] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def end(self, status: str, when: datetime, *, output: str | None = None, error: str | None = None,
@@ -222,7 +224,7 @@ class LocalStepFunctions:
                                 region=config.region, account=ACCOUNT)
             executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name)
         except _Aborted:
-            return
+            pass
         except Exception as exc:  # cannot run here: fail it as AWS fails a broken execution
             now = datetime.now(UTC)
             with execution.lock:
@@ -236,9 +238,15 @@ class LocalStepFunctions:
                     execution.events.append({"timestamp": now, "type": "ExecutionFailed", "id": last + 1,
                                              "previousEventId": last, "executionFailedEventDetails": details})
                     execution.end("FAILED", now, **details)
+        _write_logs(execution, config)
+        with execution.lock:
+            if execution.status == "RUNNING" and execution.ending is not None:
+                status, when, details = execution.ending
+                execution.end(status, when, output=details.get("output"), error=details.get("error"),
+                              cause=details.get("cause"))
 
     def _record(self, execution: LocalExecution, config: StateMachineConfig, event: dict[str, Any]) -> None:
-        """The executor's live callback: keep the event, and end the execution on its last one."""
+        """The executor's live callback: keep the event, and note the end its last one says."""
         with execution.lock:
             if execution.status != "RUNNING":
                 raise _Aborted
@@ -249,8 +257,30 @@ class LocalStepFunctions:
             status = _ENDS.get(event["type"])
             if status is not None:
                 details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-                execution.end(status, event["timestamp"], output=details.get("output"), error=details.get("error"),
-                              cause=details.get("cause"))
+                execution.ending = (status, event["timestamp"], details)
+
+
+def _write_logs(execution: LocalExecution, config: StateMachineConfig) -> None:
+    """Deliver the ended execution's events to the state machine's log group, as AWS does at
+    level ALL (every event) or ERROR/FATAL (the failures)."""
+    from .controlplane import write_log_events
+
+    if config.log_group is None or config.log_level == "OFF":
+        return
+    with execution.lock:
+        events = list(execution.events)
+    if config.log_level != "ALL":
+        events = [e for e in events if e["type"].endswith(("Failed", "TimedOut", "Aborted"))]
+    records = [{
+        "timestamp": int(e["timestamp"].timestamp() * 1000),
+        "message": json.dumps({
+            "id": str(e["id"]), "type": e["type"], "previous_event_id": str(e.get("previousEventId", 0)),
+            "event_timestamp": str(int(e["timestamp"].timestamp() * 1000)), "execution_arn": execution.arn,
+            "details": next((v for k, v in e.items() if k.endswith("EventDetails")), {}),
+        }),
+    } for e in events]
+    if records:
+        write_log_events(config.region, config.log_group, f"states/{config.name}/{execution.name}", records)
 
 
 def _wire(event: dict[str, Any]) -> dict[str, Any]:

@@ -94,6 +94,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _warm_up() -> None:
+    """Import the backends a deploy touches before announcing the server: moto's API Gateway
+    pulls in jsonschema's grammars, seconds that would otherwise fall on the first deploy."""
+    from moto.backends import get_backend
+
+    for name in ("apigatewayv2", "lambda"):
+        get_backend(name)  # type: ignore[call-overload]
+
+
 class SharedCloudServer:
     """The local cloud as a long-lived server: ``start()``, then ``tick()`` now and then, then ``stop()``."""
 
@@ -130,6 +139,7 @@ class SharedCloudServer:
             self._workdir = tempfile.TemporaryDirectory(prefix="coworks-cloud-")
             cache = Path(self._workdir.name)
         self._server, self._lambdas = start_front_door(cache, port=self.port)
+        _warm_up()
         self.url = self._server.url
         self._saved_changes = self._server.app.changes
         self._last_save = time.monotonic()

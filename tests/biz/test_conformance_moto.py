@@ -363,6 +363,7 @@ MOTO_DIFFERENCES: dict[str, str] = {
 }
 #: Cases whose branches run concurrently: event order between branches is not defined.
 CONCURRENT = {"map", "legacy_iterator", "parallel", "catch_in_parallel", "catch_in_map"}
+RACY = {"catch_in_map", "catch_in_parallel"}
 
 
 def _inputs(case: str) -> list[Any]:
@@ -449,7 +450,12 @@ def test_same_results_as_moto(moto_sfn: Any, case: str) -> None:
         name = f"{case.replace('_', '-')}-{i}"
         ours = run_coworks(name, definition, data)
         theirs = run_moto(moto_sfn, name, definition, data)
-        if case in CONCURRENT:
+        if case in RACY:
+            # A failing iteration aborts the others; how far each got first is a race in moto's
+            # threads (and on AWS), so only the outcome is comparable.
+            for key in ("types", "states", "statuses"):
+                ours.pop(key), theirs.pop(key)
+        elif case in CONCURRENT:
             for key in ("types", "states"):
                 ours[key], theirs[key] = sorted(ours[key], key=repr), sorted(theirs[key], key=repr)
         assert ours == theirs

@@ -106,7 +106,7 @@ def test_quickstart_runs_in_jupyterlab_and_the_caller_answers_a_click(lab: str) 
             expect(resend).to_have_count(2, timeout=30_000)  # the click made a second call...
             expect(caller.locator(".coworks-status")).to_have_text("200")  # ...which answered 200
 
-            panel = page.locator(".coworks-deploy-panel")
+            panel = page.locator(".coworks-deploy-panel").last  # shown after the plan, then after apply
             expect(panel.locator(".coworks-url")).to_be_visible()
             viewer = page.locator(".coworks-log-viewer")
             expect(viewer.locator(".coworks-log-row").first).to_be_visible()

@@ -80,7 +80,7 @@ def write_module(directory: Path, source: str = PROBE) -> str:
 def cloud() -> Iterator[Any]:
     from coworks.cloud import LocalCloud
 
-    with LocalCloud(shared=False, sleep=lambda s: None) as local:
+    with LocalCloud(sleep=lambda s: None) as local:  # no shared cloud in this COWORKS_HOME: embedded
         yield local
 
 

@@ -12,7 +12,8 @@ import requests
 from coworks.cloud import CloudError
 
 
-def test_the_sample_answers_from_the_deployed_zip(probe: Any) -> None:
+def test_the_sample_answers_from_the_deployed_zip(cloud: Any, probe: Any) -> None:
+    assert cloud.embedded  # no `cws cloud` runs for this COWORKS_HOME: LocalCloud() started its own
     answer = requests.get(probe.url + "/echo/3", params={"tag": "x"}, timeout=10)
     assert (answer.status_code, answer.json()) == (200, {"n": 3, "tag": "x"})
     assert requests.get(probe.url + "/nowhere", timeout=10).json() == {"message": "Not Found"}

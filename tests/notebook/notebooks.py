@@ -1,12 +1,10 @@
-"""Executing the runbooks of notebooks/ headlessly, and reading what their outputs show."""
+"""The runbooks of notebooks/, and reading what their executed copies show."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -17,23 +15,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def runbooks() -> list[Path]:
     """Every notebook of notebooks/ (executed copies excluded)."""
     return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not p.name.endswith(".executed.ipynb"))
-
-
-def execute(path: Path, parameters: dict[str, Any] | None = None, timeout: int = 120) -> Any:
-    """Run ``path`` top to bottom in a python3 kernel (cwd: its folder); the executed notebook.
-
-    Parameters are injected after the ``parameters`` cell, as papermill does.
-    """
-    from nbclient import NotebookClient
-
-    book = nbformat.read(path, as_version=4)
-    if parameters:
-        from papermill.parameterize import parameterize_notebook
-
-        book = parameterize_notebook(book, parameters)
-    NotebookClient(book, kernel_name="python3", timeout=timeout, store_widget_state=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return book
 
 
 def outputs(book: Any) -> list[dict[str, Any]]:

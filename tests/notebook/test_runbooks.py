@@ -1,19 +1,34 @@
-"""Every notebook of notebooks/ runs top to bottom headlessly, with its widgets' state saved.
+"""Every notebook of notebooks/ runs top to bottom headlessly, with its widgets' state saved,
+and never shows a secret.
 
-One kernel per notebook and one execution each: the checks of a notebook all read that one
-executed copy (notebook execution is the slow part of the suite).
+Each notebook runs once, through ``run_runbook`` (papermill driving nbclient, as ``cws runbook``
+does), with secrets planted in the kernel's environment; the deploy runbook also deploys one of
+them as a setting of the service and authenticates its smoke test with it. The checks all read
+that one executed copy and its HTML report (notebook execution is the slow part of the suite).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
-from .notebooks import errors, execute, runbooks, shown_views, state_text, texts, widget_state, with_class
+from coworks.runbooks import run_runbook
+
+from .notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
+
+TOKEN = "tok-" + secrets.token_hex(12)  # in the environment, and deployed as the sample's INVENTORY_TOKEN
+PLANTED = "env-" + secrets.token_hex(12)  # only in the environment
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "deploy_runbook": {"secret_settings": ["INVENTORY_TOKEN"], "token_setting": "INVENTORY_TOKEN",
+                       "smoke_route": "GET /item/{item_id}", "smoke_values": {"item_id": 1}},
+}
 
 
 def _html_values(states: list[dict[str, Any]], book: Any) -> str:
@@ -52,11 +67,13 @@ def check_quickstart(book: Any) -> None:
 
 def check_deploy_runbook(book: Any) -> None:
     shown = texts(book)
-    assert "13 to create" in shown and "200 ready" in shown
+    # The deployed authorizer compared the smoke test's Authorization header with the deployed setting.
+    assert "13 to create" in shown and re.search(r'200 \{"id": ?1, ?"name": ?"pen"', shown)
+    assert "request headers</summary><div>Authorization: ••••</div>" in state_text(book)
     panel_html = _html_values(with_class(book, "coworks-deploy-panel"), book)
     assert panel_html.count(">done</td>") == 13 and "coworks-url" in panel_html
     viewer_html = _html_values(with_class(book, "coworks-log-viewer"), book)
-    assert "&quot;path&quot;: &quot;/&quot;" in viewer_html  # the smoke test's request line, pretty-printed
+    assert "&quot;path&quot;: &quot;/item/1&quot;" in viewer_html  # the smoke test's request line, pretty-printed
 
 
 def check_logs(book: Any) -> None:
@@ -65,10 +82,10 @@ def check_logs(book: Any) -> None:
     assert re.search(r"events 1-10 of \d\d+ \(page 1 of \d+\)", shown)  # pages of page_size=10
     viewers = with_class(book, "coworks-log-viewer")
     assert len(viewers) == 3
-    every, failed, missing = (_html_values([v], book) for v in viewers)
-    assert "cw-error" in failed and "RuntimeError: the report store is unreachable" in failed
-    assert "events 1-1 of 1" in missing and "&quot;status&quot;: 404" in missing
-    assert "START RequestId" in every and "color:#" in every  # streams in colour
+    pages = [_html_values([v], book) for v in viewers]  # saved in no particular order
+    assert any("cw-error" in p and "RuntimeError: the report store is unreachable" in p for p in pages)
+    assert any("events 1-1 of 1" in p and "&quot;status&quot;: 404" in p for p in pages)
+    assert any("START RequestId" in p and "color:#" in p for p in pages)  # streams in colour
 
 
 CHECKS: dict[str, Callable[[Any], None]] = {
@@ -79,8 +96,13 @@ CHECKS: dict[str, Callable[[Any], None]] = {
 
 
 @pytest.mark.parametrize("path", runbooks(), ids=lambda p: p.stem)
-def test_notebook_runs_headlessly_and_saves_its_widgets(path: Path) -> None:
-    book = execute(path)
+def test_notebook_runs_headlessly_saves_its_widgets_and_shows_no_secret(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVENTORY_TOKEN", TOKEN)  # the kernel inherits both
+    monkeypatch.setenv("COWORKS_TEST_API_KEY", PLANTED)
+    result = run_runbook(path, PARAMETERS.get(path.stem), output=tmp_path)
+    book = nbformat.read(result.notebook, as_version=4)
     assert errors(book) == []
     assert book.metadata["kernelspec"]["name"] == "python3"
     shown = set(shown_views(book))
@@ -89,6 +111,11 @@ def test_notebook_runs_headlessly_and_saves_its_widgets(path: Path) -> None:
     check = CHECKS.get(path.stem)
     if check is not None:
         check(book)
+    executed = json.dumps(json.loads(result.notebook.read_text()), ensure_ascii=False)
+    report = result.report.read_text()
+    assert "<html" in report and "jp-OutputArea" in report
+    for secret in (TOKEN, PLANTED):
+        assert secret not in executed and secret not in report
 
 
 def test_runbooks_are_stored_without_outputs_and_with_a_parameters_cell() -> None:

@@ -83,7 +83,7 @@ def test_the_sample_workflow_runs_locally_renders_deploys_and_executes_on_the_lo
     deployment.apply()
     client = stepfunctions(local)
     started = client.start_execution(stateMachineArn=deployment.arn, name="first", input=json.dumps(ORDERS))
-    assert started["executionArn"].endswith(":execution:orders-dev:first")
+    assert started["executionArn"].endswith(":execution:wf-orders-dev:first")
     answer = wait_for(client, started["executionArn"])
     assert answer["status"] == "SUCCEEDED", answer
     assert json.loads(answer["output"]) == here.output
@@ -95,15 +95,19 @@ def test_the_sample_workflow_runs_locally_renders_deploys_and_executes_on_the_lo
     assert kinds[0] == "ExecutionStarted" and kinds[-1] == "ExecutionSucceeded"
     assert kinds.count("TaskSucceeded") == 3 and kinds.count("TaskFailed") == 2  # 503, then its retry
     assert {"MapStateEntered", "ChoiceStateEntered", "TaskStateEntered", "PassStateEntered"} <= set(kinds)
-    assert history[0]["executionStartedEventDetails"]["roleArn"].endswith(":role/coworks/orders-dev-states")
+    assert history[0]["executionStartedEventDetails"]["roleArn"].endswith(":role/coworks/wf-orders-dev-states")
     assert [e["id"] for e in history] == list(range(1, len(history) + 1))
     failed = next(e for e in history if e["type"] == "TaskFailed")["taskFailedEventDetails"]
     assert failed["error"] == "HTTP503" and "unavailable" in failed["cause"]
     assert local.execution_history(started["executionArn"]) == history
     assert "<svg" in flow.graph(history=history).pipe(format="svg").decode()
 
+    records = local.logs("/aws/vendedlogs/states/wf-orders-dev", since="1h")
+    logged = [json.loads(r.message) for r in records]
+    assert [m["type"] for m in logged] == kinds and {m["execution_arn"] for m in logged} == {answer["executionArn"]}
+
     local.destroy_workflow(flow, "dev")
-    assert tagged_for(local.session, "orders", "dev", local.endpoint_url) == []
+    assert tagged_for(local.session, "wf-orders", "dev", local.endpoint_url) == []
 
 
 def test_a_failing_execution_has_the_error_and_cause_of_the_service(local: Any) -> None:

@@ -21,29 +21,29 @@ def test_first_deploy_makes_the_state_machine_its_role_logs_and_triggers_all_tag
     deployment = aws.deploy_workflow(flow, stage="dev", triggers=TRIGGERS)
     plan = deployment.plan()
     assert [(a.verb, a.kind, a.name) for a in plan.actions] == [
-        ("create", "iam role", "orders-dev-states"),
-        ("create", "log group", "/aws/vendedlogs/states/orders-dev"),
-        ("create", "state machine", "orders-dev"),
-        ("create", "iam role", "orders-dev-events"),
-        ("create", "trigger rule", "orders-dev-rate"),
-        ("create", "trigger rule", "orders-dev-event"),
+        ("create", "iam role", "wf-orders-dev-states"),
+        ("create", "log group", "/aws/vendedlogs/states/wf-orders-dev"),
+        ("create", "state machine", "wf-orders-dev"),
+        ("create", "iam role", "wf-orders-dev-events"),
+        ("create", "trigger rule", "wf-orders-dev-rate"),
+        ("create", "trigger rule", "wf-orders-dev-event"),
     ]
     deployment.apply()
-    assert tagged_for(aws.session, "orders", "dev") == [
-        ("log group", "/aws/vendedlogs/states/orders-dev"), ("role", "orders-dev-events"),
-        ("role", "orders-dev-states"), ("rule", "orders-dev-event"), ("rule", "orders-dev-rate"),
-        ("state machine", "orders-dev")]
+    assert tagged_for(aws.session, "wf-orders", "dev") == [
+        ("log group", "/aws/vendedlogs/states/wf-orders-dev"), ("role", "wf-orders-dev-events"),
+        ("role", "wf-orders-dev-states"), ("rule", "wf-orders-dev-event"), ("rule", "wf-orders-dev-rate"),
+        ("state machine", "wf-orders-dev")]
     states = aws.session.client("stepfunctions")
     described = states.describe_state_machine(stateMachineArn=deployment.arn)
     tasks = json.loads(described["definition"])["States"]["Each order"]["ItemProcessor"]["States"]
-    assert tasks["get_item"]["Parameters"]["FunctionName"].endswith(":function:inventory-dev:dev")
-    assert described["roleArn"].endswith(":role/coworks/orders-dev-states")
+    assert tasks["get_item"]["Parameters"]["FunctionName"].endswith(":function:wf-inventory-dev:dev")
+    assert described["roleArn"].endswith(":role/coworks/wf-orders-dev-states")
     assert described["loggingConfiguration"]["level"] == "ALL"
     events = aws.session.client("events")
-    target = events.list_targets_by_rule(Rule="orders-dev-rate")["Targets"][0]
+    target = events.list_targets_by_rule(Rule="wf-orders-dev-rate")["Targets"][0]
     assert target["Arn"] == deployment.arn == aws.state_machine_arn(flow)
-    assert target["RoleArn"].endswith(":role/coworks/orders-dev-events")
-    assert json.loads(events.describe_rule(Name="orders-dev-event")["EventPattern"]) == {"source": ["shop"]}
+    assert target["RoleArn"].endswith(":role/coworks/wf-orders-dev-events")
+    assert json.loads(events.describe_rule(Name="wf-orders-dev-event")["EventPattern"]) == {"source": ["shop"]}
 
 
 def test_unchanged_redeploy_makes_no_mutating_call(aws: Any) -> None:
@@ -73,31 +73,31 @@ def test_changes_touch_only_what_changed(aws: Any) -> None:
         aws.clients.unwatch(calls)
     assert calls.mutating == ["UpdateStateMachine", "PutRule", "PutTargets", "RemoveTargets", "DeleteRule"]
     aws.deploy_workflow(flow).apply()  # no trigger left: the rules and EventBridge's role go
-    assert tagged_for(aws.session, "orders", "dev") == [
-        ("log group", "/aws/vendedlogs/states/orders-dev"), ("role", "orders-dev-states"),
-        ("state machine", "orders-dev")]
+    assert tagged_for(aws.session, "wf-orders", "dev") == [
+        ("log group", "/aws/vendedlogs/states/wf-orders-dev"), ("role", "wf-orders-dev-states"),
+        ("state machine", "wf-orders-dev")]
 
 
 def test_destroy_deletes_exactly_what_is_tagged_for_the_workflow_and_stage(aws: Any) -> None:
     from sample_flow import flow
 
     aws.deploy_workflow(flow, triggers=TRIGGERS).apply()
-    other = Workflow("orders", Pass("Noop"))
+    other = Workflow("wf-orders", Pass("Noop"))
     aws.deploy_workflow(other, stage="test").apply()
-    plan = aws.destroy_workflow_plan("orders", "dev")
+    plan = aws.destroy_workflow_plan("wf-orders", "dev")
     assert {a.verb for a in plan.actions} == {"delete"} and len(plan.actions) == 6
     aws.destroy_workflow(flow, "dev")
-    assert tagged_for(aws.session, "orders", "dev") == []
-    assert tagged_for(aws.session, "orders", "test") != []
-    assert {name for kind, name in tagged_for(aws.session, "inventory", "dev")} >= {"inventory-dev-role"}
-    assert aws.destroy_workflow("orders", "dev").is_empty
+    assert tagged_for(aws.session, "wf-orders", "dev") == []
+    assert tagged_for(aws.session, "wf-orders", "test") != []
+    assert {name for kind, name in tagged_for(aws.session, "wf-inventory", "dev")} >= {"wf-inventory-dev-role"}
+    assert aws.destroy_workflow("wf-orders", "dev").is_empty
 
 
 def test_a_workflow_is_not_deployed_before_its_services(aws: Any) -> None:
     from sample_flow import flow
 
-    with pytest.raises(ConfigurationError, match=r"calls inventory-prod:prod, invoicing-prod:prod, not deployed: "
-                                                 r"deploy those services at stage prod first"):
+    with pytest.raises(ConfigurationError, match=r"calls wf-inventory-prod:prod, wf-invoicing-prod:prod, not "
+                                                 r"deployed: deploy those services at stage prod first"):
         aws.deploy_workflow(flow, stage="prod").plan()
 
 
@@ -114,6 +114,6 @@ def test_a_state_machine_not_made_by_coworks_is_never_taken_over(aws: Any) -> No
 
 def test_deploy_takes_a_module_attribute_string(aws: Any) -> None:
     deployment = aws.deploy_workflow("sample_flow:flow")
-    assert deployment.name == "orders" and deployment.arn.endswith(":stateMachine:orders-dev")
+    assert deployment.name == "wf-orders" and deployment.arn.endswith(":stateMachine:wf-orders-dev")
     with pytest.raises(ConfigurationError, match="is not a workflow"):
         aws.deploy_workflow("sample_inventory:app")

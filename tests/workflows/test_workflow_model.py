@@ -22,34 +22,34 @@ def test_tasks_call_the_deployed_services_at_the_stage_alias() -> None:
     from sample_flow import flow
 
     m = model(flow, stage="prod")
-    assert m.machine.name == "orders-prod"
+    assert m.machine.name == "wf-orders-prod"
     assert m.functions == (
-        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:inventory-prod:prod",
-        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:invoicing-prod:prod",
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:wf-inventory-prod:prod",
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:wf-invoicing-prod:prod",
     )
     definition = json.loads(m.machine.definition)
     assert sorted(task_functions(definition)) == list(m.functions)
-    assert task_functions(flow.to_asl()) == ["inventory", "invoicing"]  # the workflow itself is untouched
+    assert task_functions(flow.to_asl()) == ["wf-inventory", "wf-invoicing"]  # the workflow itself is untouched
 
 
 def test_the_role_may_invoke_only_the_tasks_functions_and_deliver_logs() -> None:
     from sample_flow import flow
 
     m = model(flow)
-    assert m.role.name == "orders-dev-states" and "states.amazonaws.com" in m.role.trust
+    assert m.role.name == "wf-orders-dev-states" and "states.amazonaws.com" in m.role.trust
     statements = json.loads(m.role.policy)["Statement"]
     invoke = [s for s in statements if s["Action"] == ["lambda:InvokeFunction"]]
     assert [s["Resource"] for s in invoke] == [list(m.functions)]
     assert all(a.startswith("logs:") for s in statements if s not in invoke for a in s["Action"])
     assert m.machine.logging["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"].endswith(
-        "log-group:/aws/vendedlogs/states/orders-dev:*")
-    assert m.tags == {"coworks:service": "orders", "coworks:stage": "dev", "coworks:managed": "true"}
+        "log-group:/aws/vendedlogs/states/wf-orders-dev:*")
+    assert m.tags == {"coworks:service": "wf-orders", "coworks:stage": "dev", "coworks:managed": "true"}
 
 
 def test_services_map_task_names_to_services_deployed_under_another_name() -> None:
     from sample_flow import flow
 
-    m = model(flow, services={"inventory": "stock"})
+    m = model(flow, services={"wf-inventory": "stock"})
     assert f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:stock-dev:dev" in m.functions
 
 

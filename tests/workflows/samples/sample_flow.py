@@ -16,4 +16,4 @@ fetch >> Choice("In stock?").when(Var("$.item.body.qty") > 0, bill).otherwise(Pa
 # One order at a time: the history is then in the same order on every run, local or deployed.
 each = Map("Each order", fetch, items_path="$.orders", max_concurrency=1, result_path="$.orders")
 
-flow = Workflow("orders", each >> Succeed("Done"), comment="Invoice the orders that are in stock.")
+flow = Workflow("wf-orders", each >> Succeed("Done"), comment="Invoice the orders that are in stock.")

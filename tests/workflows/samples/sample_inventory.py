@@ -1,4 +1,4 @@
-"""Sample service for the workflow tests: the stock of items (deployed as ``inventory``)."""
+"""Sample service for the workflow tests: the stock of items (deployed as ``wf-inventory``)."""
 
 from coworks import TechMicroService, entry
 from coworks.runtime import NotFound
@@ -16,4 +16,4 @@ class Inventory(TechMicroService):
         return {"id": item_id, "qty": item_id % 7}
 
 
-app = Inventory("inventory")
+app = Inventory("wf-inventory")

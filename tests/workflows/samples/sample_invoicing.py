@@ -1,4 +1,4 @@
-"""Sample service for the workflow tests: invoices (deployed as ``invoicing``)."""
+"""Sample service for the workflow tests: invoices (deployed as ``wf-invoicing``)."""
 
 from coworks import TechMicroService, entry
 
@@ -11,4 +11,4 @@ class Invoicing(TechMicroService):
         return {"item": item, "amount": amount, "status": "sent"}
 
 
-app = Invoicing("invoicing")
+app = Invoicing("wf-invoicing")

@@ -1,0 +1,43 @@
+"""How ``cws logs`` prints a record: prefix, pretty JSON, colours by level and by stream."""
+
+from __future__ import annotations
+
+import json
+
+from coworks.cloud.logrecords import LogRecord
+from coworks.logprinter import STREAM_COLOURS, LogPrinter, level_of
+
+STAMP = 1_764_500_000_123  # 2025-11-30T10:53:20.123Z
+
+
+def record(message: str, stream: str = "2026/11/30/[3]0f3c5a9b8e7d") -> LogRecord:
+    return LogRecord(STAMP, stream, message, "1")
+
+
+def test_plain_lines_carry_time_and_short_stream() -> None:
+    assert LogPrinter().format(record("hello\n")) == "10:53:20.123 [3]0f3c5a hello"
+
+
+def test_json_is_pretty_printed_under_its_prefix() -> None:
+    text = LogPrinter().format(record(json.dumps({"level": "INFO", "n": 1})))
+    pad = " " * len("10:53:20.123 [3]0f3c5a ")
+    assert text.splitlines() == ["10:53:20.123 [3]0f3c5a {", pad + '  "level": "INFO",', pad + '  "n": 1', pad + "}"]
+
+
+def test_levels_come_from_json_fields_then_words() -> None:
+    assert level_of(record('{"level": "error"}')) == "error"
+    assert level_of(record('{"levelname": "WARNING"}')) == "warning"
+    assert level_of(record('{"level": "INFO", "msg": "ERROR in the text does not count"}')) is None
+    assert level_of(record("Traceback (most recent call last):")) == "error"
+    assert level_of(record("REPORT RequestId: 1\tDuration: 3.00 ms\tStatus: timeout")) == "error"
+    assert level_of(record("WARN disk almost full")) == "warning"
+    assert level_of(record("TERRORS is a word")) is None
+
+
+def test_colours_cycle_over_streams_and_mark_levels() -> None:
+    printer = LogPrinter(colour=True)
+    streams = [f"2026/11/30/[1]{i:032x}" for i in range(len(STREAM_COLOURS) + 1)]
+    assert [printer.stream_colour(s) for s in streams] == [*STREAM_COLOURS, STREAM_COLOURS[0]]
+    assert "\x1b[31m" in printer.format(record("ERROR broke"))
+    assert "\x1b[33m" in printer.format(record("WARNING slow"))
+    assert "\x1b[31m" not in printer.format(record("fine"))
