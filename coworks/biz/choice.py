@@ -208,12 +208,12 @@ class Choice(State):
         data.update(extra)
         if self.choices is None:
             self.choices = []
-        self.choices.append((Rule(data), next))
+        self.choices.append((Rule(data), _entry(next)))
         return self
 
     def otherwise(self, next: State | str) -> Choice:
         """Where to go when no rule holds (ASL ``Default``)."""
-        self.default = next
+        self.default = _entry(next)
         return self
 
     def successors(self) -> Iterator[Any]:
@@ -234,3 +234,10 @@ class Choice(State):
             data["Choices"] = rules
         if self.default is not None:
             data["Default"] = name_of(self.default)
+
+
+def _entry(target: Any) -> Any:
+    """A chain (``a >> b``) given as a target is entered at its first state."""
+    from coworks.biz.states import Chain
+
+    return target.head if isinstance(target, Chain) else target

@@ -120,6 +120,7 @@ class _Drawer:
         kind = state.get("Type", "")
         node_id = self.new_id()
         attrs = dict(STYLES.get(kind, {"shape": "box"}))
+        attrs["id"] = svg_id(name)  # lets a live view find the state's shape in the SVG
         status = self.statuses.get(name, "not started") if self.statuses is not None else None
         if status is not None:
             attrs["fillcolor"] = STATUS_COLORS[status]
@@ -149,8 +150,10 @@ class _Drawer:
         with graph.subgraph(name=f"cluster_{node_id}") as sub:  # noqa: SIM117
             sub.attr(label=f"{name} ({kind})", style="rounded", color=STYLES[kind]["color"], fontcolor="#0f172a")
             fork, join = node_id, self.new_id()
-            sub.node(fork, **{**bar, "fillcolor": fill, "color": STYLES[kind]["color"], "tooltip": name})
-            sub.node(join, **{**bar, "fillcolor": fill, "color": STYLES[kind]["color"], "tooltip": name})
+            sub.node(fork, **{**bar, "fillcolor": fill, "color": STYLES[kind]["color"], "tooltip": name,
+                              "id": attrs["id"]})
+            sub.node(join, **{**bar, "fillcolor": fill, "color": STYLES[kind]["color"], "tooltip": name,
+                              "id": svg_id(name) + "_join"})
             bodies = (
                 state.get("Branches") if kind == "Parallel" else [state.get("ItemProcessor") or state.get("Iterator")]
             )
@@ -168,6 +171,12 @@ class _Drawer:
                 for end in exits:
                     self.edge(sub, end, join, {})
         return fork, join
+
+
+def svg_id(state_name: str) -> str:
+    """The SVG element id of a state: ``cw_`` and the name's UTF-8 in hex, so any name is a
+    valid id (no character dot would escape) and the browser can compute it too."""
+    return "cw_" + state_name.encode("utf-8").hex()
 
 
 def _short_resource(state: dict[str, Any]) -> str:

@@ -1,0 +1,146 @@
+"""The live workflow view: the graph laid out once with dot, then recoloured as the execution
+runs, sending the browser only the states whose status changed (not a new SVG). Clicking a
+state shows its input, output, error and retries. Works for ``run_local`` (events arrive
+through ``on_event``) and for executions on a cloud (their history is polled).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ..biz.graph import STATUS_COLORS, state_statuses
+
+_STATIC = Path(__file__).with_name("static")
+
+
+class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
+    """``view = WorkflowView(wf)``; display it, then ``view.run(input, services=[...])``."""
+
+    _esm = _STATIC / "workflow_view.js"
+    _css = """
+    .coworks-workflow-view svg { max-width: 100%; height: auto; }
+    .coworks-workflow-view g.node { cursor: pointer; }
+    .coworks-details pre { max-height: 16em; overflow: auto; }
+    """
+    svg = traitlets.Unicode("").tag(sync=True)
+    statuses = traitlets.Dict().tag(sync=True)  # synced whole only at the start and the end
+    colors = traitlets.Dict().tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+    details = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, workflow: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.workflow = workflow
+        self.history: list[dict[str, Any]] = []
+        self.execution: Any = None
+        self.sent: list[int] = []  # bytes of each status message, for benchmarks and tests
+        self._live: dict[str, str] = {}
+        self.colors = dict(STATUS_COLORS)
+        self.svg = workflow.graph().pipe(format="svg").decode()
+        self.observe(lambda change: self.select(change["new"]), names="selected")
+
+    # -- following an execution ----------------------------------------------------------
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        """Take one history event (live from ``run_local`` or read from a cloud's history)."""
+        self.history.append(event)
+        now = state_statuses(self.history)
+        changes = {name: status for name, status in now.items() if self._live.get(name) != status}
+        if changes:
+            self._live.update(changes)
+            message = {"type": "statuses", "changes": changes}
+            self.sent.append(len(json.dumps(message)))
+            self.send(message)
+
+    def run(self, input: Any = None, **kwargs: Any) -> Any:
+        """Run the workflow locally, recolouring live; returns the execution."""
+        self._reset()
+        self.execution = self.workflow.run_local(input, on_event=self.on_event, **kwargs)
+        self.statuses = dict(self._live)  # the final picture, also saved with the notebook
+        return self.execution
+
+    def follow(
+        self,
+        history: Callable[[], list[dict[str, Any]]],
+        done: Callable[[], bool],
+        *,
+        interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        polls: int | None = None,
+    ) -> None:
+        """Poll a cloud execution's history (``history()`` returns all events so far) until ``done()``."""
+        self._reset()
+        count = 0
+        while True:
+            events = history()
+            for event in events[len(self.history):]:
+                self.on_event(event)
+            count += 1
+            if done() or (polls is not None and count >= polls):
+                break
+            sleep(interval)
+        self.statuses = dict(self._live)
+
+    def _reset(self) -> None:
+        self.history = []
+        self._live = {}
+        self.statuses = {}
+
+    # -- a state's details ---------------------------------------------------------------
+
+    def select(self, name: str) -> str:
+        """Show the input, output, error and retries of state ``name``; returns that HTML."""
+        if not name:
+            self.details = ""
+            return ""
+        info = state_details(self.history, name)
+        rows = [f"<b>{html.escape(name)}</b>: {html.escape(self._live.get(name, 'not started'))}"]
+        for key in ("input", "output", "error", "cause"):
+            if info.get(key) is not None:
+                value = info[key]
+                text = json.dumps(value, indent=2) if not isinstance(value, str) else value
+                rows.append(f"<div>{key}</div><pre>{html.escape(text)}</pre>")
+        rows.append(f"<div>attempts: {info['attempts']}</div>")
+        self.details = "".join(rows)
+        return self.details
+
+
+def state_details(history: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """What happened to one state: its last input and output, its error, and how many attempts."""
+    info: dict[str, Any] = {"input": None, "output": None, "error": None, "cause": None, "attempts": 0}
+    inside = False
+    for event in history:
+        kind = event.get("type", "")
+        entered = event.get("stateEnteredEventDetails")
+        exited = event.get("stateExitedEventDetails")
+        if entered and entered.get("name") == name:
+            inside = True
+            info["input"] = _json(entered.get("input"))
+        elif exited and exited.get("name") == name:
+            inside = False
+            info["output"] = _json(exited.get("output"))
+        elif entered or exited:
+            continue
+        elif inside and kind.endswith("Scheduled"):
+            info["attempts"] += 1
+        elif inside and kind.endswith(("Failed", "TimedOut")):
+            details = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, Mapping)), {})
+            info["error"], info["cause"] = details.get("error"), details.get("cause")
+    return info
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
