@@ -185,8 +185,8 @@ def invoke(cloud: AwsCloud, service: str, path: str, stage: str, method: str, pa
 @click.argument("target")
 @click.option("--since", default="15m", show_default=True, help="Start: 5m, 2h30m, 1d or an ISO timestamp.")
 @click.option("--until", default=None, help="End (default: now): same forms as --since.")
-@click.option("--pattern", "-f", default=None, help="CloudWatch filter pattern: ERROR, '{ $.level = \"ERROR\" }'...")
-@click.option("--follow", is_flag=True, help="Keep printing new events until Ctrl-C.")
+@click.option("--pattern", default=None, help="CloudWatch filter pattern: ERROR, '{ $.level = \"ERROR\" }'...")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new events until Ctrl-C.")
 @click.option("--color/--no-color", "colour", default=None, help="Colour (default: when stdout is a terminal).")
 @cloud_options
 def logs(cloud: AwsCloud, target: str, stage: str, since: str, until: str | None, pattern: str | None,
@@ -226,7 +226,8 @@ def cloud_command(port: int, persist: str | None, save_every: float) -> None:
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         restored = " (state restored)" if server.restored else ""
-        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()} (Ctrl-C to stop)",
+        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()} (Ctrl-C to stop)\n"
+                   f"LocalCloud() and cws commands attach to it; other clients: aws --endpoint-url {server.url} ...",
                    err=True)
         while not stop.wait(min(1.0, save_every)):
             server.tick()

@@ -2,7 +2,8 @@
 
 No region is assumed: it comes from the argument, the profile or ``AWS_DEFAULT_REGION``.
 ``LocalCloud`` is this same class pointed at an embedded endpoint, so one code path deploys
-to both.
+to both. Workflows deploy and run through the same object (``deploy_workflow``,
+``start_execution``...: ``workflows.py`` and ``executions.py``).
 """
 
 from __future__ import annotations
@@ -96,8 +97,12 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
     ) -> Deployment:
         """Package ``target`` (a service, its class or ``"module:app"``) for ``stage``; nothing changes
         in AWS until ``.apply()``."""
+        from ..biz import Workflow
         from .packaging import Package, build_package
 
+        if isinstance(target, Workflow):
+            raise ConfigurationError(f"{target!r} is a workflow: deploy it with deploy_workflow(), after its services.",
+                                     resource=target.name)
         package = target if isinstance(target, Package) else build_package(target, pip_options=pip_options)
         return Deployment(self, package, stage, settings)
 

@@ -32,8 +32,12 @@ class LocalCloud(AwsCloud):
 
     When ``cws cloud`` runs (its endpoint file names a server that answers), ``LocalCloud()``
     attaches to it, so a notebook and a shell see the same deployments; otherwise it starts an
-    embedded cloud in this process. ``shared=False`` always embeds, ``shared=True`` insists on
-    attaching. Closing an attached cloud leaves the shared server running.
+    embedded cloud in this process. ``shared=False`` (or a ``port``) always embeds, ``shared=True``
+    insists on attaching, ``url=`` attaches to the local cloud serving there. Closing an attached
+    cloud leaves the shared server running.
+
+    moto keeps its state in module globals: embedded clouds of one process share one control
+    plane (a second ``LocalCloud(shared=False)`` sees the first one's deployments).
     """
 
     #: moto's CloudWatch Logs matches every event whatever the filter pattern: evaluate it here.
@@ -86,6 +90,11 @@ class LocalCloud(AwsCloud):
     def embedded(self) -> bool:
         """True when this object runs the cloud itself (and stops it on ``close()``)."""
         return self.shared is None
+
+    def live_workers(self) -> dict[tuple[str, str], int]:
+        """Warm worker processes per (function, version) of an embedded cloud (an attached one's
+        workers live in the server's process: empty here)."""
+        return self._lambdas.live_workers() if self._lambdas is not None else {}
 
     def api_url(self, api_id: str, stage: str) -> str:
         """Where the local gateway serves a deployed HTTP API stage."""

@@ -86,5 +86,9 @@ class LocalLambda:
         return Invocation(result.payload, result.function_error, result.executed_version, lines, request_id,
                           result.log_tail())
 
+    def live_workers(self) -> dict[tuple[str, str], int]:
+        """Worker processes alive per (function, version): what concurrency made of the pool."""
+        return self._pool.live_workers()
+
     def close(self) -> None:
         self._pool.close()

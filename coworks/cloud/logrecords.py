@@ -45,6 +45,12 @@ class LogRecord:
         )
 
     @property
+    def order(self) -> tuple[int, int, str]:
+        """Sort key: time, then id as a number. AWS's ids are digits of one length; moto's count up
+        from 0 ("9" before "10"), and every line of one local invocation shares its millisecond."""
+        return self.timestamp, len(self.event_id), self.event_id
+
+    @property
     def time(self) -> datetime:
         """The event's time as an aware UTC datetime."""
         return datetime.fromtimestamp(self.timestamp / 1000, tz=UTC)
@@ -84,7 +90,7 @@ class FollowCursor:
             if record.timestamp == self.start_time and record.event_id in self._seen:
                 continue
             fresh[record.event_id] = record
-        ordered = sorted(fresh.values(), key=lambda record: (record.timestamp, record.event_id))
+        ordered = sorted(fresh.values(), key=lambda record: record.order)
         if ordered:
             latest = ordered[-1].timestamp
             if latest > self.start_time:

@@ -115,7 +115,7 @@ def read_logs(
     start, end = time_range(since, until, now)
     query = LogQuery(log_group_for(clients, target, stage), start, end, pattern, evaluate_locally)
     records = [r for page in query.pages(clients) for r in page]
-    records.sort(key=lambda r: (r.timestamp, r.event_id))
+    records.sort(key=lambda r: r.order)
     return LogRecords(records)
 
 

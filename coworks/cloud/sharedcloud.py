@@ -138,7 +138,11 @@ class SharedCloudServer:
         else:
             self._workdir = tempfile.TemporaryDirectory(prefix="coworks-cloud-")
             cache = Path(self._workdir.name)
-        self._server, self._lambdas = start_front_door(cache, port=self.port)
+        try:
+            self._server, self._lambdas = start_front_door(cache, port=self.port)
+        except OSError as exc:
+            raise SharedCloudError(f"Cannot listen on 127.0.0.1:{self.port} ({exc.strerror}): pick another --port.",
+                                   resource=str(self.port)) from None
         _warm_up()
         self.url = self._server.url
         self._saved_changes = self._server.app.changes
@@ -152,9 +156,18 @@ class SharedCloudServer:
         return self
 
     def tick(self) -> None:
-        """Save the snapshot when the control plane changed and ``save_every`` seconds have passed."""
+        """Save the snapshot when the control plane changed and ``save_every`` seconds have passed.
+
+        A failed periodic save is reported and the server keeps serving: the next one may work,
+        and losing the service would lose more than a snapshot.
+        """
         if self.persist is not None and time.monotonic() - self._last_save >= self.save_every:
-            self.save()
+            try:
+                self.save()
+            except CloudError as exc:
+                import sys
+
+                print(f"Warning: {exc}", file=sys.stderr)
 
     def save(self) -> bool:
         """Snapshot the control plane if it changed since the last save; True when written."""

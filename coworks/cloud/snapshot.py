@@ -68,16 +68,23 @@ def save_snapshot(directory: str | os.PathLike[str], attempts: int = 5) -> Path:
 
     target = Path(directory) / FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    state = {"moto": _moto_version(), "backends": {}}
+    from moto.logs.models import LogEvent
+
+    # Log event ids come from a class-wide counter: restored events must not meet new ones' ids.
+    state = {"moto": _moto_version(), "backends": {}, "log_event_id": LogEvent._event_id}
     for attempt in range(attempts):
         buffer = io.BytesIO()
         try:
             state["backends"] = {name: dict(get_backend(name)) for name in SERVICES}  # type: ignore[call-overload]
             _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
             break
-        except RuntimeError:  # "dictionary changed size during iteration"
+        except RuntimeError as exc:  # "dictionary changed size during iteration"
             if attempt == attempts - 1:
-                raise
+                raise SnapshotError(f"The local cloud's state kept changing while saved to {target}: {exc}.",
+                                    resource=str(target)) from None
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an object moto grew since
+            raise SnapshotError(f"The local cloud's state cannot be saved to {target} ({exc}): persistence "
+                                "needs the moto version Coworks was tested with.", resource=str(target)) from None
     staging = target.with_suffix(".tmp")
     staging.write_bytes(buffer.getvalue())
     os.replace(staging, target)
@@ -104,4 +111,7 @@ def load_snapshot(directory: str | os.PathLike[str]) -> bool:
         backends = get_backend(name)  # type: ignore[call-overload]
         backends.clear()
         backends.update(accounts)
+    from moto.logs.models import LogEvent
+
+    LogEvent._event_id = max(LogEvent._event_id, int(state.get("log_event_id", 0)))
     return True

@@ -90,6 +90,11 @@ class LogViewer:
 
     # -- actions ---------------------------------------------------------------------------
 
+    def set_target(self, target: Any) -> None:
+        """Another service, function name or ``/log/group``, read at once."""
+        self.target = target
+        self.fetch()
+
     def set_range(self, since: Any, until: Any = None) -> None:
         """A new time range, read at once: ``since="1h"``, or ISO timestamps for both ends."""
         self.since, self.until = since, (until or None)
@@ -282,7 +287,8 @@ class _ViewerView:
         import ipywidgets as w
 
         self.viewer = viewer
-        self.target = w.Text(value=viewer.target_name, description="target", disabled=True)
+        self.target = w.Text(value=viewer.target_name, description="target",
+                             placeholder="service, function or /log/group")
         self.since = w.Text(value=str(viewer.since), description="since", layout=w.Layout(width="200px"))
         self.until = w.Text(value=str(viewer.until or ""), description="until", placeholder="now",
                             layout=w.Layout(width="200px"))
@@ -311,6 +317,8 @@ class _ViewerView:
 
     def _read(self) -> None:
         viewer = self.viewer
+        if self.target.value != viewer.target_name:  # a service object shows as its name: keep it unless edited
+            viewer.target = self.target.value
         viewer.since, viewer.until, viewer.pattern = self.since.value, self.until.value or None, self.pattern.value
         viewer.fetch()
 

@@ -48,7 +48,7 @@ def cell(code: str, name: str | None = None) -> Any:
 
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Dummy credentials, no profile files: nothing can reach a real account."""
+    """Dummy credentials, no profile files, no shared local cloud: nothing can reach a real account."""
     home = tmp_path_factory.mktemp("aws")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -58,6 +58,7 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("COWORKS_CACHE", str(home / "cache"))
+    monkeypatch.setenv("COWORKS_HOME", str(home / "coworks"))  # a developer's `cws cloud` stays out of it
 
 
 class Calls:

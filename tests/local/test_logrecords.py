@@ -71,3 +71,11 @@ def test_polling_overlapping_windows_yields_every_event_once_in_order(
         out.extend(cursor.feed(page))
     assert sorted(r.event_id for r in out) == sorted(r.event_id for r in events)
     assert [r.timestamp for r in out] == sorted(r.timestamp for r in events)
+
+
+def test_events_of_one_millisecond_keep_the_order_of_their_numeric_ids() -> None:
+    # moto numbers events 0, 1, 2... and a local invocation stamps all its lines with one time
+    cursor = FollowCursor(0)
+    events = [record(5, "10", message="END"), record(5, "9", message="START"), record(4, "11", message="before")]
+    assert [r.message for r in cursor.feed(events)] == ["before", "START", "END"]
+    assert sorted(events, key=lambda r: r.order)[1].event_id == "9"

@@ -69,6 +69,11 @@ def test_logs_hold_start_end_report_and_what_the_handler_printed(cloud: Any, pro
     records = cloud.logs("probe", since="10m")
     messages = [r.message for r in records]
     assert "echo 42 logged" in messages
+    line = messages.index("echo 42 logged")  # in Lambda's order, though the lines share a millisecond
+    start = max(i for i in range(line) if messages[i].startswith("START RequestId: "))
+    request_id = messages[start].split()[2]
+    end = messages.index(f"END RequestId: {request_id}")
+    assert start < line < end and messages[end + 1].startswith(f"REPORT RequestId: {request_id}\t")
     assert any(m.startswith("START RequestId:") for m in messages)
     assert any(m.startswith("END RequestId:") for m in messages)
     assert any(m.startswith("REPORT RequestId:") and "Max Memory Used:" in m for m in messages)

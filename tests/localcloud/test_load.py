@@ -31,7 +31,7 @@ print(json.dumps(answers))
 """
 
 
-def test_two_hundred_concurrent_requests_lose_nothing_and_mix_nothing(probe: Any) -> None:
+def test_two_hundred_concurrent_requests_lose_nothing_and_mix_nothing(cloud: Any, probe: Any) -> None:
     total = 200
     done = subprocess.run([sys.executable, "-c", LOAD, probe.url, str(total)], capture_output=True, text=True,
                           timeout=120, check=True)
@@ -39,3 +39,5 @@ def test_two_hundred_concurrent_requests_lose_nothing_and_mix_nothing(probe: Any
     assert len(answers) == total
     wrong = [(i, a) for i, a in enumerate(answers) if a[0] != 200 or json.loads(a[1]) != {"n": i, "tag": f"t{i * 7}"}]
     assert wrong == []
+    serving = [count for (name, _), count in cloud.live_workers().items() if name == "probe-dev"]
+    assert 1 < max(serving) <= 4  # concurrent calls got their own workers, up to the limit

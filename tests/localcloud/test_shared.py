@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -73,6 +74,7 @@ def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, process
         deployment = attached.deploy(write_module(tmp_path), stage="dev").apply()
         url = deployment.url
         assert requests.get(url + "/echo/1", timeout=10).json() == {"n": 1, "tag": ""}
+        assert attached.invoke("probe", "dev", "/echo/4", params={"tag": "direct"}) == {"n": 4, "tag": "direct"}
     assert requests.get(url + "/echo/2", timeout=10).status_code == 200  # closing an attached cloud stops nothing
 
     monkeypatch.chdir(tmp_path)
@@ -90,20 +92,25 @@ def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, process
     with LocalCloud(shared=True) as attached:
         lam = attached.session.client("lambda", endpoint_url=attached.endpoint_url)
         assert lam.get_alias(FunctionName="probe-dev", Name="dev")["FunctionVersion"] == "1"
-        assert any(r.message == "echo 1 " for r in attached.logs("probe", since="10m"))  # logs kept too
+        records = attached.logs("probe", since="10m")
+        assert any(r.message == "echo 1 " for r in records) and any(r.message == "echo 3 again" for r in records)
+        assert len({r.event_id for r in records}) == len(records)  # new events' ids follow the restored ones
     assert processes[-1].stop() == 0 and "(state restored)" in processes[-1].output
 
 
-def test_a_second_shared_cloud_is_refused_and_a_stale_file_ignored(tmp_path: Path,
-                                                                  processes: list[CloudProcess]) -> None:
+def test_a_second_shared_cloud_is_refused_and_a_stale_file_ignored(cloud: Any) -> None:
     from coworks.cloud import LocalCloud
     from coworks.cloud.sharedcloud import SharedCloudError
     from coworks.commands import cli
 
-    processes.append(CloudProcess())
-    second = CliRunner().invoke(cli, ["cloud"])  # refused before it starts anything
-    assert second.exit_code == 1 and "A shared local cloud already runs at" in second.output
-    processes[-1].stop()
+    endpoint_file().parent.mkdir(parents=True, exist_ok=True)
+    # this process's embedded cloud, announced as the shared one: its health check names this pid
+    endpoint_file().write_text(json.dumps({"url": cloud.endpoint_url, "pid": os.getpid()}))
+    try:
+        second = CliRunner().invoke(cli, ["cloud"])  # refused before it starts anything
+        assert second.exit_code == 1 and f"A shared local cloud already runs at {cloud.endpoint_url}" in second.output
+    finally:
+        endpoint_file().unlink()
 
     endpoint_file().write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 2 ** 22 + 1}))
     with pytest.raises(SharedCloudError, match="No shared local cloud answers"):

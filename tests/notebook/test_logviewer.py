@@ -114,3 +114,16 @@ def test_the_follow_toggle_starts_and_stops_its_thread() -> None:
     thread = viewer._thread
     viewer.close()
     assert not viewer.following and not thread.is_alive() and viewer._view.follow.value is False
+
+
+def test_the_refresh_button_reads_what_the_controls_say() -> None:
+    cloud = FakeCloud([record(i, "ERROR x" if i % 2 else "ok") for i in range(10)])
+    viewer = LogViewer(cloud, "inventory")
+    viewer.widget  # noqa: B018
+    view = viewer._view
+    view.target.value, view.pattern.value, view.since.value = "/aws/lambda/other-dev", "ERROR", "1m"
+    view.fetch.click()
+    assert cloud.calls[-1] == {"target": "/aws/lambda/other-dev", "since": "1m", "pattern": "ERROR", "stage": "dev"}
+    assert len(viewer.records) == 5 and "events 1-5 of 5" in view.page.value
+    viewer.set_target("inventory")
+    assert cloud.calls[-1]["target"] == "inventory" and len(viewer.records) == 5

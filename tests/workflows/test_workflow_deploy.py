@@ -117,3 +117,5 @@ def test_deploy_takes_a_module_attribute_string(aws: Any) -> None:
     assert deployment.name == "wf-orders" and deployment.arn.endswith(":stateMachine:wf-orders-dev")
     with pytest.raises(ConfigurationError, match="is not a workflow"):
         aws.deploy_workflow("sample_inventory:app")
+    with pytest.raises(ConfigurationError, match="is a workflow: deploy it with deploy_workflow"):
+        aws.deploy(deployment.workflow)
