@@ -34,10 +34,14 @@ class Workflow:
         query_language: str | None = None,
         timeout_seconds: int | None = None,
         version: str | None = None,
+        triggers: list[Any] | tuple[Any, ...] = (),
     ) -> None:
         if not isinstance(name, str) or not name:
             raise WorkflowError(f"A Workflow needs a non-empty name, got {name!r}.")
         self.name = name
+        #: What starts it once deployed: "rate(1 hour)", "cron(0 8 * * ? *)" or EventBridge
+        #: event-pattern dicts. Not part of the ASL: the deploy turns them into rules.
+        self.triggers = tuple(triggers)
         self.body = start if isinstance(start, Branch) else Branch(start)
         given = {
             "Comment": comment,

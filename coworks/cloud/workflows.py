@@ -78,7 +78,8 @@ class WorkflowDeployment:
         self.workflow = workflow
         self.stage = stage
         self.services = dict(services or {})
-        self.triggers = tuple(triggers)
+        # Triggers declared on the workflow, then any given at deploy time.
+        self.triggers = (*getattr(workflow, "triggers", ()), *triggers)
         self.log_level = log_level
         self.retention = retention
         self._model: WorkflowModel | None = None

@@ -119,3 +119,15 @@ def test_deploy_takes_a_module_attribute_string(aws: Any) -> None:
         aws.deploy_workflow("sample_inventory:app")
     with pytest.raises(ConfigurationError, match="is a workflow: deploy it with deploy_workflow"):
         aws.deploy(deployment.workflow)
+
+
+def test_triggers_declared_on_the_workflow_are_deployed(aws: Any) -> None:
+    from sample_flow import flow
+
+    declared = Workflow("wf-declared", Pass("P"), triggers=["cron(0 8 * * ? *)"])
+    assert declared.triggers == ("cron(0 8 * * ? *)",)
+    assert "triggers" not in json.dumps(declared.to_asl())  # not ASL: the deploy makes rules of them
+    deployment = aws.deploy_workflow(declared, stage="dev", triggers=[{"source": ["shop"]}])
+    kinds = [(a.kind, a.name) for a in deployment.plan().actions if a.kind == "trigger rule"]
+    assert kinds == [("trigger rule", "wf-declared-dev-cron"), ("trigger rule", "wf-declared-dev-event")]
+    assert flow.triggers == ()
