@@ -5,5 +5,15 @@ from .caller import CallResult, EndpointCaller
 from .deploypanel import DeployPanel, open_cloud
 from .logviewer import LogViewer
 from .services import route_table
+from .workflowview import WorkflowView
 
-__all__ = ["CallResult", "DeployPanel", "EndpointCaller", "LogViewer", "Table", "open_cloud", "route_table"]
+__all__ = [
+    "CallResult",
+    "DeployPanel",
+    "EndpointCaller",
+    "LogViewer",
+    "Table",
+    "WorkflowView",
+    "open_cloud",
+    "route_table",
+]
