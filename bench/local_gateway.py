@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -123,14 +124,15 @@ def main() -> None:
     (project / "app.py").write_text(CHALICE_APP)
     (project / ".chalice" / "config.json").write_text(json.dumps({"version": "2.0", "app_name": "items"}))
     port = free_port()
-    chalice = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1",
-                                "--port", str(port)], cwd=project, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    # --no-autoreload: the reloader serves from a child process that outlives a terminated parent.
+    chalice = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload",
+                                "--host", "127.0.0.1", "--port", str(port)], cwd=project, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{port}/items/1")
         results["chalice local"] = load(f"http://127.0.0.1:{port}", args.requests, args.concurrency)
     finally:
-        chalice.terminate()
+        os.killpg(chalice.pid, signal.SIGTERM)  # its whole process group, whatever it started
         chalice.wait()
 
     # app.serve()
