@@ -88,7 +88,20 @@ def check_logs(book: Any) -> None:
     assert any("START RequestId" in p and "color:#" in p for p in pages)  # streams in colour
 
 
+def check_workflow(book: Any) -> None:
+    shown = texts(book)
+    outcome = "[(3, 'invoiced'), (404, 'unknown'), (7, 'out of stock'), (503, 'unknown')]"
+    assert shown.count(outcome) == 2  # the local run and the execution on the cloud agree
+    assert shown.count("SUCCEEDED") == 2 and "Plan for shop-orders at stage dev" in shown
+    assert "<svg" in state_text(book) or any("image/svg+xml" in o.get("data", {})
+                                              for c in book.cells for o in c.get("outputs", []))
+    views = [m["state"] for m in widget_state(book).values() if "statuses" in m.get("state", {})]
+    assert len(views) == 2 and all(v["statuses"]["Done"] == "succeeded" for v in views)
+    assert all(v["statuses"]["get_item"] in ("succeeded", "caught", "retried") for v in views)
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
+    "workflow": check_workflow,
     "quickstart": check_quickstart,
     "deploy_runbook": check_deploy_runbook,
     "logs": check_logs,
@@ -121,7 +134,7 @@ def test_notebook_runs_headlessly_saves_its_widgets_and_shows_no_secret(
 def test_runbooks_are_stored_without_outputs_and_with_a_parameters_cell() -> None:
     import nbformat
 
-    assert {"quickstart", "deploy_runbook", "logs"} <= {p.stem for p in runbooks()}
+    assert {"quickstart", "workflow", "deploy_runbook", "logs"} <= {p.stem for p in runbooks()}
     for path in runbooks():
         book = nbformat.read(path, as_version=4)
         code = [c for c in book.cells if c.cell_type == "code"]
