@@ -7,7 +7,9 @@ update) is recorded by a comm that serialises it as JSON instead of sending it.
 
     .venv/bin/python bench/notebook.py [--events 50000] [--runs 5]
 
-(The workflow graph parts of this benchmark come with the live graph widget.)
+The workflow view: time to first display of a 300-state workflow graph (graph built, laid out
+by ``dot``, widget made), and the bytes sent to the browser per status update against a full
+SVG re-render of the same graph.
 """
 
 from __future__ import annotations
@@ -89,6 +91,54 @@ def full_table(events: list[LogRecord]) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, len(html.encode())
 
 
+def graph_first_display(size: int) -> tuple[float, int]:
+    """Milliseconds from a workflow to its view made (dot layout included); bytes sent for it."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from workflow import graph_workflow  # the 300-state business-shaped workflow of bench/workflow.py
+
+    from coworks.notebook import WorkflowView
+
+    wf = graph_workflow(size)
+    CountingComm.sent = []
+    started = time.perf_counter()
+    view = WorkflowView(wf)
+    view._repr_mimebundle_()
+    return (time.perf_counter() - started) * 1000, sum(CountingComm.sent)
+
+
+def graph_updates(size: int) -> tuple[int, int, int, int]:
+    """Bytes of each status message during a run of that workflow, against a full coloured SVG."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from workflow import graph_workflow
+
+    from coworks.notebook import WorkflowView
+
+    wf = graph_workflow(size)
+    view = WorkflowView(wf)
+    view._repr_mimebundle_()
+    CountingComm.sent = []
+    resources = {s.get("Resource") for s in _all_states(wf.to_asl()) if s.get("Type") == "Task"}
+    execution = view.run({}, services={r: (lambda payload, ctx=None: {}) for r in resources if r})
+    sizes = list(CountingComm.sent)
+    full = len(wf.graph(execution).pipe(format="svg"))
+    return max(sizes), int(statistics.median(sizes)), len(sizes), full
+
+
+def _all_states(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for state in definition.get("States", {}).values():
+        found.append(state)
+        for body in [*(state.get("Branches") or []), state.get("ItemProcessor") or state.get("Iterator") or {}]:
+            found.extend(_all_states(body))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=50_000)
@@ -109,6 +159,13 @@ def main() -> None:
     print(f"{'LogViewer: next page':<44} {next_ms:>9.1f} {next_bytes:>17,} {rows:>7}")
     print(f"{'anchor: all rows as one HTML table':<44} {table_ms:>9.1f} {table_bytes:>17,} {args.events:>7,}")
     print(f"ratio anchor/viewer first page: {table_ms / first_ms:.0f}x time, {table_bytes / first_bytes:.0f}x bytes")
+    shows = [graph_first_display(300) for _ in range(args.runs)]
+    largest, median, count, full = graph_updates(300)
+    print(f"\nWorkflow view, 300 states (median of {args.runs})")
+    print(f"time to first display (graph, dot layout, widget): {statistics.median(r[0] for r in shows):.1f} ms, "
+          f"{shows[-1][1]:,} bytes sent")
+    print(f"status updates during a run: {count} messages, median {median} bytes, largest {largest} bytes "
+          f"(target < 1,024); a full SVG re-render: {full:,} bytes ({full / largest:.0f}x the largest update)")
 
 
 if __name__ == "__main__":
