@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,20 @@ class Execution:
     def _repr_svg_(self) -> str:
         """Inline SVG for Jupyter: the graph of this execution (no network needed)."""
         return str(self.graph().pipe(format="svg").decode())
+
+    def events(self) -> Any:
+        """The history as a table (id, time since the start, event, state, detail)."""
+        from coworks.biz.eventtable import history_table
+
+        return history_table(self.history, title=f"{self.name}: {self.status}")
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the coloured graph above the event table."""
+        return f"<div>{self._repr_svg_()}</div>{self.events()._repr_html_()}"
+
+    def __str__(self) -> str:
+        tail = f"output: {json.dumps(self.output)}" if self.succeeded else f"error: {self.error}: {self.cause}"
+        return f"{self.status} {tail}\n{self.events()}"
 
     def __repr__(self) -> str:
         tail = f"output={self.output!r}" if self.status == "SUCCEEDED" else f"error={self.error!r}"

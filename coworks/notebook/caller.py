@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..runtime.describe import type_name
 from ..runtime.params import NO_DEFAULT, Param
 from ..runtime.routing import QUERY_METHODS, Route
 from .redaction import MASK, is_secret_name
-from .services import type_name
 
 IN_PROCESS = "in-process"
 LOCAL_SERVER = "local server"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from ..runtime.describe import route_table
 from ..runtime.service import TechMicroService
-from .services import route_table
 
 
 def service_cell(line: str, cell: str, namespace: dict[str, Any]) -> Any:

@@ -258,6 +258,17 @@ class TechMicroService(_Mountable):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {len(self._all_routes)} routes>"
 
+    def _repr_html_(self) -> str:
+        """In a notebook, a service shows its route table."""
+        from .describe import route_table
+
+        return route_table(self)._repr_html_()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from .describe import route_table
+
+        printer.text(str(route_table(self)))
+
 
 def current_request() -> Request:
     """The request being handled, for helpers outside the service class."""

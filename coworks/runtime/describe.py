@@ -1,11 +1,14 @@
-"""What a service looks like in a notebook: its route table."""
+"""What a service looks like in a notebook or a terminal: its route table.
+
+In the runtime so that a service displays itself (``_repr_html_``) with no extension loaded;
+imported only when it is displayed, never on a Lambda's request path."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..runtime.params import NO_DEFAULT
-from ..tables import Table
+from .params import NO_DEFAULT
+from .tables import Table
 
 
 def type_name(annotation: Any) -> str:
