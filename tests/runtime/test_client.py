@@ -115,3 +115,4 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
     assert "2 passed, 1 error" in result.stdout, result.stdout
     assert "test_without_app.py::test_no_app" in result.stdout
     assert "needs an `app` fixture" in result.stdout
+    assert "During handling of the above exception" not in result.stdout  # one sentence, no chain
