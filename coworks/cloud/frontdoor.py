@@ -123,8 +123,12 @@ class FrontDoor:
             source_ip=environ.get("REMOTE_ADDR", HOST),
         )
         response = self.gateway.handle(api_id, stage or "$default", request)
-        out = list(response.headers.items()) + [("Set-Cookie", c) for c in response.cookies]
-        out.append(("Content-Length", str(len(response.body))))
+        # The gateway frames the body itself; only a HEAD keeps the length its GET would have.
+        given = {k.lower(): v for k, v in response.headers.items()}.get("content-length")
+        out = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        out += [("Set-Cookie", c) for c in response.cookies]
+        length = given if request.method == "HEAD" and given is not None else str(len(response.body))
+        out.append(("Content-Length", length))
         start_response(f"{response.status} {_reason(response.status)}", out)
         return [response.body]
 

@@ -99,7 +99,8 @@ def _handler_for(service: TechMicroService) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             for cookie in response.cookies:
                 self.send_header("Set-Cookie", cookie)
-            self.send_header("Content-Length", str(len(data)))
+            if not any(key.lower() == "content-length" for key in response.headers):
+                self.send_header("Content-Length", str(len(data)))
             if close:
                 self.send_header("Connection", "close")
                 self.close_connection = True

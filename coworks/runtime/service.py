@@ -191,7 +191,8 @@ class TechMicroService(_Mountable):
             finally:
                 _current_request.reset(token)
             response = make_response(result)
-            if request.method == "HEAD":
+            if request.method == "HEAD":  # the GET's headers, its length included, and no body
+                response.headers["Content-Length"] = str(len(response.body_bytes()))
                 response.body = ""
         except HTTPError as exc:
             response = error_response(exc)

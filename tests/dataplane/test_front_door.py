@@ -102,3 +102,17 @@ def test_every_invocation_is_logged_like_lambda(aws: Any, deployed: dict[str, An
     assert any(m == "looking up 41" for m in messages)
     assert any(m.startswith("START RequestId:") and m.endswith("Version: 1") for m in messages)
     assert any(m.startswith("REPORT RequestId:") and "Billed Duration:" in m for m in messages)
+
+
+def test_head_through_the_gateway_is_framed_once_and_has_no_body(deployed: dict[str, Any]) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(deployed["url"] + "/")
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.request("HEAD", url.path)
+    answer = connection.getresponse()
+    # The local gateway routes HEAD only to a HEAD or ANY route (routes match their verb exactly).
+    assert answer.read() == b"" and answer.status == 404
+    assert len(answer.msg.get_all("Content-Length") or []) == 1
+    connection.close()

@@ -36,3 +36,24 @@ def test_generator_of_allowed_routes_grants_every_route_it_names() -> None:
     resources = policy["Statement"][0]["Resource"]
     assert policy["Statement"][0]["Effect"] == "Allow"
     assert [r.rsplit("/", 2)[-2:] for r in resources] == [["GET", "a"], ["GET", "b"]]
+
+
+def test_head_on_the_local_server_gives_the_get_length_and_no_body() -> None:
+    import http.client
+
+    class Item(TechMicroService):
+        @entry
+        def get_item(self, item_id: int) -> dict[str, int]:
+            return {"id": item_id}
+
+    with Item().serve(port=0) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/item/12345")
+        got = connection.getresponse()
+        body = got.read()
+        connection.request("HEAD", "/item/12345")
+        head = connection.getresponse()
+        assert head.read() == b""
+        assert head.status == 200 and head.getheader("Content-Length") == str(len(body)) == got.getheader(
+            "Content-Length")
+        connection.close()
