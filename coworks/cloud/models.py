@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .packaging import Package
 
 TAG_SERVICE, TAG_STAGE, TAG_MANAGED = "coworks:service", "coworks:stage", "coworks:managed"
+#: "service" or "workflow": a workflow and a service may share a name and a stage, and neither
+#: may then take the other's resources (say, EventBridge rules) for its own.
+TAG_KIND = "coworks:kind"
 ROLE_PATH = "/coworks/"
 API_PERMISSION = "coworks-api"
 TRUST_POLICY = json.dumps({
@@ -29,13 +32,14 @@ TRUST_POLICY = json.dumps({
 }, sort_keys=True)
 
 
-def tags_for(service: str, stage: str) -> dict[str, str]:
-    return {TAG_SERVICE: service, TAG_STAGE: stage, TAG_MANAGED: "true"}
+def tags_for(service: str, stage: str, kind: str = "service") -> dict[str, str]:
+    return {TAG_SERVICE: service, TAG_STAGE: stage, TAG_MANAGED: "true", TAG_KIND: kind}
 
 
-def is_ours(tags: dict[str, str] | None, service: str, stage: str) -> bool:
+def is_ours(tags: dict[str, str] | None, service: str, stage: str, kind: str = "service") -> bool:
     tags = tags or {}
-    return tags.get(TAG_MANAGED) == "true" and tags.get(TAG_SERVICE) == service and tags.get(TAG_STAGE) == stage
+    return (tags.get(TAG_MANAGED) == "true" and tags.get(TAG_SERVICE) == service and tags.get(TAG_STAGE) == stage
+            and tags.get(TAG_KIND, "service") == kind)
 
 
 @dataclass(frozen=True)

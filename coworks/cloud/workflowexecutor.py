@@ -42,7 +42,7 @@ class WorkflowRun:
 
     @property
     def tags(self) -> dict[str, str]:
-        return tags_for(self.workflow, self.stage)
+        return tags_for(self.workflow, self.stage, "workflow")
 
     def need(self) -> WorkflowModel:
         if self.model is None:  # pragma: no cover - destroy plans only hold deletes

@@ -124,7 +124,7 @@ class WorkflowModel:
 
     @property
     def tags(self) -> dict[str, str]:
-        return tags_for(self.workflow, self.stage)
+        return tags_for(self.workflow, self.stage, "workflow")
 
 
 def machine_name(workflow: str, stage: str) -> str:

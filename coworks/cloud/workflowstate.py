@@ -86,8 +86,8 @@ def _read_role(clients: Clients, name: str, current: WorkflowCurrent) -> tuple[d
     tags = role.get("Tags")
     if tags is None:
         tags = clients.call("iam", "list_role_tags", name, RoleName=name).get("Tags", [])
-    if role.get("Path") != ROLE_PATH or not is_ours({t["Key"]: t["Value"] for t in tags}, current.workflow,
-                                                     current.stage):
+    found = {t["Key"]: t["Value"] for t in tags}
+    if role.get("Path") != ROLE_PATH or not is_ours(found, current.workflow, current.stage, "workflow"):
         raise _refuse("IAM role", name, current)
     policies = {}
     for policy in clients.call("iam", "list_role_policies", name, RoleName=name).get("PolicyNames", []):
@@ -103,7 +103,7 @@ def _read_log_group(clients: Clients, current: WorkflowCurrent) -> None:
     if group is None:
         return
     tags = clients.call("logs", "list_tags_log_group", name, logGroupName=name).get("tags", {})
-    if not is_ours(tags, current.workflow, current.stage):
+    if not is_ours(tags, current.workflow, current.stage, "workflow"):
         raise _refuse("log group", name, current)
     current.log_group = group
 
@@ -119,7 +119,7 @@ def _read_machine(clients: Clients, current: WorkflowCurrent) -> None:
             return
         raise
     tags = clients.call("stepfunctions", "list_tags_for_resource", name, resourceArn=arn).get("tags", [])
-    if not is_ours({t["key"]: t["value"] for t in tags}, current.workflow, current.stage):
+    if not is_ours({t["key"]: t["value"] for t in tags}, current.workflow, current.stage, "workflow"):
         raise _refuse("state machine", name, current)
     current.machine = machine
 
@@ -136,7 +136,7 @@ def _read_rules(clients: Clients, current: WorkflowCurrent) -> None:
             break
     for rule in rules:
         tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"]).get("Tags", [])
-        if is_ours({t["Key"]: t["Value"] for t in tags}, current.workflow, current.stage):
+        if is_ours({t["Key"]: t["Value"] for t in tags}, current.workflow, current.stage, "workflow"):
             targets = clients.call("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
             current.rules[rule["Name"]] = {**rule, "Targets": targets.get("Targets", [])}
 

@@ -131,3 +131,18 @@ def test_triggers_declared_on_the_workflow_are_deployed(aws: Any) -> None:
     kinds = [(a.kind, a.name) for a in deployment.plan().actions if a.kind == "trigger rule"]
     assert kinds == [("trigger rule", "wf-declared-dev-cron"), ("trigger rule", "wf-declared-dev-event")]
     assert flow.triggers == ()
+
+
+def test_a_service_and_a_workflow_sharing_a_name_keep_their_own_rules(aws: Any) -> None:
+    from sample_clock import app as clock
+    from sample_flow import flow
+
+    aws.deploy(clock, stage="dev").apply()
+    aws.deploy_workflow(flow, stage="dev", triggers=TRIGGERS).apply()
+    again = aws.deploy(clock, stage="dev").plan()
+    assert [a.verb for a in again.actions if a.verb != "no-op"] == []  # the workflow's rules are not the service's
+    assert {a.verb for a in aws.deploy_workflow(flow, stage="dev", triggers=TRIGGERS).plan().actions} == {"no-op"}
+    aws.destroy(clock, stage="dev")
+    rules = {r["Name"] for r in aws.session.client("events").list_rules()["Rules"]}
+    assert {"wf-orders-dev-rate", "wf-orders-dev-event"} <= rules and "wf-orders-dev-tick" not in rules
+    assert aws.session.client("stepfunctions").describe_state_machine(stateMachineArn=aws.state_machine_arn(flow))

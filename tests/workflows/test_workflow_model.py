@@ -43,7 +43,8 @@ def test_the_role_may_invoke_only_the_tasks_functions_and_deliver_logs() -> None
     assert all(a.startswith("logs:") for s in statements if s not in invoke for a in s["Action"])
     assert m.machine.logging["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"].endswith(
         "log-group:/aws/vendedlogs/states/wf-orders-dev:*")
-    assert m.tags == {"coworks:service": "wf-orders", "coworks:stage": "dev", "coworks:managed": "true"}
+    assert m.tags == {"coworks:service": "wf-orders", "coworks:stage": "dev", "coworks:managed": "true",
+                      "coworks:kind": "workflow"}
 
 
 def test_services_map_task_names_to_services_deployed_under_another_name() -> None:
