@@ -145,6 +145,7 @@ class Executor:
         account: str = "123456789012",
         seed: int | None = None,
         max_events: int = 25_000,
+        role_arn: str | None = None,
     ) -> None:
         from coworks.biz.validation import check
 
@@ -156,6 +157,8 @@ class Executor:
         self.clock = clock
         self.region = region
         self.arn = f"arn:aws:states:{region}:{account}:stateMachine:{workflow_name}"
+        #: The role the state machine runs as, shown in ExecutionStarted (a placeholder locally).
+        self.role_arn = role_arn or f"arn:aws:iam::{account}:role/{workflow_name}"
         self.seed = seed
         self.max_events = max_events
         self.resolver = Resolver(services)
@@ -207,7 +210,7 @@ class Executor:
             "Input": data,
             "Name": name,
             "StartTime": start.isoformat(),
-            "RoleArn": f"arn:aws:iam::{self.arn.split(':')[4]}:role/{self.name}",
+            "RoleArn": self.role_arn,
             "RedriveCount": 0,
         }
         run = Run(

@@ -28,7 +28,10 @@ LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 
 @runtime_checkable
 class Invoker(Protocol):
-    """Runs functions deployed somewhere (the local cloud's workers, real AWS Lambda)."""
+    """Runs functions deployed somewhere (the local cloud's workers, real AWS Lambda).
+
+    ``name`` is the FunctionName as the Task gives it: a name, ``name:qualifier`` or an ARN.
+    """
 
     def has_function(self, name: str) -> bool: ...
 
@@ -107,9 +110,9 @@ class Resolver:
         for key in (name, short):
             if key in self.by_key:
                 return self.by_key[key]
-        for invoker in self.invokers:
-            if invoker.has_function(short):
-                return lambda payload, ctx, invoker=invoker: invoker.invoke(short, payload)
+        for invoker in self.invokers:  # as the Task wrote it: a qualifier or an ARN says which version
+            if invoker.has_function(name):
+                return lambda payload, ctx, invoker=invoker: invoker.invoke(name, payload)
         return None
 
     def _dynamic(self) -> Call:

@@ -1,9 +1,9 @@
 """The biz executor's ``Invoker`` over the local Lambda service: Tasks run in the warm workers.
 
-A state machine deployed by Coworks names qualified functions (``...:function:inventory-dev:dev``)
-but the executor asks invokers by function name only, so the qualifier of each name is read from
-the definition once. A function error becomes the Task error AWS reports: the ``errorType`` the
-handler raised (``HTTP404``, ``Sandbox.Timedout``...) with the error payload as the cause.
+A state machine deployed by Coworks names qualified functions (``...:function:inventory-dev:dev``);
+the name (or ARN) and its qualifier go to the local Lambda service as they are. A function error
+becomes the Task error AWS reports: the ``errorType`` the handler raised (``HTTP404``,
+``Sandbox.Timedout``...) with the error payload as the cause.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from ..biz.errors import StatesError
 from .controlplane import ControlPlaneLookupError, function_config
-from .workflowmodel import task_functions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,24 +22,19 @@ if TYPE_CHECKING:
 class LambdaInvoker:
     """Runs the functions a definition names on the local cloud's workers."""
 
-    def __init__(self, lambdas: LocalLambda, region: str, definition: dict[str, Any]) -> None:
+    def __init__(self, lambdas: LocalLambda, region: str) -> None:
         self.lambdas = lambdas
         self.region = region
-        self.qualifiers: dict[str, str | None] = {}
-        for found in task_functions(definition):
-            name, _, qualifier = found.split(":function:", 1)[-1].partition(":")
-            self.qualifiers.setdefault(name, qualifier or None)
 
     def has_function(self, name: str) -> bool:
         try:
-            function_config(name, self.qualifiers.get(name), self.region)
+            function_config(name, None, self.region)  # a qualifier in the name or ARN is honoured
         except ControlPlaneLookupError:
             return False
         return True
 
     def invoke(self, name: str, payload: Any) -> Any:
-        result = self.lambdas.invoke(name, json.dumps(payload).encode(), qualifier=self.qualifiers.get(name),
-                                     region=self.region)
+        result = self.lambdas.invoke(name, json.dumps(payload).encode(), region=self.region)
         try:
             body = result.json()
         except ValueError:

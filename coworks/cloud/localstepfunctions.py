@@ -219,9 +219,9 @@ class LocalStepFunctions:
         execution.clock = clock
         try:
             definition = json.loads(config.definition)
-            invoker = LambdaInvoker(self.lambdas, config.region, definition)
+            invoker = LambdaInvoker(self.lambdas, config.region)
             executor = Executor(definition, services=[invoker], clock=clock, workflow_name=config.name,
-                                region=config.region, account=ACCOUNT)
+                                region=config.region, account=ACCOUNT, role_arn=config.role_arn)
             executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name)
         except _Aborted:
             pass
@@ -250,9 +250,6 @@ class LocalStepFunctions:
         with execution.lock:
             if execution.status != "RUNNING":
                 raise _Aborted
-            if event["type"] == "ExecutionStarted":
-                started = event.get("executionStartedEventDetails") or {}
-                event = {**event, "executionStartedEventDetails": {**started, "roleArn": config.role_arn}}
             execution.events.append(event)
             status = _ENDS.get(event["type"])
             if status is not None:

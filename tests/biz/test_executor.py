@@ -323,9 +323,11 @@ def test_task_token_is_in_the_context() -> None:
 
 
 def test_invokers_run_functions_deployed_elsewhere() -> None:
-    class Cloud:
+    arn = "arn:aws:lambda:us-east-1:1:function:work:live"
+
+    class Cloud:  # gets the FunctionName as written, so the qualifier (the version to run) is kept
         def has_function(self, name: str) -> bool:
-            return name == "work"
+            return name == arn
 
         def invoke(self, name: str, payload: Any) -> Any:
             return {"ran": name, "with": payload}
@@ -343,7 +345,7 @@ def test_invokers_run_functions_deployed_elsewhere() -> None:
         },
     }
     ex = Workflow.from_asl(definition).run_local({"x": 1}, services=[Cloud()])
-    assert ex.output == {"ran": "work", "with": {"x": 1}}
+    assert ex.output == {"ran": arn, "with": {"x": 1}}
 
 
 def test_events_are_reported_live_with_aws_fields() -> None:
