@@ -258,3 +258,5 @@ from .runbooks import runbook as _runbook  # noqa: E402, I001
 cli.add_command(_runbook)
 from .workflow_commands import graph as _graph, run_workflow as _run_workflow  # noqa: E402, I001
 cli.add_command(_graph); cli.add_command(_run_workflow)  # noqa: E702
+from .workflow_commands import deploy_workflow as _deploy_wf, destroy_workflow as _destroy_wf  # noqa: E402, I001
+cli.add_command(_deploy_wf); cli.add_command(_destroy_wf)  # noqa: E702

@@ -107,3 +107,62 @@ def _run_on_cloud(target: str, data: Any, stage: str, profile: str | None, regio
     click.echo(f"Started {arn}", err=True)
     ex = cloud.wait_execution(arn, timeout=timeout, interval=0.5)
     return ex.status, ex.output, ex.error, ex.cause, cloud.execution_history(arn)
+
+
+def _trigger(text: str) -> Any:
+    """``rate(...)`` and ``cron(...)`` as they are; anything else is an event pattern in JSON."""
+    if text.startswith(("rate(", "cron(")):
+        return text
+    try:
+        pattern = json.loads(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not rate(...), cron(...) or an event pattern in JSON.") from None
+    if not isinstance(pattern, dict):
+        raise click.BadParameter(f"The event pattern {text!r} must be a JSON object.")
+    return pattern
+
+
+def _cloud_command(name: str, help_text: str) -> Any:
+    """A click command over the shared cloud options of ``cws`` (imported late: commands imports us)."""
+    from .commands import cloud_options
+
+    def decorate(func: Any) -> Any:
+        return click.command(name, help=help_text)(cloud_options(func))
+
+    return decorate
+
+
+@click.argument("target")
+@click.option("--trigger", "triggers", multiple=True, metavar="RULE",
+              help="rate(...), cron(...) or an event pattern as JSON (repeatable; adds to the workflow's own).")
+def _deploy_workflow(cloud: Any, target: str, stage: str, triggers: tuple[str, ...]) -> None:
+    from .commands import ProgressLine
+
+    deployment = cloud.deploy_workflow(target, stage=stage, triggers=[_trigger(t) for t in triggers])
+    click.echo(str(deployment.plan()))
+    deployment.apply(progress=ProgressLine())
+    click.echo(f"{deployment.workflow.name} ({stage}): {deployment.arn}")
+
+
+@click.argument("target")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def _destroy_workflow(cloud: Any, target: str, stage: str, yes: bool) -> None:
+    from .commands import ProgressLine
+
+    shown = cloud.destroy_workflow_plan(target, stage)
+    if shown.is_empty:
+        click.echo(f"Nothing deployed for {shown.service} at stage {stage}.")
+        return
+    click.echo(str(shown))
+    if not yes:
+        click.confirm("Delete these resources?", abort=True)
+    cloud.destroy_workflow(target, stage, progress=ProgressLine())
+    click.echo(f"{shown.service} ({stage}) destroyed.")
+
+
+deploy_workflow = _cloud_command(
+    "deploy-workflow", "Deploy the workflow TARGET (module:attribute) as a state machine; deploy its services first."
+)(_deploy_workflow)
+destroy_workflow = _cloud_command(
+    "destroy-workflow", "Delete everything Coworks made for the workflow TARGET at the stage."
+)(_destroy_workflow)

@@ -196,3 +196,23 @@ def test_cws_run_workflow_starts_an_execution_on_the_cloud_and_waits(local: Any)
     assert result.exit_code == 0, result.output
     assert "Status: SUCCEEDED" in result.output and '"status": "backorder"' in result.output
     assert "TaskFailed" in result.output and "ExecutionSucceeded" in result.output
+
+
+def test_cws_deploys_and_destroys_a_workflow(local: Any) -> None:
+    from click.testing import CliRunner
+
+    from coworks.commands import cli
+
+    where = ["--endpoint-url", local.endpoint_url, "--region", "us-east-1", "--stage", "cli"]
+    for service in ("sample_inventory:app", "sample_invoicing:app"):
+        local.deploy(service, stage="cli").apply()
+    result = CliRunner().invoke(cli, ["deploy-workflow", "sample_flow:flow", "--trigger", "rate(1 hour)",
+                                      "--trigger", '{"source": ["shop"]}', *where])
+    assert result.exit_code == 0, result.output
+    assert "trigger rule" in result.output and ":stateMachine:wf-orders-cli" in result.output
+    assert ("rule", "wf-orders-cli-rate") in tagged_for(local.session, "wf-orders", "cli", local.endpoint_url)
+    bad = CliRunner().invoke(cli, ["deploy-workflow", "sample_flow:flow", "--trigger", "every hour", *where])
+    assert bad.exit_code == 2 and "is not rate(...), cron(...) or an event pattern" in bad.output
+    gone = CliRunner().invoke(cli, ["destroy-workflow", "sample_flow:flow", "--yes", *where])
+    assert gone.exit_code == 0, gone.output
+    assert tagged_for(local.session, "wf-orders", "cli", local.endpoint_url) == []
