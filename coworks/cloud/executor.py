@@ -74,17 +74,17 @@ def execute(plan: Plan, run: Run, progress: Progress | None = None) -> dict[str,
 # -- IAM and logs ------------------------------------------------------------------------------
 
 
-def _role(run: Run, action: Action) -> None:
-    c, name = run.clients, action.name
+def apply_role(c: Clients, action: Action, role: Any, tags: dict[str, str], description: str) -> None:
+    """Create, update or delete an IAM role and its inline policy (services and workflows alike)."""
+    name = action.name
     if action.verb == "delete":
         for _, policy in action.ids:
             c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
         c.call("iam", "delete_role", name, RoleName=name)
         return
-    role = run.need().role
     if action.verb == "create":
         c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
-               Description=f"Coworks {run.service} ({run.stage})", Tags=_tag_list(run.tags))
+               Description=description, Tags=tag_list(tags))
     elif "trust policy" in action.changes:
         c.call("iam", "update_assume_role_policy", name, RoleName=name, PolicyDocument=role.trust)
     if action.verb == "create" or "permissions" in action.changes:
@@ -93,14 +93,24 @@ def _role(run: Run, action: Action) -> None:
         c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
 
 
-def _log_group(run: Run, action: Action) -> None:
-    c, name = run.clients, action.name
+def apply_log_group(c: Clients, action: Action, retention: Callable[[], int], tags: dict[str, str]) -> None:
+    """Create a log group with its retention, update the retention, or delete the group."""
+    name = action.name
     if action.verb == "delete":
         c.call("logs", "delete_log_group", name, logGroupName=name)
         return
     if action.verb == "create":
-        c.call("logs", "create_log_group", name, logGroupName=name, tags=run.tags)
-    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=run.need().log_group.retention)
+        c.call("logs", "create_log_group", name, logGroupName=name, tags=tags)
+    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=retention())
+
+
+def _role(run: Run, action: Action) -> None:
+    role = run.need().role if action.verb != "delete" else None
+    apply_role(run.clients, action, role, run.tags, f"Coworks {run.service} ({run.stage})")
+
+
+def _log_group(run: Run, action: Action) -> None:
+    apply_log_group(run.clients, action, lambda: run.need().log_group.retention, run.tags)
 
 
 # -- Lambda ------------------------------------------------------------------------------------
@@ -262,13 +272,13 @@ def _rule(run: Run, action: Action) -> None:
         c.call("events", "delete_rule", name, Name=name)
         return
     rule = action.resource
-    params: dict[str, Any] = {"Tags": _tag_list(run.tags)} if action.verb == "create" else {}
+    params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}
     c.call("events", "put_rule", name, Name=name, ScheduleExpression=rule.expression, State="ENABLED",
            Description=rule.description or f"Coworks {run.service} ({run.stage})", **params)
     c.call("events", "put_targets", name, Rule=name, Targets=[{"Id": "coworks", "Arn": rule.target}])
 
 
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import AwsError, CloudError
+from .executor import apply_log_group, apply_role, tag_list
 from .models import tags_for
 from .plan import Action, Plan
-from .planner import POLICY_NAME
 from .workflowplanner import LOGS, MACHINE, ROLE, RULE
 
 TYPE_CHECKING = False
@@ -67,32 +67,11 @@ def execute_workflow_plan(plan: Plan, run: WorkflowRun, progress: Progress | Non
 
 
 def _role(run: WorkflowRun, action: Action) -> None:
-    c, name = run.clients, action.name
-    if action.verb == "delete":
-        for _, policy in action.ids:
-            c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
-        c.call("iam", "delete_role", name, RoleName=name)
-        return
-    role = action.resource
-    if action.verb == "create":
-        c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
-               Description=f"Coworks workflow {run.workflow} ({run.stage})", Tags=_tag_list(run.tags))
-    elif "trust policy" in action.changes:
-        c.call("iam", "update_assume_role_policy", name, RoleName=name, PolicyDocument=role.trust)
-    if action.verb == "create" or "permissions" in action.changes:
-        c.call("iam", "put_role_policy", name, RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=role.policy)
-    for _, policy in action.ids:
-        c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
+    apply_role(run.clients, action, action.resource, run.tags, f"Coworks workflow {run.workflow} ({run.stage})")
 
 
 def _log_group(run: WorkflowRun, action: Action) -> None:
-    c, name = run.clients, action.name
-    if action.verb == "delete":
-        c.call("logs", "delete_log_group", name, logGroupName=name)
-        return
-    if action.verb == "create":
-        c.call("logs", "create_log_group", name, logGroupName=name, tags=run.tags)
-    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=run.need().log_group.retention)
+    apply_log_group(run.clients, action, lambda: run.need().log_group.retention, run.tags)
 
 
 def _machine(run: WorkflowRun, action: Action) -> None:
@@ -131,7 +110,7 @@ def _rule(run: WorkflowRun, action: Action) -> None:
         return
     rule = action.resource
     trigger = rule.trigger
-    params: dict[str, Any] = {"Tags": _tag_list(run.tags)} if action.verb == "create" else {}
+    params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}
     if trigger.schedule:
         params["ScheduleExpression"] = trigger.schedule
     else:
@@ -142,10 +121,6 @@ def _rule(run: WorkflowRun, action: Action) -> None:
     if trigger.input is not None:
         target["Input"] = trigger.input
     c.call("events", "put_targets", name, Rule=name, Targets=[target])
-
-
-def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
 HANDLERS: dict[str, Callable[[WorkflowRun, Action], None]] = {
