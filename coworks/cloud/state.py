@@ -15,6 +15,7 @@ from .models import ROLE_PATH, is_ours
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from .clients import Clients
@@ -75,22 +76,53 @@ def _refuse(kind: str, name: str, current: Current) -> ConfigurationError:
     )
 
 
-def _read_role(clients: Clients, current: Current) -> None:
-    name = f"{current.function_name}-role"
+def read_role(
+    clients: Clients, name: str, owner: str, stage: str, kind: str, refuse: Callable[[], Exception]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """A role Coworks made for ``owner`` at ``stage`` and its inline policies; ``refuse()`` is raised
+    for a role of that name that Coworks did not make (it is never taken over)."""
     found = clients.find("iam", "get_role", name, RoleName=name)
     if found is None:
-        return
+        return None, {}
     role = found["Role"]
     tags = role.get("Tags")
     if tags is None:
         tags = clients.call("iam", "list_role_tags", name, RoleName=name).get("Tags", [])
-    if role.get("Path") != ROLE_PATH or not is_ours({t["Key"]: t["Value"] for t in tags}, current.service,
-                                                     current.stage):
-        raise _refuse("IAM role", name, current)
-    current.role = role
+    if role.get("Path") != ROLE_PATH or not is_ours({t["Key"]: t["Value"] for t in tags}, owner, stage, kind):
+        raise refuse()
+    policies = {}
     for policy in clients.call("iam", "list_role_policies", name, RoleName=name).get("PolicyNames", []):
         document = clients.call("iam", "get_role_policy", name, RoleName=name, PolicyName=policy)
-        current.role_policies[policy] = canonical(document["PolicyDocument"])
+        policies[policy] = canonical(document["PolicyDocument"])
+    return role, policies
+
+
+def read_rules(clients: Clients, prefix: str, owner: str, stage: str, kind: str) -> dict[str, dict[str, Any]]:
+    """The EventBridge rules named from ``prefix`` that Coworks made for ``owner``, with their targets."""
+    rules, token = [], None
+    while True:
+        more: dict[str, str] = {"NextToken": token} if token else {}
+        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **more)
+        rules += page.get("Rules", [])
+        token = page.get("NextToken")
+        if not token:
+            break
+    found = {}
+    for rule in rules:
+        tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"]).get("Tags", [])
+        if is_ours({t["Key"]: t["Value"] for t in tags}, owner, stage, kind):
+            targets = clients.call("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
+            found[rule["Name"]] = {**rule, "Targets": targets.get("Targets", [])}
+    return found
+
+
+def _read_role(clients: Clients, current: Current) -> None:
+    name = f"{current.function_name}-role"
+    role, policies = read_role(clients, name, current.service, current.stage, "service",
+                               lambda: _refuse("IAM role", name, current))
+    if role is not None:
+        current.role = role
+        current.role_policies.update(policies)
 
 
 def _read_log_group(clients: Clients, current: Current) -> None:
@@ -160,17 +192,4 @@ def _authorizers(clients: Clients, api_id: str, routes: list[dict[str, Any]]) ->
 
 
 def _read_rules(clients: Clients, current: Current) -> None:
-    prefix = current.function_name[:16]
-    rules, token = [], None
-    while True:
-        more: dict[str, str] = {"NextToken": token} if token else {}
-        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **more)
-        rules += page.get("Rules", [])
-        token = page.get("NextToken")
-        if not token:
-            break
-    for rule in rules:
-        tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"]).get("Tags", [])
-        if is_ours({t["Key"]: t["Value"] for t in tags}, current.service, current.stage):
-            targets = clients.call("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
-            current.rules[rule["Name"]] = {**rule, "Targets": targets.get("Targets", [])}
+    current.rules.update(read_rules(clients, current.function_name[:16], current.service, current.stage, "service"))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigurationError
-from .models import ROLE_PATH, is_ours
-from .state import canonical
+from .models import is_ours
+from .state import read_role, read_rules
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,21 +79,8 @@ def _refuse(kind: str, name: str, current: WorkflowCurrent) -> ConfigurationErro
 
 
 def _read_role(clients: Clients, name: str, current: WorkflowCurrent) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    found = clients.find("iam", "get_role", name, RoleName=name)
-    if found is None:
-        return None, {}
-    role = found["Role"]
-    tags = role.get("Tags")
-    if tags is None:
-        tags = clients.call("iam", "list_role_tags", name, RoleName=name).get("Tags", [])
-    found = {t["Key"]: t["Value"] for t in tags}
-    if role.get("Path") != ROLE_PATH or not is_ours(found, current.workflow, current.stage, "workflow"):
-        raise _refuse("IAM role", name, current)
-    policies = {}
-    for policy in clients.call("iam", "list_role_policies", name, RoleName=name).get("PolicyNames", []):
-        document = clients.call("iam", "get_role_policy", name, RoleName=name, PolicyName=policy)
-        policies[policy] = canonical(document["PolicyDocument"])
-    return role, policies
+    return read_role(clients, name, current.workflow, current.stage, "workflow",
+                     lambda: _refuse("IAM role", name, current))
 
 
 def _read_log_group(clients: Clients, current: WorkflowCurrent) -> None:
@@ -125,20 +112,7 @@ def _read_machine(clients: Clients, current: WorkflowCurrent) -> None:
 
 
 def _read_rules(clients: Clients, current: WorkflowCurrent) -> None:
-    prefix = current.machine_name + "-"
-    rules, token = [], None
-    while True:
-        more: dict[str, str] = {"NextToken": token} if token else {}
-        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **more)
-        rules += page.get("Rules", [])
-        token = page.get("NextToken")
-        if not token:
-            break
-    for rule in rules:
-        tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"]).get("Tags", [])
-        if is_ours({t["Key"]: t["Value"] for t in tags}, current.workflow, current.stage, "workflow"):
-            targets = clients.call("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
-            current.rules[rule["Name"]] = {**rule, "Targets": targets.get("Targets", [])}
+    current.rules.update(read_rules(clients, current.machine_name + "-", current.workflow, current.stage, "workflow"))
 
 
 def same_json(left: Any, right: Any) -> bool:
