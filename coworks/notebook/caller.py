@@ -20,6 +20,7 @@ from ..runtime.describe import type_name
 from ..runtime.params import NO_DEFAULT, Param
 from ..runtime.routing import QUERY_METHODS, Route
 from .redaction import MASK, is_secret_name
+from .shown import Shown
 
 IN_PROCESS = "in-process"
 LOCAL_SERVER = "local server"
@@ -63,7 +64,7 @@ def fill_path(route: Route, values: dict[str, Any]) -> str:
     return path
 
 
-class EndpointCaller:
+class EndpointCaller(Shown):
     """``EndpointCaller(app, url=None)``; display it in a cell, or drive it from code."""
 
     def __init__(self, app: Any, url: str | None = None, headers: dict[str, str] | None = None) -> None:
@@ -75,7 +76,7 @@ class EndpointCaller:
         self.values: dict[str, Any] = {}
         self.history: list[CallResult] = []
         self._server: Any = None
-        self._widget: Any = None
+        self._view: Any = None
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -147,35 +148,30 @@ class EndpointCaller:
 
     # -- display ---------------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget in JupyterLab, with a static summary beside it for exported reports."""
-        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
+    def _repr_html_(self) -> str:
+        """The static summary shown beside the widget (and alone in exported reports)."""
         last = self.history[-1] if self.history else None
         route = f"{self.route.method} {self.route.path} on {self.target}"
         if last is None:
-            bundle["text/plain"] = f"EndpointCaller {self.app.name}: {route}"
-            bundle["text/html"] = f'<div class="coworks-endpoint-caller">{html.escape(route)}</div>'
-            return bundle
+            return f'<div class="coworks-endpoint-caller">{html.escape(route)}</div>'
         calls = "".join(f"<li>{c.status} {html.escape(c.method)} {html.escape(c.path)} ({html.escape(c.target)})</li>"
                         for c in self.history)
-        bundle["text/plain"] = (f"EndpointCaller {self.app.name}: {route}; last call {last.status} {last.method} "
-                                f"{last.path} in {last.elapsed_ms:.1f} ms\n{last.pretty_body}")
-        bundle["text/html"] = (
+        return (
             f'<div class="coworks-endpoint-caller">{html.escape(route)}<div><span class="coworks-status">'
             f"{last.status}</span> {html.escape(last.method)} {html.escape(last.path)}</div>"
             f'<pre class="coworks-body">{html.escape(last.pretty_body)}</pre><ul>{calls}</ul></div>'
         )
-        return bundle
 
-    @property
-    def widget(self) -> Any:
-        if self._widget is None:
-            self._widget = _CallerView(self)
-        return self._widget.box
+    def __str__(self) -> str:
+        last = self.history[-1] if self.history else None
+        route = f"{self.route.method} {self.route.path} on {self.target}"
+        if last is None:
+            return f"EndpointCaller {self.app.name}: {route}"
+        return (f"EndpointCaller {self.app.name}: {route}; last call {last.status} {last.method} "
+                f"{last.path} in {last.elapsed_ms:.1f} ms\n{last.pretty_body}")
 
-    def _refresh(self, result: CallResult | None = None) -> None:
-        if self._widget is not None:
-            self._widget.refresh(result)
+    def _make_view(self) -> Any:
+        return _CallerView(self)
 
 
 def _http(
@@ -258,7 +254,7 @@ class _CallerView:
             self.caller.values[name] = value
         self.caller.send()
 
-    def refresh(self, result: CallResult | None) -> None:
+    def refresh(self, result: CallResult | None = None) -> None:
         import ipywidgets as w
 
         route = self.caller.route

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import CoworksError
 from ..tables import Table
 from .redaction import mask_text
+from .shown import Shown
 
 LOCAL = "local"
 AWS = "aws"
@@ -49,7 +50,7 @@ class Step:
     status: str = "pending"
 
 
-class DeployPanel:
+class DeployPanel(Shown):
     """``DeployPanel("module:app")``: plan, apply and destroy a service from a notebook.
 
     ``cloud`` is a cloud object, or a name for :func:`open_cloud` (default: the embedded local
@@ -227,22 +228,8 @@ class DeployPanel:
             parts.append(f'<div class="coworks-error" style="color:#c62828">{html.escape(self.error)}</div>')
         return "".join(parts)
 
-    @property
-    def widget(self) -> Any:
-        if self._view is None:
-            self._view = _PanelView(self)
-        return self._view.box
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget in JupyterLab, with the static HTML and text beside it for reports."""
-        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
-        bundle["text/html"] = self._repr_html_()
-        bundle["text/plain"] = str(self)
-        return bundle
-
-    def _refresh(self) -> None:
-        if self._view is not None:
-            self._view.refresh()
+    def _make_view(self) -> Any:
+        return _PanelView(self)
 
 
 class _Shown(Exception):

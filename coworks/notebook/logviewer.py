@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import CoworksError
 from .redaction import mask_mapping, mask_text
+from .shown import Shown
 
 STREAM_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#4e342e", "#283593")
 LEVEL_COLOURS = {"ERROR": "#fdecea", "CRITICAL": "#fdecea", "FATAL": "#fdecea", "WARNING": "#fff8e1",
@@ -64,7 +65,7 @@ def render_message(record: Any) -> str:
     return html.escape(text)
 
 
-class LogViewer:
+class LogViewer(Shown):
     """``LogViewer(cloud, target)``: target is a service (object, class, ``"module:app"`` or name),
     a function name or a log group; ``since``/``until`` are relative (``15m``) or absolute (ISO)."""
 
@@ -256,22 +257,8 @@ class LogViewer:
     def _repr_html_(self) -> str:
         return f'<div class="coworks-log-viewer">{self.page_html()}</div>'
 
-    @property
-    def widget(self) -> Any:
-        if self._view is None:
-            self._view = _ViewerView(self)
-        return self._view.box
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget in JupyterLab, with the static page and text beside it for reports."""
-        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
-        bundle["text/html"] = self._repr_html_()
-        bundle["text/plain"] = str(self)
-        return bundle
-
-    def _refresh(self) -> None:
-        if self._view is not None:
-            self._view.refresh()
+    def _make_view(self) -> Any:
+        return _ViewerView(self)
 
 
 def _short(stream: str) -> str:

@@ -98,7 +98,7 @@ def test_unknown_route_and_target_are_named_errors(caller: EndpointCaller) -> No
 
 def test_widget_form_follows_the_route_and_the_send_button_calls(caller: EndpointCaller) -> None:
     box = caller.widget
-    view = caller._widget
+    view = caller._view
     caller.select("get_item")
     assert list(view.inputs) == ["item_id", "colour"]
     view.inputs["item_id"].value = 5
