@@ -87,3 +87,22 @@ def test_import_coworks_loads_no_heavy_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_readme_examples_run() -> None:
+    """The runtime example and the deploy example of the README, as written, on a LocalCloud."""
+    import requests
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = readme.split("```python\n")[1:3]
+    code = [block.split("```", 1)[0] for block in blocks]
+    import linecache
+
+    namespace: dict[str, object] = {"requests": requests, "__name__": "__main__"}
+    for index, source in enumerate(code):  # registered like IPython registers cells, so deploy finds them
+        filename = f"<README example {index}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own docs
+        if index == 0:
+            namespace["server"].stop()  # type: ignore[attr-defined]
+    namespace["cloud"].close()  # type: ignore[attr-defined]
