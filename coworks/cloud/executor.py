@@ -56,19 +56,25 @@ def execute(plan: Plan, run: Run, progress: Progress | None = None) -> dict[str,
     """Apply every change of ``plan`` in order; stop at the first failure (later steps are skipped)."""
     for action in plan.actions:
         run.ids.update(action.ids)
+    run_steps(plan, HANDLERS, run, progress)
+    return run.ids
+
+
+def run_steps(plan: Plan, handlers: dict[str, Callable[[Any, Action], None]], run: Any,
+              progress: Progress | None = None) -> None:
+    """Carry out each change with the handler of its kind, reporting start, done or failed."""
     changes = plan.changes
     for index, action in enumerate(changes, 1):
         if progress:
             progress(index, len(changes), action, "start")
         try:
-            HANDLERS[action.kind](run, action)
+            handlers[action.kind](run, action)
         except Exception:
             if progress:
                 progress(index, len(changes), action, "failed")
             raise
         if progress:
             progress(index, len(changes), action, "done")
-    return run.ids
 
 
 # -- IAM and logs ------------------------------------------------------------------------------

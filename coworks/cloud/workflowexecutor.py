@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import AwsError, CloudError
-from .executor import apply_log_group, apply_role, tag_list
+from .executor import apply_log_group, apply_role, run_steps, tag_list
 from .models import tags_for
 from .plan import Action, Plan
 from .workflowplanner import LOGS, MACHINE, ROLE, RULE
@@ -52,18 +52,7 @@ class WorkflowRun:
 
 def execute_workflow_plan(plan: Plan, run: WorkflowRun, progress: Progress | None = None) -> None:
     """Apply every change of ``plan`` in order; stop at the first failure."""
-    changes = plan.changes
-    for index, action in enumerate(changes, 1):
-        if progress:
-            progress(index, len(changes), action, "start")
-        try:
-            HANDLERS[action.kind](run, action)
-        except Exception:
-            if progress:
-                progress(index, len(changes), action, "failed")
-            raise
-        if progress:
-            progress(index, len(changes), action, "done")
+    run_steps(plan, HANDLERS, run, progress)
 
 
 def _role(run: WorkflowRun, action: Action) -> None:
