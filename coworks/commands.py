@@ -144,14 +144,19 @@ def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) 
 @cloud_options
 def destroy(cloud: AwsCloud, service: str, stage: str, yes: bool) -> None:
     """Delete everything Coworks made for SERVICE (a name or module:app) at the stage."""
-    shown = cloud.destroy_plan(service, stage)
+    confirm_and_destroy(cloud.destroy_plan(service, stage), stage, yes,
+                        lambda: cloud.destroy(service, stage, progress=ProgressLine()))
+
+
+def confirm_and_destroy(shown: Any, stage: str, yes: bool, destroy: Callable[[], Any]) -> None:
+    """Show what would go, ask unless ``--yes``, then destroy it; nothing deployed is said so."""
     if shown.is_empty:
         click.echo(f"Nothing deployed for {shown.service} at stage {stage}.")
         return
     click.echo(str(shown))
     if not yes:
         click.confirm("Delete these resources?", abort=True)
-    cloud.destroy(service, stage, progress=ProgressLine())
+    destroy()
     click.echo(f"{shown.service} ({stage}) destroyed.")
 
 

@@ -147,17 +147,10 @@ def _deploy_workflow(cloud: Any, target: str, stage: str, triggers: tuple[str, .
 @click.argument("target")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def _destroy_workflow(cloud: Any, target: str, stage: str, yes: bool) -> None:
-    from .commands import ProgressLine
+    from .commands import ProgressLine, confirm_and_destroy
 
-    shown = cloud.destroy_workflow_plan(target, stage)
-    if shown.is_empty:
-        click.echo(f"Nothing deployed for {shown.service} at stage {stage}.")
-        return
-    click.echo(str(shown))
-    if not yes:
-        click.confirm("Delete these resources?", abort=True)
-    cloud.destroy_workflow(target, stage, progress=ProgressLine())
-    click.echo(f"{shown.service} ({stage}) destroyed.")
+    confirm_and_destroy(cloud.destroy_workflow_plan(target, stage), stage, yes,
+                        lambda: cloud.destroy_workflow(target, stage, progress=ProgressLine()))
 
 
 deploy_workflow = _cloud_command(
