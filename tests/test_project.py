@@ -90,19 +90,28 @@ def test_import_coworks_loads_no_heavy_package() -> None:
 
 
 def test_readme_examples_run() -> None:
-    """The runtime example and the deploy example of the README, as written, on a LocalCloud."""
-    import requests
+    """The runtime example and the deploy example of the README, as written, on a LocalCloud.
 
+    In a fresh interpreter: moto's state is per process, and other tests of this worker deploy
+    their own "inventory" too."""
     readme = (ROOT / "README.md").read_text()
-    blocks = readme.split("```python\n")[1:3]
-    code = [block.split("```", 1)[0] for block in blocks]
-    import linecache
+    blocks = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:3]]
+    runner = (
+        "import linecache, sys, json, requests\n"
+        "blocks = json.loads(sys.stdin.read())\n"
+        "namespace = {'requests': requests, '__name__': '__main__'}\n"
+        "for index, source in enumerate(blocks):  # registered like IPython cells, so deploy finds them\n"
+        "    filename = f'<README example {index}>'\n"
+        "    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)\n"
+        "    exec(compile(source, filename, 'exec'), namespace)\n"
+        "    if index == 0:\n"
+        "        namespace['server'].stop()\n"
+        "namespace['cloud'].close()\n"
+        "print('README ok')\n"
+    )
+    import json
 
-    namespace: dict[str, object] = {"requests": requests, "__name__": "__main__"}
-    for index, source in enumerate(code):  # registered like IPython registers cells, so deploy finds them
-        filename = f"<README example {index}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own docs
-        if index == 0:
-            namespace["server"].stop()  # type: ignore[attr-defined]
-    namespace["cloud"].close()  # type: ignore[attr-defined]
+    out = subprocess.run([sys.executable, "-c", runner], input=json.dumps(blocks), capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().endswith("README ok")

@@ -177,3 +177,40 @@ def state_machine(arn: str) -> StateMachineConfig:
         group = found.group(1) if found else group
     return StateMachineConfig(machine.name, machine.arn, machine.definition, machine.roleArn, region,
                               str(logging.get("level") or "OFF"), group)
+
+
+@dataclass(frozen=True)
+class RuleTarget:
+    """One target of an EventBridge rule: where a fire is delivered, and the input it gets."""
+
+    id: str
+    arn: str
+    input: str | None = None  # JSON text sent instead of the event
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule as the local scheduler and event bus need it."""
+
+    name: str
+    arn: str
+    region: str
+    bus: str
+    state: str
+    schedule: str | None
+    pattern: str | None  # the event pattern as JSON text
+    targets: tuple[RuleTarget, ...]
+
+
+def event_rules() -> list[EventRule]:
+    """Every EventBridge rule of every region and bus, with its targets (moto stores, never fires them)."""
+    found = []
+    for region in _regions("events"):
+        for bus in list(_backend("events", region).event_buses.values()):
+            for rule in list(bus.rules.values()):
+                targets = tuple(RuleTarget(str(t["Id"]), str(t["Arn"]), t.get("Input"), t.get("RoleArn"))
+                                for t in list(rule.targets))
+                found.append(EventRule(rule.name, rule.arn, region, bus.name, str(rule.state or "ENABLED"),
+                                       rule.scheduled_expression or None, rule.event_pattern.dump() or None, targets))
+    return found

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from .controlplane import ControlPlaneLookupError
+from .localevents import LocalEvents
 from .localgateway import GatewayRequest, LocalGateway
 from .locallambda import LocalLambda
 from .localstepfunctions import LocalStepFunctions
@@ -41,6 +42,8 @@ class FrontDoor:
         self.gateway = gateway
         #: Step Functions executions, run by the Coworks executor against the local Lambdas.
         self.states = LocalStepFunctions(lambdas)
+        #: EventBridge deliveries moto does not make: scheduled rules and put events to Lambda/Step Functions.
+        self.events = LocalEvents(lambdas, self.states)
         #: Requests that may have changed the control plane (invocations write logs): a persisting
         #: server saves its snapshot only when this moved.
         self.changes = 0
@@ -59,6 +62,10 @@ class FrontDoor:
             if method == "POST":
                 if self.states.handles(environ):
                     return self.states(environ, start_response)
+                if self.events.handles(environ):
+                    found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+                    region = found.group("region") if found else "us-east-1"
+                    return self.events(environ, start_response, self.moto_app, region)
                 match = _INVOKE.match(environ.get("PATH_INFO", ""))
                 if match:
                     return self._invoke(environ, start_response, unquote(match.group("name")))
@@ -170,6 +177,7 @@ class FrontDoorServer:
         return self
 
     def stop(self) -> None:
+        self.app.events.stop()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -193,4 +201,6 @@ def start_front_door(
     for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         lambdas.environment.setdefault(key, value)
-    return server.start(), lambdas
+    server.start()
+    app.events.start()  # the scheduled rules tick about once a second; FrontDoorServer.stop() stops it
+    return server, lambdas
