@@ -80,11 +80,11 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         self._reset()
         count = 0
         while True:
-            events = history()
-            for event in events[len(self.history):]:
+            finished = done()  # asked first: the history read next then holds every last event
+            for event in history()[len(self.history):]:
                 self.on_event(event)
             count += 1
-            if done() or (polls is not None and count >= polls):
+            if finished or (polls is not None and count >= polls):
                 break
             sleep(interval)
         self.statuses = dict(self._live)

@@ -88,3 +88,20 @@ def test_a_cloud_execution_is_followed_by_polling_its_history() -> None:
                           "Review": "succeeded", "Done": "succeeded"}
     assert naps and set(naps) == {0.5}
     assert json.dumps(v.messages)  # every message is plain JSON
+
+
+def test_the_end_of_an_execution_is_never_missed() -> None:
+    """The execution ends between a history read and the status check: the last events still show."""
+    events = workflow().run_local({"amount": 150}, services={FN: lambda payload: {}}).history
+    state = {"reads": 0}
+
+    def history() -> list[dict[str, Any]]:
+        state["reads"] += 1
+        return events if state["reads"] > 1 else events[:4]
+
+    def done() -> bool:  # already finished at the second check, after one partial read
+        return state["reads"] >= 1
+
+    v = view()
+    v.follow(history, done, sleep=lambda s: None)
+    assert v.statuses["Done"] == "succeeded" and len(v.history) == len(events)
