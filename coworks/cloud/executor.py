@@ -269,13 +269,19 @@ def _stage(run: Run, action: Action) -> None:
 # -- EventBridge -------------------------------------------------------------------------------
 
 
+def delete_rule(c: Clients, action: Action) -> None:
+    """An EventBridge rule goes with its targets removed first, as EventBridge requires."""
+    name = action.name
+    ids = [value for _, value in action.ids]
+    if ids:
+        c.call("events", "remove_targets", name, Rule=name, Ids=ids)
+    c.call("events", "delete_rule", name, Name=name)
+
+
 def _rule(run: Run, action: Action) -> None:
     c, name = run.clients, action.name
     if action.verb == "delete":
-        ids = [value for _, value in action.ids]
-        if ids:
-            c.call("events", "remove_targets", name, Rule=name, Ids=ids)
-        c.call("events", "delete_rule", name, Name=name)
+        delete_rule(c, action)
         return
     rule = action.resource
     params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}

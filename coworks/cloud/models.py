@@ -159,11 +159,16 @@ class ServiceModel:
 
 
 def function_name(service: str, stage: str) -> str:
-    name = f"{service}-{stage}"
-    if len(name) > 59 or not name.replace("-", "").replace("_", "").isalnum():
+    return stage_name(service, stage, "a Lambda function", "service", 59)
+
+
+def stage_name(owner: str, stage: str, what: str, kind: str, limit: int) -> str:
+    """``<owner>-<stage>``, refused in one sentence when AWS would refuse it as a name."""
+    name = f"{owner}-{stage}"
+    if len(name) > limit or not name.replace("-", "").replace("_", "").isalnum():
         raise ConfigurationError(
-            f"{name!r} cannot name a Lambda function: keep service and stage to letters, digits and '-' "
-            "(59 characters together).",
+            f"{name!r} cannot name {what}: keep {kind} and stage to letters, digits and '-' "
+            f"({limit} characters together).",
             resource=name,
         )
     return name

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import AwsError, CloudError
-from .executor import apply_log_group, apply_role, run_steps, tag_list
+from .executor import apply_log_group, apply_role, delete_rule, run_steps, tag_list
 from .models import tags_for
 from .plan import Action, Plan
 from .workflowplanner import LOGS, MACHINE, ROLE, RULE
@@ -92,10 +92,7 @@ def _retry_new_role(run: WorkflowRun, call: Callable[[], Any]) -> Any:
 def _rule(run: WorkflowRun, action: Action) -> None:
     c, name = run.clients, action.name
     if action.verb == "delete":
-        ids = [value for _, value in action.ids]
-        if ids:
-            c.call("events", "remove_targets", name, Rule=name, Ids=ids)
-        c.call("events", "delete_rule", name, Name=name)
+        delete_rule(c, action)
         return
     rule = action.resource
     trigger = rule.trigger

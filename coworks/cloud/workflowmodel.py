@@ -16,7 +16,7 @@ from typing import Any
 
 from ..runtime.schedules import check_expression
 from .errors import ConfigurationError
-from .models import ROLE_PATH, LogGroup, Role, tags_for
+from .models import ROLE_PATH, LogGroup, Role, stage_name, tags_for
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
@@ -128,14 +128,7 @@ class WorkflowModel:
 
 
 def machine_name(workflow: str, stage: str) -> str:
-    name = f"{workflow}-{stage}"
-    if len(name) > 56 or not name.replace("-", "").replace("_", "").isalnum():
-        raise ConfigurationError(
-            f"{name!r} cannot name a state machine: keep workflow and stage to letters, digits and '-' "
-            "(56 characters together).",
-            resource=name,
-        )
-    return name
+    return stage_name(workflow, stage, "a state machine", "workflow", 56)
 
 
 def rule_name(machine: str, trigger: str) -> str:
