@@ -1,0 +1,34 @@
+"""The answers an extension gives when its backend, not its caller, is at fault.
+
+    HTTPError (coworks)
+    ├── MisconfiguredError (500)  a setting is missing or wrong: the message names the variable
+    ├── BadGateway (502)          the backend is down, refused the connection or answered badly
+    ├── ServiceUnavailable (503)  the backend refused for now (try again: a workflow Retry on HTTP503)
+    └── GatewayTimeout (504)      the backend did not answer within the configured timeout
+"""
+
+from __future__ import annotations
+
+from coworks import HTTPError
+
+
+class MisconfiguredError(HTTPError):
+    """The service's own configuration is wrong; the operator, not the caller, fixes it."""
+
+    status_code = 500
+    default_message = "The service is not configured"
+
+
+class BadGateway(HTTPError):
+    status_code = 502
+    default_message = "Bad gateway"
+
+
+class ServiceUnavailable(HTTPError):
+    status_code = 503
+    default_message = "Service unavailable"
+
+
+class GatewayTimeout(HTTPError):
+    status_code = 504
+    default_message = "Gateway timeout"

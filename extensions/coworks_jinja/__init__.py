@@ -1,0 +1,28 @@
+"""coworks_jinja: Jinja templating as a Coworks technical service (``pip install coworks[jinja]``).
+
+    from coworks_jinja import JinjaService
+    app = JinjaService()                       # POST /render {"template": "Hi {{ name }}", "context": {...}}
+
+Templates run in Jinja's immutable sandbox with limits on output size and render time; undefined
+variables and syntax errors are 422 answers naming the variable or the line. ``Renderer`` is the
+same machinery for other services (the mail service renders its bodies with it).
+"""
+
+from .filters import FILTERS, money
+from .loaders import S3Loader, loader_for
+from .renderer import Limits, Renderer
+from .service import REQUIREMENTS, JinjaBlueprint, JinjaEntries, JinjaService, TemplateSettings
+
+__all__ = [
+    "FILTERS",
+    "REQUIREMENTS",
+    "JinjaBlueprint",
+    "JinjaEntries",
+    "JinjaService",
+    "Limits",
+    "Renderer",
+    "S3Loader",
+    "TemplateSettings",
+    "loader_for",
+    "money",
+]

@@ -1,0 +1,1 @@
+"""coworks_odoo: Odoo as a Coworks technical service."""
