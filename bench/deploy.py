@@ -67,7 +67,7 @@ def chalice_runtime_size() -> tuple[int, int]:
     """Chalice's runtime (what every Chalice Lambda ships) zipped like ours, and unzipped."""
     import chalice
 
-    from coworks.cloud.packaging import zip_files
+    from coworks.cloud.packaging.package import zip_files
 
     root = Path(chalice.__file__).parent
     files = {f"chalice/{name}": (root / name).read_bytes() for name in ("__init__.py", "app.py")}

@@ -22,8 +22,8 @@ from typing import Any
 
 import comm
 
-from coworks.cloud.logrecords import LogRecord
-from coworks.cloud.logs import LogRecords
+from coworks.cloud.logs.reader import LogRecords
+from coworks.cloud.logs.records import LogRecord
 from coworks.notebook import LogViewer
 
 T0 = 1_796_000_000_000

@@ -12,7 +12,11 @@ __version__ = "0.1.0"
 
 
 def load_ipython_extension(ipython: object) -> None:
-    """``%load_ext coworks``: magics and rich display (the notebook layer, loaded on demand)."""
-    from .notebook.magics import load
+    """``%load_ext coworks``: ``%%service`` and rich display (the notebook layer), and ``%cws`` (the
+    command line), each loaded on demand. The package's root is the one module that may reach
+    every layer, and only from here: ``import coworks`` itself loads the runtime alone."""
+    from .cli.magic import load as load_cws
+    from .notebook.magics import load as load_notebook
 
-    load(ipython)
+    load_notebook(ipython)
+    load_cws(ipython)

@@ -1,12 +1,28 @@
-"""Deploying services: packaging, resource model, plan, apply, destroy, and the clouds.
+"""Deploying and running services and workflows, on AWS or the embedded local cloud.
 
-``from coworks.cloud import LocalCloud, AwsCloud``. boto3 and moto load only when a cloud is
-used, never at ``import coworks``.
+``from coworks.cloud import LocalCloud, AwsCloud``. The folders are the nouns of the layer:
+``packaging`` (a service's zip), ``deploy`` (models, plan, executor), ``logs`` (CloudWatch Logs),
+``local`` (the embedded cloud); the modules here are the facade the clouds share. boto3 and moto
+load only when a cloud is used, never at ``import coworks``.
 """
 
 from __future__ import annotations
 
-from .errors import AwsError, CloudError, ConfigurationError, PackagingError
+from ..moved import install as _install_moved
+from .errors import (
+    AwsError,
+    CloudError,
+    ConfigurationError,
+    FilterPatternError,
+    InvalidRequestContentError,
+    PackagingError,
+    RequestTooLargeError,
+    ScheduleExpressionError,
+    SharedCloudError,
+    SnapshotError,
+    TimeSpecError,
+    WorkerError,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,26 +35,42 @@ __all__ = [
     "CloudExecution",
     "ConfigurationError",
     "Deployment",
+    "FilterPatternError",
+    "InvalidRequestContentError",
     "LocalCloud",
     "Package",
     "PackagingError",
     "Plan",
+    "RequestTooLargeError",
+    "ScheduleExpressionError",
+    "Secret",
+    "SharedCloudError",
+    "SnapshotError",
+    "TimeSpecError",
     "Trigger",
+    "WorkerError",
     "WorkflowDeployment",
     "build_package",
+    "load_service",
+    "load_workflow",
 ]
 
 _LAZY = {
     "AwsCloud": "aws",
     "Deployment": "aws",
-    "LocalCloud": "local",
-    "Package": "packaging",
-    "build_package": "packaging",
-    "Plan": "plan",
+    "LocalCloud": "local.cloud",
+    "Package": "packaging.package",
+    "build_package": "packaging.package",
+    "Secret": "packaging.settings",
+    "Plan": "deploy.plan",
     "CloudExecution": "executions",
-    "Trigger": "workflowmodel",
-    "WorkflowDeployment": "workflows",
+    "Trigger": "deploy.workflowmodel",
+    "WorkflowDeployment": "deploy.workflows",
+    "load_service": "targets",
+    "load_workflow": "targets",
 }
+
+_install_moved()
 
 
 def __getattr__(name: str) -> Any:

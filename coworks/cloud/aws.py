@@ -13,26 +13,27 @@ import json
 import time
 
 from .clients import Clients
+from .deploy.executor import Run, execute
+from .deploy.models import TAG_SERVICE, TAG_STAGE, build_model, function_name, is_ours
+from .deploy.planner import plan_deploy, plan_destroy
+from .deploy.state import read_state
+from .deploy.status import Status, StatusRow
+from .deploy.workflows import WorkflowDeploys
 from .errors import CloudError, ConfigurationError
 from .executions import WorkflowExecutions
-from .executor import Run, execute
-from .models import TAG_SERVICE, TAG_STAGE, build_model, function_name, is_ours
-from .planner import plan_deploy, plan_destroy
-from .settings import stage_environment
-from .state import read_state
-from .status import Status, StatusRow
-from .workflows import WorkflowDeploys
+from .packaging.settings import stage_environment
+from .targets import service_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-    from .executor import Progress
-    from .models import ServiceModel
-    from .packaging import Package
-    from .plan import Plan
-    from .settings import Secret
+    from .deploy.executor import Progress
+    from .deploy.models import ServiceModel
+    from .deploy.plan import Plan
+    from .packaging.package import Package
+    from .packaging.settings import Secret
 
 
 class AwsCloud(WorkflowDeploys, WorkflowExecutions):
@@ -98,7 +99,7 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
         """Package ``target`` (a service, its class or ``"module:app"``) for ``stage``; nothing changes
         in AWS until ``.apply()``."""
         from ..biz import Workflow
-        from .packaging import Package, build_package
+        from .packaging.package import Package, build_package
 
         if isinstance(target, Workflow):
             raise ConfigurationError(f"{target!r} is a workflow: deploy it with deploy_workflow(), after its services.",
@@ -141,7 +142,7 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
         ``since``/``until``: ``5m``, ``2h30m``, ``1d`` or ISO 8601. ``pattern``: CloudWatch filter
         syntax. Returns the records, oldest first; with ``follow=True``, an endless iterator.
         """
-        from .logs import follow_logs, read_logs
+        from .logs.reader import follow_logs, read_logs
 
         if follow:
             return follow_logs(self.clients, target, stage=stage, since=since, pattern=pattern,
@@ -220,15 +221,6 @@ def new_session(profile: str | None = None, region: str | None = None, **credent
     session = boto3.Session(botocore_session=core, profile_name=profile, region_name=region, **credentials)
     loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))  # boto3 appends its own each time
     return session
-
-
-def service_name(service: Any) -> str:
-    """A service's name from its name, its instance, its class or ``"module:app"``."""
-    if isinstance(service, str) and ":" not in service:
-        return service
-    from .sources import resolve
-
-    return str(resolve(service).service.name)
 
 
 class Deployment:

@@ -1,12 +1,22 @@
-"""The cloud layer's errors: one sentence naming the resource and the fix, the AWS code attached.
+"""Every error the cloud layer raises: one sentence naming the resource and the fix, AWS's code attached.
 
 ::
 
-    CoworksError
-     └── CloudError            (.resource, .code)
-          ├── PackagingError   a service that cannot be zipped for Lambda (.package for requirements)
-          ├── ConfigurationError  no region, no credentials, a bad declaration
-          └── AwsError         an AWS call refused or failed (.code is AWS's error code)
+    CoworksError                      (coworks.errors)
+     └── CloudError                   .resource, .code
+          ├── ConfigurationError      no region or credentials, a refused declaration or name
+          ├── PackagingError          a service that cannot be zipped for Lambda (.package)
+          ├── AwsError                an AWS call refused or failed (.code is AWS's, .operation)
+          ├── TimeSpecError           a since/until time that cannot be read (.text)
+          ├── FilterPatternError      a CloudWatch filter pattern AWS would refuse (.pattern, .position)
+          ├── ScheduleExpressionError a rule's schedule the local cloud cannot run
+          ├── SharedCloudError        the shared local cloud cannot start or be reached
+          ├── SnapshotError           a persisted local cloud that cannot be restored
+          └── WorkerError             an invocation the local Lambda cannot run
+               ├── InvalidRequestContentError   payload not JSON (Lambda's 400)
+               └── RequestTooLargeError         payload over 6 MB (Lambda's 413)
+
+``except CloudError`` catches all of them; ``except CoworksError`` anything Coworks raises.
 """
 
 from __future__ import annotations
@@ -41,6 +51,54 @@ class PackagingError(CloudError):
 
 class ConfigurationError(CloudError):
     """The cloud cannot be reached as configured: no region, no credentials, a refused declaration."""
+
+
+class TimeSpecError(CloudError):
+    """A time that cannot be read; ``text`` is what was given."""
+
+    def __init__(self, message: str, *, text: object) -> None:
+        super().__init__(message, resource=str(text))
+        self.text = text
+
+
+class FilterPatternError(CloudError):
+    """A filter pattern that CloudWatch Logs would refuse; names the bad token and where it is."""
+
+    def __init__(self, message: str, *, pattern: str, position: int, token: str) -> None:
+        super().__init__(message, resource=pattern)
+        self.pattern = pattern
+        self.position = position
+        self.token = token
+
+
+class ScheduleExpressionError(CloudError):
+    """A rule's schedule the local cloud cannot run (its rule is skipped, never the whole loop)."""
+
+
+class SharedCloudError(CloudError):
+    """The shared local cloud cannot start or cannot be reached."""
+
+
+class SnapshotError(CloudError):
+    """A persisted state that cannot be restored (another moto version, a damaged file)."""
+
+
+class WorkerError(CloudError):
+    """An invocation the pool cannot run: closed pool, unreadable package."""
+
+
+class InvalidRequestContentError(WorkerError):
+    """The payload is not JSON; Lambda answers 400 InvalidRequestContentException without running code."""
+
+    def __init__(self, message: str, *, resource: str | None = None) -> None:
+        super().__init__(message, resource=resource, code="InvalidRequestContentException")
+
+
+class RequestTooLargeError(WorkerError):
+    """The payload is over 6 MB; Lambda answers 413 RequestTooLargeException without running code."""
+
+    def __init__(self, message: str, *, resource: str | None = None) -> None:
+        super().__init__(message, resource=resource, code="RequestTooLargeException")
 
 
 class AwsError(CloudError):

@@ -13,30 +13,13 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.opener import AWS, LOCAL, open_cloud
 from ..errors import CoworksError
 from ..tables import Table
 from .redaction import mask_text
 from .shown import Shown
 
-LOCAL = "local"
-AWS = "aws"
 _STATUS_COLOURS = {"done": "#e8f5e9", "failed": "#fdecea", "running": "#fff8e1"}
-
-
-def open_cloud(name: str) -> Any:
-    """A cloud from its short name: ``local`` (embedded), ``aws`` or ``aws:<profile>``."""
-    if name == LOCAL:
-        from ..cloud import LocalCloud
-
-        return LocalCloud()
-    if name == AWS or name.startswith(AWS + ":"):
-        from ..cloud import AwsCloud
-
-        profile = name.partition(":")[2] or None
-        return AwsCloud(profile=profile)
-    from ..cloud import ConfigurationError
-
-    raise ConfigurationError(f"Unknown cloud {name!r}: use 'local', 'aws' or 'aws:<profile>'.", resource=name)
 
 
 @dataclass(frozen=True)
@@ -127,7 +110,7 @@ class DeployPanel(Shown):
     def destroy(self) -> Any:
         """Delete every resource of the service at this stage; the plan carried out (None on error)."""
         def work() -> Any:
-            from ..cloud.aws import service_name
+            from ..cloud.targets import service_name
 
             name = self.deployment.service if self.deployment is not None else service_name(self.target)
             self._show_plan(self.cloud.destroy_plan(name, self.stage), "destroy")
@@ -237,7 +220,7 @@ class _Shown(Exception):
 
 
 def _label(cloud: Any) -> str:
-    from ..cloud.local import LocalCloud
+    from ..cloud.local.cloud import LocalCloud
 
     return LOCAL if isinstance(cloud, LocalCloud) else f"{type(cloud).__name__} {getattr(cloud, 'region', '')}".strip()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 import zlib
 from collections.abc import Sequence
@@ -26,7 +25,6 @@ from .shown import Shown
 STREAM_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#4e342e", "#283593")
 LEVEL_COLOURS = {"ERROR": "#fdecea", "CRITICAL": "#fdecea", "FATAL": "#fdecea", "WARNING": "#fff8e1",
                  "WARN": "#fff8e1", "DEBUG": "#f5f5f5"}
-_LEVEL_WORD = re.compile(r"\b(CRITICAL|FATAL|ERROR|WARNING|WARN|INFO|DEBUG)\b")
 # One style block per page; rows carry classes, so a page of 100 events stays a few kilobytes.
 _STYLE = (
     "<style>.coworks-logs{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px}"
@@ -35,19 +33,6 @@ _STYLE = (
     + "".join(f".coworks-logs tr.cw-{level.lower()}{{background:{colour}}}" for level, colour in LEVEL_COLOURS.items())
     + "</style>"
 )
-
-
-def level_of(record: Any) -> str:
-    """``ERROR``, ``WARNING``, ``INFO``...: from a JSON ``level`` field, else the first level word."""
-    data = record.json
-    if data is not None:
-        value = data.get("level") or data.get("levelname") or data.get("severity")
-        if isinstance(value, str):
-            return value.upper()
-    if record.message.startswith("Traceback") or "[ERROR]" in record.message:
-        return "ERROR"
-    match = _LEVEL_WORD.search(record.message[:200])
-    return match.group(1) if match else ""
 
 
 def stream_colour(stream: str) -> str:
@@ -188,8 +173,8 @@ class LogViewer(Shown):
 
     def _new_cursor(self) -> Any:
         """A follow cursor past the records shown: the next poll yields only newer events."""
-        from ..cloud.logrecords import FollowCursor
-        from ..cloud.timespec import parse_time
+        from ..cloud.logs.records import FollowCursor
+        from ..cloud.logs.timespec import parse_time
 
         start = self.records[-1].timestamp if self.records else parse_time(self.since)
         cursor = FollowCursor(start)
@@ -227,7 +212,7 @@ class LogViewer(Shown):
         """The current page as one HTML table: all the browser ever receives of the records."""
         rows = []
         for record in self.page_records():
-            level = level_of(record)
+            level = record.level
             css = f"coworks-log-row cw-{level.lower()}" if level in LEVEL_COLOURS else "coworks-log-row"
             rows.append(
                 f'<tr class="{css}"><td>{record.time.strftime("%H:%M:%S.%f")[:-3]}</td>'
@@ -262,7 +247,7 @@ class LogViewer(Shown):
 
 
 def _short(stream: str) -> str:
-    from ..cloud.logs import short_stream
+    from ..cloud.logs.reader import short_stream
 
     return short_stream(stream)
 

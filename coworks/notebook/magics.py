@@ -1,7 +1,7 @@
 """``%load_ext coworks``: magics where they save typing, and rich display of services.
 
 ``%%service`` runs the cell, finds the TechMicroService class it defines, instantiates and
-serves it on 127.0.0.1, and shows its routes; ``%cws ...`` runs the command line in the kernel.
+serves it on 127.0.0.1, and shows its routes. (``%cws`` is the command line's own: ``coworks.cli.magic``.)
 """
 
 from __future__ import annotations
@@ -40,29 +40,16 @@ def service_cell(line: str, cell: str, namespace: dict[str, Any]) -> Any:
     return route_table(app)
 
 
-def cws_line(line: str) -> int:
-    """Run ``cws`` with these arguments in the kernel; returns its exit code."""
-    from ..cli import main
-
-    return main(shlex.split(line))
-
-
 def load(ipython: Any) -> None:
-    from IPython.core.magic import register_cell_magic, register_line_magic
+    from IPython.core.magic import register_cell_magic
 
     @register_cell_magic  # type: ignore[misc]
     def service(line: str, cell: str) -> Any:
         return service_cell(line, cell, ipython.user_ns)
-
-    @register_line_magic  # type: ignore[misc]
-    def cws(line: str) -> None:
-        code = cws_line(line)
-        if code:
-            print(f"cws exited with {code}")
 
     formatter = ipython.display_formatter.formatters["text/html"]
     formatter.for_type(TechMicroService, lambda app: route_table(app)._repr_html_())
     plain = ipython.display_formatter.formatters["text/plain"]
     plain.for_type(TechMicroService, lambda app, p, cycle: p.text(str(route_table(app))))
     # cloud.logs(...) answers a list of records: show it as its table, not as a list repr.
-    plain.for_type_by_name("coworks.cloud.logs", "LogRecords", lambda records, p, cycle: p.text(str(records)))
+    plain.for_type_by_name("coworks.cloud.logs.reader", "LogRecords", lambda records, p, cycle: p.text(str(records)))

@@ -21,11 +21,12 @@ from .errors import (
     UnprocessableEntity,
     UnsupportedMediaType,
 )
-from .requests import Request, UploadedFile
+from .requests import Request
 from .responses import Response
 from .routing import Route, entry
 from .schedules import schedule
 from .service import Blueprint, TechMicroService, current_request
+from .uploads import UploadedFile
 
 __all__ = [
     "BadRequest",

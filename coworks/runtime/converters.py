@@ -11,7 +11,7 @@ import json
 import sys
 
 from .errors import RouteDefinitionError
-from .requests import UploadedFile
+from .uploads import UploadedFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 from .errors import BadRequest
-from .requests import UploadedFile
+from .uploads import UploadedFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

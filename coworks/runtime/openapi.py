@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from .params import NO_DEFAULT, Param
-from .requests import UploadedFile
 from .routing import QUERY_METHODS
+from .uploads import UploadedFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

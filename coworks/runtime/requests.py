@@ -8,6 +8,7 @@ import binascii
 import json
 
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from .uploads import UploadedFile as UploadedFile  # where the runtime's users found it
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,20 +41,6 @@ class Headers(dict):  # type: ignore[type-arg]
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         return super().get(key.lower(), default)
-
-
-class UploadedFile:
-    """A file part of a multipart/form-data body."""
-
-    __slots__ = ("filename", "content_type", "content")
-
-    def __init__(self, filename: str, content_type: str, content: bytes) -> None:
-        self.filename = filename
-        self.content_type = content_type
-        self.content = content
-
-    def __repr__(self) -> str:
-        return f"UploadedFile({self.filename!r}, {self.content_type!r}, {len(self.content)} bytes)"
 
 
 class Request:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from coworks.commands import ProgressLine, cli
+from coworks.cli.app import cli
+from coworks.cli.options import ProgressLine
 
 from .conftest import SAMPLE
 
@@ -90,7 +91,7 @@ def test_run_serves_the_app(module: str, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_progress_line_rewrites_itself_on_a_terminal() -> None:
-    from coworks.cloud.plan import Action
+    from coworks.cloud.deploy.plan import Action
 
     class Tty(list[str]):
         def write(self, text: str) -> None:
@@ -113,7 +114,7 @@ def test_progress_line_rewrites_itself_on_a_terminal() -> None:
 def test_importing_the_cloud_and_the_commands_loads_neither_boto3_nor_moto() -> None:
     import subprocess
 
-    probe = "import sys, coworks, coworks.cloud, coworks.commands; print(sorted(m for m in ('boto3', 'moto', " \
+    probe = "import sys, coworks, coworks.cloud, coworks.cli.app; print(sorted(m for m in ('boto3', 'moto', " \
             "'botocore') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

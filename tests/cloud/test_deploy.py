@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from coworks.cloud import CloudError, ConfigurationError
-from coworks.cloud.settings import Secret
+from coworks.cloud.packaging.settings import Secret
 
 from .conftest import SAMPLE, Calls, cell
 from .inspect_aws import tagged_for, untagged

@@ -75,7 +75,7 @@ def test_the_cli_deploys_to_the_embedded_server(local: Any, tmp_path: Any, monke
 
     from click.testing import CliRunner
 
-    from coworks.commands import cli
+    from coworks.cli.app import cli
 
     (tmp_path / "cli_local_stock.py").write_text(SAMPLE + "\napp = Inventory('clilocal')\n")
     monkeypatch.syspath_prepend(str(tmp_path))

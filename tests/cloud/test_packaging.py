@@ -140,7 +140,7 @@ def test_declarations_are_checked() -> None:
 
 
 def test_over_lambda_limits_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from coworks.cloud import packaging
+    from coworks.cloud.packaging import package as packaging
 
     monkeypatch.setattr(packaging, "ZIPPED_LIMIT", 1000)
     with pytest.raises(PackagingError, match="through S3"):
@@ -204,7 +204,7 @@ def test_a_requirement_without_wheel_is_named(tmp_path: Path) -> None:
 
 
 def test_arm64_asks_pip_for_aarch64_wheels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coworks.cloud import requirements
+    from coworks.cloud.packaging import requirements
 
     seen: list[list[str]] = []
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from coworks.cloud import CloudError, build_package
-from coworks.cloud.executor import Run, _wait
-from coworks.cloud.models import build_model
-from coworks.cloud.planner import plan_deploy, plan_destroy
-from coworks.cloud.state import Current
+from coworks.cloud.deploy.executor import Run, _wait
+from coworks.cloud.deploy.models import build_model
+from coworks.cloud.deploy.planner import plan_deploy, plan_destroy
+from coworks.cloud.deploy.state import Current
 
 from .conftest import SAMPLE, cell
 

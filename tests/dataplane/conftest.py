@@ -63,7 +63,7 @@ def inventory_zip() -> bytes:
 
 @pytest.fixture(scope="module")
 def front_door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from coworks.cloud.frontdoor import start_front_door
+    from coworks.cloud.local.frontdoor import start_front_door
 
     server, lambdas = start_front_door(tmp_path_factory.mktemp("workers"))
     try:

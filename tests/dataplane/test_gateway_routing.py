@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from coworks.cloud.controlplane import HttpApiConfig, RouteConfig, function_from_uri
-from coworks.cloud.localgateway import GatewayRequest, LocalGateway, match_route, to_http
+from coworks.cloud.local.controlplane import HttpApiConfig, RouteConfig, function_from_uri
+from coworks.cloud.local.gateway import GatewayRequest, LocalGateway, match_route, to_http
 
 
 def api(*keys: str) -> HttpApiConfig:

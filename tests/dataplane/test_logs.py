@@ -10,8 +10,8 @@ import pytest
 
 from coworks.cloud.clients import Clients
 from coworks.cloud.errors import CloudError
-from coworks.cloud.filterpatterns import FilterPatternError
-from coworks.cloud.logs import follow_logs, read_logs
+from coworks.cloud.logs.patterns import FilterPatternError
+from coworks.cloud.logs.reader import follow_logs, read_logs
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coworks.cloud.errors import CloudError
-from coworks.cloud.filterpatterns import FilterPatternError, Pattern, compile_pattern
+from coworks.cloud.logs.patterns import FilterPatternError, Pattern, compile_pattern
 
 # The unstructured events of AWS's filter-pattern examples.
 E400 = "[ERROR 400] BAD REQUEST"

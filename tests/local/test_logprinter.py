@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from coworks.cloud.logrecords import LogRecord
-from coworks.logprinter import STREAM_COLOURS, LogPrinter, level_of
+from coworks.cli.logs import STREAM_COLOURS, LogPrinter
+from coworks.cloud.logs.records import LogRecord
 
 STAMP = 1_764_500_000_123  # 2025-11-30T10:53:20.123Z
 
@@ -22,16 +22,6 @@ def test_json_is_pretty_printed_under_its_prefix() -> None:
     text = LogPrinter().format(record(json.dumps({"level": "INFO", "n": 1})))
     pad = " " * len("10:53:20.123 [3]0f3c5a ")
     assert text.splitlines() == ["10:53:20.123 [3]0f3c5a {", pad + '  "level": "INFO",', pad + '  "n": 1', pad + "}"]
-
-
-def test_levels_come_from_json_fields_then_words() -> None:
-    assert level_of(record('{"level": "error"}')) == "error"
-    assert level_of(record('{"levelname": "WARNING"}')) == "warning"
-    assert level_of(record('{"level": "INFO", "msg": "ERROR in the text does not count"}')) is None
-    assert level_of(record("Traceback (most recent call last):")) == "error"
-    assert level_of(record("REPORT RequestId: 1\tDuration: 3.00 ms\tStatus: timeout")) == "error"
-    assert level_of(record("WARN disk almost full")) == "warning"
-    assert level_of(record("TERRORS is a word")) is None
 
 
 def test_colours_cycle_over_streams_and_mark_levels() -> None:

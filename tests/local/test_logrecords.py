@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coworks.cloud.logrecords import FollowCursor, LogRecord
+from coworks.cloud.logs.records import FollowCursor, LogRecord
 
 
 def record(ts: int, event_id: str, stream: str = "s", message: str = "m") -> LogRecord:
@@ -79,3 +79,23 @@ def test_events_of_one_millisecond_keep_the_order_of_their_numeric_ids() -> None
     events = [record(5, "10", message="END"), record(5, "9", message="START"), record(4, "11", message="before")]
     assert [r.message for r in cursor.feed(events)] == ["before", "START", "END"]
     assert sorted(events, key=lambda r: r.order)[1].event_id == "9"
+
+
+def test_one_level_for_every_printer_from_json_fields_then_words() -> None:
+    def level(message: str) -> str:
+        return LogRecord(1, "s", message, "1").level
+
+    assert level('{"level": "error"}') == "ERROR"
+    assert level('{"levelname": "WARN"}') == "WARNING"
+    assert level('{"severity": "fatal"}') == "CRITICAL"
+    assert level('{"level": "notice"}') == "NOTICE"  # a level the message names is kept, uppercased
+    assert level('{"level": "INFO", "msg": "ERROR in the text does not count"}') == "INFO"
+    assert level("Traceback (most recent call last):") == "ERROR"
+    assert level("Exception on GET /\nTraceback (most recent call last):") == "ERROR"
+    assert level("[ERROR] 2026-11-30 boom") == "ERROR"
+    assert level("REPORT RequestId: 1\tDuration: 3.00 ms\tStatus: timeout") == "ERROR"
+    assert level("2026-11-30T10:53:20Z 1 Task timed out after 3.00 seconds") == "ERROR"
+    assert level("WARN disk almost full") == "WARNING"
+    assert level("INFO all good, no ERROR here") == "INFO"
+    assert level("TERRORS is a word") == ""
+    assert level("START RequestId: 1 Version: 1") == ""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from coworks.cloud.errors import CloudError
-from coworks.cloud.timespec import TimeSpecError, parse_time, time_range
+from coworks.cloud.logs.timespec import TimeSpecError, parse_time, time_range
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 NOW_MS = 1_714_564_800_000

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coworks.cloud.workers import (
+from coworks.cloud.local.workers import (
     MAX_PAYLOAD,
     FunctionSpec,
     InvalidRequestContentError,

@@ -9,8 +9,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from coworks import commands
-from coworks.commands import cli
+from coworks.cli import options as commands
+from coworks.cli.app import cli
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -61,7 +61,7 @@ def processes() -> Iterator[list[CloudProcess]]:
 def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, processes: list[CloudProcess],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from coworks.cloud import LocalCloud
-    from coworks.cloud.local import free_port
+    from coworks.cloud.local.cloud import free_port
 
     port = str(free_port())
     state = tmp_path / "state"
@@ -78,7 +78,7 @@ def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, process
     assert requests.get(url + "/echo/2", timeout=10).status_code == 200  # closing an attached cloud stops nothing
 
     monkeypatch.chdir(tmp_path)
-    from coworks.commands import cli
+    from coworks.cli.app import cli
 
     status = CliRunner().invoke(cli, ["status"])  # no options: the shared cloud
     assert status.exit_code == 0 and "probe" in status.output and url in status.output
@@ -99,9 +99,9 @@ def test_attach_deploy_restart_and_the_url_still_answers(tmp_path: Path, process
 
 
 def test_a_second_shared_cloud_is_refused_and_a_stale_file_ignored(cloud: Any) -> None:
+    from coworks.cli.app import cli
     from coworks.cloud import LocalCloud
-    from coworks.cloud.sharedcloud import SharedCloudError
-    from coworks.commands import cli
+    from coworks.cloud.local.shared import SharedCloudError
 
     endpoint_file().parent.mkdir(parents=True, exist_ok=True)
     # this process's embedded cloud, announced as the shared one: its health check names this pid

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from coworks.cloud.sharedcloud import SharedCloudServer, endpoint_file
-from coworks.cloud.snapshot import FILE, SnapshotError, load_snapshot
+from coworks.cloud.local.shared import SharedCloudServer, endpoint_file
+from coworks.cloud.local.snapshot import FILE, SnapshotError, load_snapshot
 
 
 def test_a_server_saves_when_the_control_plane_changed_and_cleans_up(tmp_path: Path) -> None:

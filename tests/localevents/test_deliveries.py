@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from coworks.cloud.localevents import LocalEvents
+from coworks.cloud.local.events import LocalEvents
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:shop-dev:dev"
 MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:orders-dev"
@@ -100,7 +100,7 @@ def test_disabled_refused_and_undeliverable_rules_never_stop_the_others(events: 
     rule(events, "to-sqs", {"Arn": "arn:aws:sqs:us-east-1:123456789012:q"}, ScheduleExpression="rate(1 minute)")
     rule(events, "good", {"Arn": FUNCTION}, ScheduleExpression="rate(1 minute)")
     scheduler, lambdas, _ = local()
-    with caplog.at_level(logging.WARNING, logger="coworks.cloud.localevents"):
+    with caplog.at_level(logging.WARNING, logger="coworks.cloud.local.events"):
         scheduler.tick(T0)
         scheduler.tick(T0 + 1)  # the refusal is logged once
         delivered = {d.rule: d for d in scheduler.tick(T0 + 60)}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coworks.cloud.localevents import Cron, Rate, ScheduleExpressionError, parse_schedule
+from coworks.cloud.local.events import Cron, Rate, ScheduleExpressionError, parse_schedule
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> float:

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from coworks.cloud import AwsError, LocalCloud, PackagingError
-from coworks.cloud.plan import Action, Plan
+from coworks.cloud.deploy.plan import Action, Plan
 from coworks.notebook import DeployPanel
 
 SERVICE = '''

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from coworks.cloud.filterpatterns import compile_pattern
-from coworks.cloud.logrecords import LogRecord
-from coworks.cloud.timespec import time_range
+from coworks.cloud.logs.patterns import compile_pattern
+from coworks.cloud.logs.records import LogRecord
+from coworks.cloud.logs.timespec import time_range
 from coworks.notebook import LogViewer
-from coworks.notebook.logviewer import level_of, stream_colour
+from coworks.notebook.logviewer import stream_colour
 
 T0 = 1_796_000_000_000
 A, B = "2026/11/30/[1]aaaaaaaaaaaa", "2026/11/30/[1]bbbbbbbbbbbb"
@@ -68,7 +68,7 @@ def test_streams_interleave_in_colour_levels_highlight_json_is_pretty_and_secret
     viewer = LogViewer(FakeCloud(lines), "inventory")
     viewer.fetch()
     page = viewer.page_html()
-    assert [level_of(r) for r in lines] == ["", "ERROR", "WARNING", ""]
+    assert [r.level for r in lines] == ["", "ERROR", "WARNING", ""]
     assert page.index("START") < page.index("boom") < page.index("low stock")  # time order, both streams
     assert stream_colour(A) != stream_colour(B) and f"color:{stream_colour(B)}" in page
     assert 'class="coworks-log-row cw-error"' in page and 'class="coworks-log-row cw-warning"' in page

@@ -8,8 +8,8 @@ import nbformat
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from coworks.commands import cli
-from coworks.runbooks import cell_label, parse_value
+from coworks.cli.app import cli
+from coworks.notebook.runbooks import cell_label, parse_value
 
 
 def _notebook(path: Path, *cells: str) -> Path:

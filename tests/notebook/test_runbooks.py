@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from coworks.runbooks import run_runbook
+from coworks.notebook.runbooks import run_runbook
 
 from .notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
 

@@ -187,7 +187,7 @@ def test_list_start_sync_and_errors_answer_in_the_shapes_boto3_expects(local: An
 def test_cws_run_workflow_starts_an_execution_on_the_cloud_and_waits(local: Any) -> None:
     from click.testing import CliRunner
 
-    from coworks.commands import cli
+    from coworks.cli.app import cli
 
     deploy_services(local)
     local.deploy_workflow("sample_flow:flow").apply()
@@ -201,7 +201,7 @@ def test_cws_run_workflow_starts_an_execution_on_the_cloud_and_waits(local: Any)
 def test_cws_deploys_and_destroys_a_workflow(local: Any) -> None:
     from click.testing import CliRunner
 
-    from coworks.commands import cli
+    from coworks.cli.app import cli
 
     where = ["--endpoint-url", local.endpoint_url, "--region", "us-east-1", "--stage", "cli"]
     for service in ("sample_inventory:app", "sample_invoicing:app"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from coworks.commands import cli
+from coworks.cli.app import cli
 
 from .conftest import ORDERS
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from coworks.biz import Pass, Task, Workflow
+from coworks.cloud.deploy.workflowmodel import Trigger, build_workflow_model, task_functions
 from coworks.cloud.errors import ConfigurationError
-from coworks.cloud.workflowmodel import Trigger, build_workflow_model, task_functions
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 

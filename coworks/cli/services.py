@@ -1,0 +1,93 @@
+"""``cws plan``, ``deploy``, ``destroy``, ``status``, ``invoke`` and ``run``: a service on a cloud,
+or served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import CoworksError
+from .options import ProgressLine, cloud_options, confirm_and_destroy, parse_pairs, settings_option
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..cloud.aws import AwsCloud
+
+
+@click.command()
+@click.argument("target")
+@settings_option
+@cloud_options
+def plan(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) -> None:
+    """Show what deploying TARGET (module:app) would change; changes nothing."""
+    click.echo(str(cloud.deploy(target, stage=stage, settings=parse_pairs(settings, "--set")).plan()))
+
+
+@click.command()
+@click.argument("target")
+@settings_option
+@cloud_options
+def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) -> None:
+    """Package TARGET (module:app), show the plan, apply it and print the URL."""
+    deployment = cloud.deploy(target, stage=stage, settings=parse_pairs(settings, "--set"))
+    click.echo(str(deployment.package), err=True)
+    shown = deployment.plan()
+    click.echo(str(shown))
+    deployment.apply(progress=ProgressLine())
+    click.echo(f"{deployment.service} ({stage}): {deployment.url}")
+
+
+@click.command()
+@click.argument("service")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@cloud_options
+def destroy(cloud: AwsCloud, service: str, stage: str, yes: bool) -> None:
+    """Delete everything Coworks made for SERVICE (a name or module:app) at the stage."""
+    confirm_and_destroy(cloud.destroy_plan(service, stage), stage, yes,
+                        lambda: cloud.destroy(service, stage, progress=ProgressLine()))
+
+
+@click.command()
+@click.argument("service", required=False)
+@cloud_options
+def status(cloud: AwsCloud, service: str | None, stage: str) -> None:
+    """What is deployed: services, stages, versions serving and URLs."""
+    click.echo(str(cloud.status(service)))
+
+
+@click.command()
+@click.argument("service")
+@click.argument("path", default="/")
+@click.option("--method", "-X", default="GET", show_default=True, help="HTTP method of the route.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="Query parameter (repeatable).")
+@click.option("--data", "-d", default=None, help="JSON body.")
+@cloud_options
+def invoke(cloud: AwsCloud, service: str, path: str, stage: str, method: str, params: tuple[str, ...],
+           data: str | None) -> None:
+    """Call PATH of the deployed SERVICE through Lambda (no API Gateway) and print the answer."""
+    try:
+        body = json.loads(data) if data is not None else None
+    except ValueError:
+        raise click.BadParameter("it is not JSON.", param_hint="--data") from None
+    answer = cloud.invoke(service, stage, path, method, params=parse_pairs(params, "--param"), body=body)
+    click.echo(answer if isinstance(answer, str) else json.dumps(answer, indent=2))
+
+
+@click.command()
+@click.argument("target")
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+def run(target: str, port: int) -> None:
+    """Serve TARGET (module:app) on 127.0.0.1 until interrupted."""
+    from ..cloud.targets import load_service
+
+    try:
+        service = load_service(target)
+    except CoworksError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Serving {service.name} on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
+    try:
+        service.serve(port=port, background=False)
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        sys.exit(0)

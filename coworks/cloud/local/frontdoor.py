@@ -1,0 +1,206 @@
+"""The local cloud's one endpoint on 127.0.0.1.
+
+boto3, the AWS CLI and the notebook all talk to this address. The data-plane operations that
+moto cannot serve without Docker are answered here (Lambda ``Invoke``, the HTTP APIs' traffic
+under ``/_aws/execute-api/<api-id>/<stage>/...``); every other AWS call goes to the embedded moto
+application in the same process, untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from .controlplane import ControlPlaneLookupError
+from .events import LocalEvents
+from .gateway import GatewayRequest, LocalGateway
+from .lambdas import LocalLambda
+from .stepfunctions import LocalStepFunctions
+
+HOST = "127.0.0.1"
+EXECUTE_API = "/_aws/execute-api/"
+#: Answers ``{"service": "coworks-local-cloud", "pid": ...}``: how ``LocalCloud()`` tells a live shared
+#: cloud from a stale endpoint file or another program on the port.
+HEALTH = "/_coworks/health"
+_READS = frozenset(("GET", "HEAD", "OPTIONS"))
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+_REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[\w-]+)/")
+
+StartResponse = Callable[..., Any]
+
+
+class FrontDoor:
+    """WSGI application: the local data plane in front of moto's control plane."""
+
+    def __init__(self, moto_app: Any, lambdas: LocalLambda, gateway: LocalGateway) -> None:
+        self.moto_app = moto_app
+        self.lambdas = lambdas
+        self.gateway = gateway
+        #: Step Functions executions, run by the Coworks executor against the local Lambdas.
+        self.states = LocalStepFunctions(lambdas)
+        #: EventBridge deliveries moto does not make: scheduled rules and put events to Lambda/Step Functions.
+        self.events = LocalEvents(lambdas, self.states)
+        #: Requests that may have changed the control plane (invocations write logs): a persisting
+        #: server saves its snapshot only when this moved.
+        self.changes = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        raw_path = raw_uri.split("?", 1)[0]
+        method = environ.get("REQUEST_METHOD", "GET")
+        if raw_path.startswith(EXECUTE_API):
+            self.changes += 1
+            return self._execute_api(environ, start_response, raw_path)
+        if raw_path == HEALTH:
+            return self._health(start_response)
+        if method not in _READS:
+            self.changes += 1
+            if method == "POST":
+                if self.states.handles(environ):
+                    return self.states(environ, start_response)
+                if self.events.handles(environ):
+                    found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+                    region = found.group("region") if found else "us-east-1"
+                    return self.events(environ, start_response, self.moto_app, region)
+                match = _INVOKE.match(environ.get("PATH_INFO", ""))
+                if match:
+                    return self._invoke(environ, start_response, unquote(match.group("name")))
+        return self.moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        import os
+
+        body = json.dumps({"service": "coworks-local-cloud", "pid": os.getpid()}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    # -- Lambda Invoke -------------------------------------------------------------------
+
+    def _invoke(self, environ: dict[str, Any], start_response: StartResponse, name: str) -> Iterable[bytes]:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        qualifier = query.get("Qualifier", [None])[0]
+        invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
+        found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+        region = found.group("region") if found else "us-east-1"
+        payload = _read_body(environ)
+        if invocation_type == "DryRun":
+            start_response("204 No Content", [])
+            return [b""]
+        try:
+            result = self.lambdas.invoke(name, payload or b"{}", qualifier=qualifier, region=region,
+                                         invocation_type=invocation_type)
+        except ControlPlaneLookupError as exc:
+            body = json.dumps({"Type": "User", "Message": str(exc)}).encode()
+            start_response("404 Not Found", [("Content-Type", "application/json"),
+                                             ("x-amzn-ErrorType", "ResourceNotFoundException"),
+                                             ("Content-Length", str(len(body)))])
+            return [body]
+        if invocation_type == "Event":
+            start_response("202 Accepted", [("Content-Length", "0"), ("x-amzn-RequestId", result.request_id)])
+            return [b""]
+        headers = [("Content-Type", "application/json"), ("X-Amz-Executed-Version", result.executed_version),
+                   ("x-amzn-RequestId", result.request_id), ("Content-Length", str(len(result.payload)))]
+        if result.function_error:
+            headers.append(("X-Amz-Function-Error", result.function_error))
+        if environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail":
+            headers.append(("X-Amz-Log-Result", result.log_tail))
+        start_response("200 OK", headers)
+        return [result.payload]
+
+    # -- HTTP APIs -----------------------------------------------------------------------
+
+    def _execute_api(self, environ: dict[str, Any], start_response: StartResponse, raw_path: str) -> Iterable[bytes]:
+        rest = raw_path[len(EXECUTE_API):]
+        api_id, _, rest = rest.partition("/")
+        stage, _, path = rest.partition("/")
+        headers = [(key[5:].replace("_", "-").title(), value) for key, value in environ.items()
+                   if key.startswith("HTTP_")]
+        if environ.get("CONTENT_TYPE"):
+            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        request = GatewayRequest(
+            method=environ.get("REQUEST_METHOD", "GET").upper(),
+            path="/" + path,
+            query=environ.get("QUERY_STRING", ""),
+            headers=headers,
+            body=_read_body(environ),
+            source_ip=environ.get("REMOTE_ADDR", HOST),
+        )
+        response = self.gateway.handle(api_id, stage or "$default", request)
+        # The gateway frames the body itself; only a HEAD keeps the length its GET would have.
+        given = {k.lower(): v for k, v in response.headers.items()}.get("content-length")
+        out = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        out += [("Set-Cookie", c) for c in response.cookies]
+        length = given if request.method == "HEAD" and given is not None else str(len(response.body))
+        out.append(("Content-Length", length))
+        start_response(f"{response.status} {_reason(response.status)}", out)
+        return [response.body]
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class FrontDoorServer:
+    """The front door listening on 127.0.0.1 (a free port unless one is given)."""
+
+    def __init__(self, app: FrontDoor, port: int = 0) -> None:
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self._server = make_server(HOST, port, app, threaded=True)
+        # socketserver listens with a backlog of 128: a burst of clients beyond it waits a second
+        # for the SYN to be retried. Listening again only raises the backlog.
+        self._server.socket.listen(1024)
+        self.port: int = self._server.server_port
+        self.url = f"http://{HOST}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
+
+    def start(self) -> FrontDoorServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.app.events.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_front_door(
+    cache_dir: Any, port: int = 0, environment: dict[str, str] | None = None
+) -> tuple[FrontDoorServer, LocalLambda]:
+    """moto's application, the local Lambda service and the gateway, behind one started server.
+
+    Functions see this endpoint and dummy credentials unless ``environment`` says otherwise, so
+    a handler's boto3 calls reach this cloud, never a real account.
+    """
+    from pathlib import Path
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    lambdas = LocalLambda(Path(cache_dir), environment=environment)
+    app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
+    server = FrontDoorServer(app, port)
+    for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        lambdas.environment.setdefault(key, value)
+    server.start()
+    app.events.start()  # the scheduled rules tick about once a second; FrontDoorServer.stop() stops it
+    return server, lambdas

@@ -1,0 +1,237 @@
+"""The local API Gateway: HTTP APIs (payload 2.0) answered on 127.0.0.1.
+
+Routing follows the routes stored in the control plane, never the service's code: the most
+specific route wins (static paths, then path variables, then greedy ``{proxy+}``, then
+``$default``; a verb before ``ANY``), the Lambda authorizer runs when the route has one, and the
+function's answer is turned into HTTP as API Gateway does, including its inference rules for
+answers without a ``statusCode``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from .controlplane import ControlPlaneLookupError, HttpApiConfig, RouteConfig, http_api
+from .lambdas import LocalLambda
+
+#: API Gateway's own answers, byte for byte.
+NOT_FOUND = (404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+UNAUTHORIZED = (401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
+FORBIDDEN = (403, {"content-type": "application/json"}, b'{"message":"Forbidden"}')
+INTERNAL = (500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+
+
+@dataclass
+class GatewayRequest:
+    method: str
+    path: str  # after the stage, raw (percent-encoded)
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    source_ip: str = "127.0.0.1"
+
+
+@dataclass
+class GatewayResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    cookies: list[str] = field(default_factory=list)
+
+
+def match_route(api: HttpApiConfig, method: str, path: str) -> tuple[RouteConfig, dict[str, str]] | None:
+    """The route API Gateway would pick for this request, and its decoded path parameters."""
+    segments = [s for s in path.split("/") if s] if path != "/" else []
+    best: tuple[tuple[int, ...], RouteConfig, dict[str, str]] | None = None
+    default: RouteConfig | None = None
+    for route in api.routes:
+        if route.route_key == "$default":
+            default = route
+            continue
+        verb, _, template = route.route_key.partition(" ")
+        if verb not in (method, "ANY"):
+            continue
+        params = _match_template(template, segments)
+        if params is None:
+            continue
+        parts = [s for s in template.split("/") if s]
+        greedy = bool(parts) and parts[-1].endswith("+}")
+        literals = sum(1 for s in parts if not s.startswith("{"))
+        rank = (0 if greedy else 1, literals, len(parts), 1 if verb == method else 0)
+        if best is None or rank > best[0]:
+            best = (rank, route, params)
+    if best is not None:
+        return best[1], best[2]
+    if default is not None:
+        return default, {}
+    return None
+
+
+def _match_template(template: str, segments: list[str]) -> dict[str, str] | None:
+    parts = [s for s in template.split("/") if s]
+    params: dict[str, str] = {}
+    for index, part in enumerate(parts):
+        if part.startswith("{") and part.endswith("+}"):
+            if index >= len(segments):
+                return None
+            params[part[1:-2]] = unquote("/".join(segments[index:]))
+            return params
+        if index >= len(segments):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            params[part[1:-1]] = unquote(segments[index])
+        elif part != segments[index]:
+            return None
+    return params if len(parts) == len(segments) else None
+
+
+class LocalGateway:
+    """Serves every HTTP API of the control plane through the local Lambda service."""
+
+    def __init__(self, lambdas: LocalLambda) -> None:
+        self.lambdas = lambdas
+
+    def handle(self, api_id: str, stage: str, request: GatewayRequest) -> GatewayResponse:
+        try:
+            api = http_api(api_id)
+        except ControlPlaneLookupError:
+            return GatewayResponse(*NOT_FOUND)
+        if stage not in api.stages and stage != "$default":
+            return GatewayResponse(*NOT_FOUND)
+        found = match_route(api, request.method, request.path)
+        if found is None or found[0].function is None:
+            return GatewayResponse(*NOT_FOUND)
+        route, params = found
+        function: str = found[0].function
+        event = self.event(api, stage, route, params, request)
+        if route.authorizer_function is not None:
+            denied = self._authorize(api, stage, route, event)
+            if denied is not None:
+                return denied
+        result = self.lambdas.invoke(function, json.dumps(event).encode(), region=api.region)
+        if result.function_error:
+            return GatewayResponse(*INTERNAL)
+        return to_http(result.payload)
+
+    def event(
+        self, api: HttpApiConfig, stage: str, route: RouteConfig, params: dict[str, str], request: GatewayRequest
+    ) -> dict[str, Any]:
+        """The payload 2.0 event API Gateway sends for this request."""
+        headers: dict[str, str] = {}
+        cookies: list[str] = []
+        for name, value in request.headers:
+            key = name.lower()
+            if key == "cookie":
+                cookies.extend(c.strip() for c in value.split(";") if c.strip())
+                continue
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        raw_path = request.path if stage == "$default" else f"/{stage}{request.path}"
+        body_text, is_b64 = _event_body(request.body, headers.get("content-type", ""))
+        now = time.time()
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": raw_path,
+            "rawQueryString": request.query,
+            "headers": headers,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": api.api_id,
+                "domainName": f"{api.api_id}.execute-api.localhost",
+                "domainPrefix": api.api_id,
+                "http": {"method": request.method, "path": raw_path, "protocol": "HTTP/1.1",
+                         "sourceIp": request.source_ip, "userAgent": headers.get("user-agent", "")},
+                "requestId": str(uuid.uuid4()),
+                "routeKey": route.route_key,
+                "stage": stage,
+                "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+                "timeEpoch": int(now * 1000),
+            },
+            "isBase64Encoded": is_b64,
+        }
+        if cookies:
+            event["cookies"] = cookies
+        if request.query:
+            query: dict[str, str] = {}
+            for key, value in parse_qsl(request.query, keep_blank_values=True):
+                query[key] = f"{query[key]},{value}" if key in query else value
+            event["queryStringParameters"] = query
+        if params:
+            event["pathParameters"] = params
+        if body_text is not None:
+            event["body"] = body_text
+        return event
+
+    def _authorize(
+        self, api: HttpApiConfig, stage: str, route: RouteConfig, event: dict[str, Any]
+    ) -> GatewayResponse | None:
+        identity = []
+        for source in route.identity_source:
+            if source.lower().startswith("$request.header."):
+                value = event["headers"].get(source.split(".", 2)[2].lower())
+                if value is None:
+                    return GatewayResponse(*UNAUTHORIZED)  # the gateway answers without calling
+                identity.append(value)
+        auth_event = {
+            "version": "2.0",
+            "type": "REQUEST",
+            "routeArn": f"arn:aws:execute-api:{api.region}:123456789012:{api.api_id}/{stage}/"
+                        f"{event['requestContext']['http']['method']}{event['rawPath']}",
+            "identitySource": identity,
+            "routeKey": route.route_key,
+            "rawPath": event["rawPath"],
+            "rawQueryString": event["rawQueryString"],
+            "headers": event["headers"],
+            "requestContext": event["requestContext"],
+            "pathParameters": event.get("pathParameters", {}),
+        }
+        result = self.lambdas.invoke(route.authorizer_function or "", json.dumps(auth_event).encode(),
+                                     region=api.region)
+        if result.function_error:
+            return GatewayResponse(*INTERNAL)
+        answer = result.json()
+        allowed = isinstance(answer, dict) and answer.get("isAuthorized") is True
+        return None if allowed else GatewayResponse(*FORBIDDEN)
+
+
+def _event_body(body: bytes, content_type: str) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    textual = ctype.startswith("text/") or "json" in ctype or "xml" in ctype or ctype in (
+        "application/x-www-form-urlencoded", "application/javascript")
+    if textual:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode("ascii"), True
+
+
+def to_http(payload: bytes) -> GatewayResponse:
+    """API Gateway's reading of a payload 2.0 answer."""
+    try:
+        answer = json.loads(payload) if payload else None
+    except ValueError:
+        return GatewayResponse(*INTERNAL)
+    if not isinstance(answer, dict) or "statusCode" not in answer:
+        # No statusCode: API Gateway assumes 200, JSON, and the answer itself as the body.
+        text = answer if isinstance(answer, str) else json.dumps(answer)
+        return GatewayResponse(200, {"content-type": "application/json"}, text.encode())
+    try:  # a malformed answer is the function's fault: API Gateway answers 500
+        status = int(answer["statusCode"])
+        headers = {str(k): str(v) for k, v in (answer.get("headers") or {}).items()}
+        for key, values in (answer.get("multiValueHeaders") or {}).items():
+            headers[str(key)] = ",".join(str(v) for v in values)
+        body = answer.get("body") or ""
+        data = base64.b64decode(body, validate=True) if answer.get("isBase64Encoded") else str(body).encode("utf-8")
+        cookies = [str(c) for c in answer.get("cookies") or []]
+    except (TypeError, ValueError, AttributeError):
+        return GatewayResponse(*INTERNAL)
+    return GatewayResponse(status, headers, data, cookies)

@@ -1,0 +1,204 @@
+"""The shared local cloud: one long-lived server that a notebook and a shell both use.
+
+``cws cloud`` runs a :class:`SharedCloudServer` (front door, moto, workers) and writes its
+endpoint to ``$COWORKS_HOME/cloud.json`` (default ``~/.coworks``) with its pid; ``LocalCloud()``
+reads that file and attaches when the server answers its health check, so deployments made from
+the shell answer in the notebook and the other way round. The file is removed when the server
+stops; a stale one (the server was killed) is ignored and cleaned up.
+
+With ``persist=DIR`` the control plane is snapshotted to ``DIR`` (periodically when it changed,
+and on stop) and restored at start, so API ids, versions, aliases and code, hence the URLs
+handed out before, survive a restart. Workers' unpacked code is kept there too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import CloudError, SharedCloudError
+
+FILE_NAME = "cloud.json"
+
+
+
+
+def coworks_home() -> Path:
+    """Where Coworks keeps per-user state: ``$COWORKS_HOME``, else ``~/.coworks``."""
+    return Path(os.environ.get("COWORKS_HOME") or Path.home() / ".coworks")
+
+
+def endpoint_file() -> Path:
+    return coworks_home() / FILE_NAME
+
+
+@dataclass(frozen=True)
+class SharedCloud:
+    """What ``cloud.json`` says about a running shared cloud."""
+
+    url: str
+    pid: int
+    persist: str | None = None
+
+    def answers(self, timeout: float = 1.0) -> bool:
+        """Whether the front door at ``url`` is this server (its health check names the same pid)."""
+        found = probe(self.url, timeout)
+        return found is not None and found.pid == self.pid
+
+
+def probe(url: str, timeout: float = 1.0) -> SharedCloud | None:
+    """The local cloud answering at ``url`` (shared or embedded in another process), or None."""
+    import urllib.request
+
+    from .frontdoor import HEALTH
+
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + HEALTH, timeout=timeout) as answer:
+            health = json.loads(answer.read())
+    except (OSError, ValueError):
+        return None
+    if isinstance(health, dict) and health.get("service") == "coworks-local-cloud":
+        return SharedCloud(url.rstrip("/"), int(health.get("pid", 0)))
+    return None
+
+
+def find_shared(timeout: float = 1.0) -> SharedCloud | None:
+    """The shared cloud that runs now, or None (no file, an unreadable one, or a server that is gone)."""
+    path = endpoint_file()
+    try:
+        data = json.loads(path.read_text())
+        found = SharedCloud(url=str(data["url"]), pid=int(data["pid"]), persist=data.get("persist"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if found.answers(timeout):
+        return found
+    if not _alive(found.pid):
+        path.unlink(missing_ok=True)  # its server died without cleaning up
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _warm_up() -> None:
+    """Import the backends a deploy touches before announcing the server: moto's API Gateway
+    pulls in jsonschema's grammars, seconds that would otherwise fall on the first deploy."""
+    from moto.backends import get_backend
+
+    for name in ("apigatewayv2", "lambda"):
+        get_backend(name)  # type: ignore[call-overload]
+
+
+class SharedCloudServer:
+    """The local cloud as a long-lived server: ``start()``, then ``tick()`` now and then, then ``stop()``."""
+
+    def __init__(self, port: int = 0, persist: str | os.PathLike[str] | None = None,
+                 save_every: float = 30.0) -> None:
+        self.port = port
+        self.persist = Path(persist).resolve() if persist is not None else None
+        self.save_every = save_every
+        self.url = ""
+        self.restored = False
+        self._server: Any = None
+        self._lambdas: Any = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._saved_changes = 0
+        self._last_save = 0.0
+
+    def start(self) -> SharedCloudServer:
+        """Restore the persisted state, start the front door and announce it in ``cloud.json``."""
+        import logging
+
+        from .frontdoor import start_front_door
+
+        running = find_shared()
+        if running is not None:
+            raise SharedCloudError(f"A shared local cloud already runs at {running.url} (pid {running.pid}): "
+                                   "use it, or stop it first.", resource=str(endpoint_file()))
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        if self.persist is not None:
+            from .snapshot import load_snapshot
+
+            self.restored = load_snapshot(self.persist)
+            cache = self.persist / "workers"
+        else:
+            self._workdir = tempfile.TemporaryDirectory(prefix="coworks-cloud-")
+            cache = Path(self._workdir.name)
+        try:
+            self._server, self._lambdas = start_front_door(cache, port=self.port)
+        except OSError as exc:
+            raise SharedCloudError(f"Cannot listen on 127.0.0.1:{self.port} ({exc.strerror}): pick another --port.",
+                                   resource=str(self.port)) from None
+        _warm_up()
+        self.url = self._server.url
+        self._saved_changes = self._server.app.changes
+        self._last_save = time.monotonic()
+        record = SharedCloud(self.url, os.getpid(), str(self.persist) if self.persist else None)
+        path = endpoint_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(".tmp")
+        staging.write_text(json.dumps(asdict(record)))
+        os.replace(staging, path)
+        return self
+
+    def tick(self) -> None:
+        """Save the snapshot when the control plane changed and ``save_every`` seconds have passed.
+
+        A failed periodic save is reported and the server keeps serving: the next one may work,
+        and losing the service would lose more than a snapshot.
+        """
+        if self.persist is not None and time.monotonic() - self._last_save >= self.save_every:
+            try:
+                self.save()
+            except CloudError as exc:
+                import sys
+
+                print(f"Warning: {exc}", file=sys.stderr)
+
+    def save(self) -> bool:
+        """Snapshot the control plane if it changed since the last save; True when written."""
+        if self.persist is None or self._server is None:
+            return False
+        changes = self._server.app.changes
+        self._last_save = time.monotonic()
+        if changes == self._saved_changes:
+            return False
+        from .snapshot import save_snapshot
+
+        save_snapshot(self.persist)
+        self._saved_changes = changes
+        return True
+
+    def stop(self) -> None:
+        """Stop serving, save the state, kill the workers, remove ``cloud.json`` (idempotent)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stop()
+        try:
+            if self.persist is not None:
+                from .snapshot import save_snapshot
+
+                save_snapshot(self.persist)
+        finally:
+            self._lambdas.close()
+            if self._workdir is not None:
+                self._workdir.cleanup()
+            path = endpoint_file()
+            try:
+                if json.loads(path.read_text()).get("pid") == os.getpid():
+                    path.unlink()
+            except (OSError, ValueError):
+                pass

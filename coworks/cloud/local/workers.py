@@ -1,0 +1,404 @@
+"""Warm local Lambda workers: the data plane that moto cannot provide without Docker.
+
+The local cloud invokes a deployed function by running the very zip that was deployed, unpacked
+once per code hash under ``cache_dir/<hash>/``, in a worker process started from
+``bootstrap.py`` (Lambda's runtime loop, standard library only). A worker imports the
+handler once (cold start), then stays warm and serves one invocation at a time. Workers are
+kept per function version: concurrent invocations get their own workers up to
+``max_workers_per_function``, further ones wait; a new version or new code gets fresh workers.
+
+What comes back is what Lambda reports: the payload or Lambda's error payload with the
+function-error flag, the lines the handler printed or logged, durations, billed duration, memory,
+and the init duration of a cold start. The configured timeout is enforced by killing the worker
+and answering ``Task timed out after N.NN seconds``, as Lambda does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import weakref
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import InvalidRequestContentError, RequestTooLargeError, WorkerError
+from .invocations import (
+    MAX_PAYLOAD,
+    FunctionSpec,
+    InvocationResult,
+    lambda_log_lines,
+    stream_name,
+)
+from .workerprocess import _Died, _kill_all, _TimedOut, _Worker
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = [
+    "BOOTSTRAP",
+    "MAX_PAYLOAD",
+    "FunctionSpec",
+    "InvalidRequestContentError",
+    "InvocationResult",
+    "RequestTooLargeError",
+    "WorkerError",
+    "WorkerPool",
+    "lambda_log_lines",
+    "stream_name",
+]
+
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+_SIGNAL_WORDS = {6: "aborted", 9: "killed", 11: "segmentation fault", 15: "terminated"}  # as Lambda words them
+_INIT_LIMIT = 10.0  # seconds Lambda allows the init phase of an on-demand function
+class WorkerPool:
+    """Warm worker processes per function version; thread-safe; ``close()`` (or exit) kills them all."""
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike[str],
+        max_workers_per_function: int = 4,
+        *,
+        environment: Mapping[str, str] | None = None,
+        python: str | None = None,
+    ) -> None:
+        """``environment`` is the base every worker sees (default: PATH, LANG, TZ as Lambda sets them);
+        put the local cloud's endpoint and credentials there so handlers' boto3 calls reach it.
+        The mapping is read at each worker's start, not copied: its owner may fill it later."""
+        if max_workers_per_function < 1:
+            raise WorkerError("max_workers_per_function must be at least 1.")
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.max_workers_per_function = max_workers_per_function
+        self._python = python or sys.executable
+        self._base_env: Mapping[str, str] = environment if environment is not None else default_environment()
+        self._cond = threading.Condition()
+        self._idle: dict[tuple[str, str, str], list[_Worker]] = {}
+        self._count: dict[tuple[str, str, str], int] = {}
+        self._live: set[_Worker] = set()
+        self._unpack_lock = threading.Lock()
+        self._hashes: dict[tuple[str, int, int], str] = {}
+        self._closed = False
+        self._finalizer = weakref.finalize(self, _kill_all, self._live)
+
+    # public
+    def invoke(
+        self, function: FunctionSpec, payload: bytes = b"", *, qualifier: str | None = None,
+        request_id: str | None = None,
+    ) -> InvocationResult:
+        """Run one invocation on a warm worker (or a new one, cold) and report it as Lambda does."""
+        text = _payload_text(payload, function.name)
+        request_id = request_id or str(uuid.uuid4())
+        key = (function.name, function.version, self._fingerprint(function))
+        worker = self._acquire(key)
+        cold = worker is None
+        init: dict[str, Any] = {}
+        if worker is None:
+            init_at = int(time.time() * 1000)
+            try:
+                worker, init = self._spawn(function, key)
+            except BaseException:
+                self._release(key, None)
+                raise
+            if init["error"] is not None:
+                self._release(key, worker, discard=True)
+                return self._init_failure(function, request_id, worker, init, init_at)
+        started_at = int(time.time() * 1000)  # the invoke phase: the timeout counts from here, init aside
+        request = {
+            "request_id": request_id,
+            "payload": text,
+            "deadline_ms": started_at + int(function.timeout * 1000),
+            "arn": function.arn(qualifier or function.alias),
+        }
+        try:
+            result = self._run(function, worker, request, started_at, cold, init)
+        finally:
+            self._release(key, worker, discard=not worker.alive)
+        return result
+
+    def code_sha256(self, function: FunctionSpec) -> str:
+        """The function's CodeSha256 as Lambda computes it (base64 of the zip's SHA-256)."""
+        if function.code_sha256:
+            return function.code_sha256
+        if isinstance(function.code, bytes):
+            return base64.b64encode(hashlib.sha256(function.code).digest()).decode("ascii")
+        stat = os.stat(function.code)
+        cache_key = (os.fspath(function.code), stat.st_mtime_ns, stat.st_size)
+        if cache_key not in self._hashes:
+            digest = hashlib.sha256(Path(function.code).read_bytes()).digest()
+            self._hashes[cache_key] = base64.b64encode(digest).decode("ascii")
+        return self._hashes[cache_key]
+
+    def _fingerprint(self, function: FunctionSpec) -> str:
+        """Code and configuration: Lambda starts new environments when either changes, so does the pool."""
+        config = [function.handler, function.memory, function.runtime, function.region, function.account_id]
+        config.append(sorted((str(k), str(v)) for k, v in function.environment.items()))
+        digest = hashlib.sha256(json.dumps(config).encode("utf-8")).hexdigest()[:16]
+        return f"{self.code_sha256(function)}:{digest}"
+
+    def live_workers(self) -> dict[tuple[str, str], int]:
+        """How many worker processes run per (function, version): for status displays and tests."""
+        with self._cond:
+            counts: dict[tuple[str, str], int] = {}
+            for worker in self._live:
+                name, version, _ = worker.key
+                counts[(name, version)] = counts.get((name, version), 0) + 1
+            return counts
+
+    def close(self) -> None:
+        """Kill every worker; invocations still running report the worker's death."""
+        with self._cond:
+            self._closed = True
+            self._idle.clear()
+            self._cond.notify_all()
+        self._finalizer()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # the pool's bookkeeping
+    def _acquire(self, key: tuple[str, str, str]) -> _Worker | None:
+        """A warm idle worker, or None after reserving a slot for a new one; waits at the limit."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise WorkerError("The worker pool is closed: create a new LocalCloud to invoke functions.")
+                idle = self._idle.get(key)
+                if idle:
+                    return idle.pop()  # the most recently used: the warmest
+                if self._count.get(key, 0) < self.max_workers_per_function:
+                    self._count[key] = self._count.get(key, 0) + 1
+                    self._retire_stale(key)
+                    return None
+                self._cond.wait()
+
+    def _retire_stale(self, key: tuple[str, str, str]) -> None:
+        """Idle workers of the same function version but older code or configuration will never serve again."""
+        for other in [k for k in self._idle if k[:2] == key[:2] and k != key]:
+            for worker in self._idle.pop(other):
+                worker.kill()
+                self._live.discard(worker)
+                self._count[other] -= 1
+
+    def _release(self, key: tuple[str, str, str], worker: _Worker | None, discard: bool = False) -> None:
+        with self._cond:
+            if worker is None or discard or self._closed or not worker.alive:
+                self._count[key] -= 1
+                if worker is not None:
+                    worker.kill()
+                    self._live.discard(worker)
+            else:
+                self._idle.setdefault(key, []).append(worker)
+            self._cond.notify_all()
+
+    # processes
+    def _spawn(self, function: FunctionSpec, key: tuple[str, str, str]) -> tuple[_Worker, dict[str, Any]]:
+        code_dir = self._unpack(function, self.code_sha256(function))
+        log_stream = stream_name(function.version)
+        env = {**self._base_env, **{str(k): str(v) for k, v in function.environment.items()}}
+        env.update({
+            "_HANDLER": function.handler,
+            "AWS_REGION": function.region,
+            "AWS_DEFAULT_REGION": function.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
+        })
+        request_read, request_write = os.pipe()
+        result_read, result_write = os.pipe()
+        env["_COWORKS_WORKER_FDS"] = f"{request_read},{result_write}"
+        capture = tempfile.TemporaryFile(prefix="coworks-worker-")
+        started = time.monotonic()
+        try:
+            process = subprocess.Popen(
+                [self._python, "-u", str(BOOTSTRAP)], cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
+                stdout=capture, stderr=capture, pass_fds=(request_read, result_write), start_new_session=True,
+            )
+        except OSError as exc:
+            for fd in (request_read, request_write, result_read, result_write):
+                os.close(fd)
+            capture.close()
+            raise WorkerError(f"Cannot start a worker for {function.name}: {exc}.", resource=function.name) from exc
+        os.close(request_read)  # the worker's ends: keeping them open here would hide its death
+        os.close(result_write)
+        worker = _Worker(process, request_write, result_read, capture, log_stream, key)
+        with self._cond:
+            self._live.add(worker)
+        deadline = started + max(function.timeout, _INIT_LIMIT)
+        try:
+            ready = worker.receive(deadline)
+        except _TimedOut:
+            logs = worker.captured()
+            worker.kill()
+            elapsed = time.monotonic() - started
+            message = f"Error: Task timed out after {elapsed:.2f} seconds"
+            ready = {"error": {"errorMessage": message, "errorType": "Sandbox.Timedout"}, "logs": logs}
+        except _Died:
+            ready = {"error": _exit_error("", worker), "logs": worker.captured()}
+        ready["init_ms"] = (time.monotonic() - started) * 1000
+        return worker, ready
+
+    def _unpack(self, function: FunctionSpec, sha: str) -> Path:
+        """``cache_dir/<hash>/``, extracted once per code hash (atomically, so concurrent pools agree)."""
+        target = self.cache_dir / _directory_name(sha)
+        if target.is_dir():
+            return target
+        with self._unpack_lock:
+            if target.is_dir():
+                return target
+            data = function.code if isinstance(function.code, bytes) else Path(function.code).read_bytes()
+            staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.cache_dir))
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(staging)
+                staging.rename(target)
+            except zipfile.BadZipFile as exc:
+                raise WorkerError(
+                    f"The code of function {function.name} is not a zip file: redeploy it.", resource=function.name
+                ) from exc
+            except OSError:
+                if not target.is_dir():
+                    raise
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def _run(
+        self, function: FunctionSpec, worker: _Worker, request: dict[str, Any], started_at: int, cold: bool,
+        init: dict[str, Any],
+    ) -> InvocationResult:
+        began = time.monotonic()
+        fields: dict[str, Any] = {
+            "request_id": request["request_id"], "memory_size_mb": function.memory, "cold_start": cold,
+            "init_duration_ms": init.get("init_ms"), "init_log_lines": list(init.get("logs", [])),
+            "executed_version": function.version, "log_group": function.log_group, "log_stream": worker.log_stream,
+            "started_at": started_at, "worker_pid": worker.process.pid,
+        }
+        try:
+            worker.send(request)
+            answer = worker.receive(began + function.timeout)
+        except _TimedOut:
+            elapsed = time.monotonic() - began
+            memory = worker.peak_memory_mb()
+            logs = worker.captured()
+            worker.kill()
+            message = f"RequestId: {request['request_id']} Error: Task timed out after {elapsed:.2f} seconds"
+            payload = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
+            return _result(fields, payload, logs, elapsed * 1000, memory, "timeout")
+        except _Died:
+            elapsed = time.monotonic() - began
+            logs = worker.captured()
+            payload = _exit_error(request["request_id"], worker)
+            return _result(fields, payload, logs, elapsed * 1000, 0, "crash")
+        status = "success" if answer["ok"] else "error"
+        duration, memory = answer["duration_ms"], answer["max_memory_mb"]
+        body = answer["payload"]
+        size = len(body.encode("utf-8"))
+        if size > MAX_PAYLOAD:
+            message = (
+                f"Response payload size ({size} bytes) exceeded maximum allowed payload size ({MAX_PAYLOAD} bytes)."
+            )
+            body, status = {"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}, "error"
+        return _result(fields, body, answer["logs"], duration, memory, status)
+
+    def _init_failure(
+        self, function: FunctionSpec, request_id: str, worker: _Worker, init: dict[str, Any], started_at: int
+    ) -> InvocationResult:
+        fields = {
+            "request_id": request_id, "memory_size_mb": function.memory, "cold_start": True,
+            "init_duration_ms": init["init_ms"], "init_log_lines": list(init.get("logs", [])),
+            "executed_version": function.version, "log_group": function.log_group, "log_stream": worker.log_stream,
+            "started_at": started_at, "worker_pid": worker.process.pid,
+        }
+        return _result(fields, init["error"], [], 0.0, 0, "init_error")
+
+
+def _result(
+    fields: dict[str, Any], payload: str | dict[str, Any], logs: list[str], duration_ms: float, memory: int,
+    status: str,
+) -> InvocationResult:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    return InvocationResult(
+        payload=body.encode("utf-8"),
+        function_error=None if status == "success" else "Unhandled",
+        log_lines=list(logs),
+        duration_ms=duration_ms,
+        billed_duration_ms=max(1, math.ceil(duration_ms)),
+        max_memory_used_mb=memory,
+        status=status,
+        **fields,
+    )
+
+
+def _exit_error(request_id: str, worker: _Worker) -> dict[str, Any]:
+    try:
+        code = worker.process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        code = None
+    if code is not None and code < 0:
+        how = f"signal: {_SIGNAL_WORDS.get(-code, signal.Signals(-code).name)}"
+    else:
+        how = f"exit status {code}"
+    prefix = f"RequestId: {request_id} " if request_id else ""
+    return {"errorMessage": f"{prefix}Error: Runtime exited with error: {how}", "errorType": "Runtime.ExitError"}
+
+
+def _payload_text(payload: bytes | str, function: str) -> str:
+    if len(payload) > MAX_PAYLOAD:
+        raise RequestTooLargeError(
+            f"The payload for {function} is {len(payload)} bytes, over Lambda's {MAX_PAYLOAD}: send less, "
+            "or pass a reference (an S3 key) instead.",
+            resource=function,
+        )
+    try:
+        text = payload.decode("utf-8", "strict") if isinstance(payload, bytes) else payload
+        if text.strip():
+            json.loads(text)
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+        raise InvalidRequestContentError(
+            f"Could not parse request body into json for {function}: {exc}; send a JSON payload.",
+            resource=function,
+        ) from exc
+    return text
+
+
+def _directory_name(sha: str) -> str:
+    """A file-system-safe name for a code hash given as Lambda's base64 or as hex."""
+    if len(sha) == 64 and all(c in "0123456789abcdef" for c in sha.lower()):
+        return sha.lower()
+    try:
+        raw = base64.b64decode(sha, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    return raw.hex() if len(raw) == 32 else hashlib.sha256(sha.encode("utf-8")).hexdigest()
+
+
+def default_environment() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+    }

@@ -1,0 +1,66 @@
+"""Naming what a cloud call is about: a service or a workflow, given as an object, a class, a
+name or ``"module:attribute"``, the way ``cws`` and the notebook let people write it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .errors import ConfigurationError
+
+
+def load_service(target: Any) -> Any:
+    """The TechMicroService ``target`` names: itself, its class, or ``"module:app"``."""
+    from .packaging.sources import resolve
+
+    return resolve(target).service
+
+
+def service_name(service: Any) -> str:
+    """A service's name from its name, its instance, its class or ``"module:app"``."""
+    if isinstance(service, str) and ":" not in service:
+        return service
+    return str(load_service(service).name)
+
+
+def load_workflow(target: Any) -> Any:
+    """A biz ``Workflow`` from itself or a ``"module:attribute"`` string (the module found from the
+    current directory, as ``cws`` does for services)."""
+    from ..biz import Workflow
+
+    if isinstance(target, Workflow):
+        return target
+    if isinstance(target, str) and ":" in target:
+        module_name, _, attr = target.partition(":")
+        if os.getcwd() not in sys.path and "" not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        try:
+            found = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigurationError(f"Cannot load the workflow {target!r}: {exc}.", resource=target) from None
+        if isinstance(found, Workflow):
+            return found
+    raise ConfigurationError(
+        f"{target!r} is not a workflow: pass a coworks.biz.Workflow or 'module:attribute' naming one.",
+        resource=str(target),
+    )
+
+
+def workflow_name(target: Any) -> str:
+    """A workflow's name from its name, itself or ``"module:attribute"``."""
+    if isinstance(target, str) and ":" not in target:
+        return target
+    return str(load_workflow(target).name)
+
+
+def service_aliases(services: Mapping[str, Any] | Iterable[Any] | None) -> dict[str, str]:
+    """``{FunctionName in the ASL: deployed service name}``; values may be services or names."""
+    if services is None:
+        return {}
+    if isinstance(services, Mapping):
+        return {key: service_name(value) for key, value in services.items()}
+    named = {service_name(s) for s in services}
+    return {name: name for name in named}

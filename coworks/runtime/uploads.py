@@ -1,0 +1,18 @@
+"""``UploadedFile``: a file part of a multipart body, apart from the parser so that reading an
+annotation or an OpenAPI schema never loads ``email``'s parser."""
+
+from __future__ import annotations
+
+
+class UploadedFile:
+    """A file part of a multipart/form-data body."""
+
+    __slots__ = ("filename", "content_type", "content")
+
+    def __init__(self, filename: str, content_type: str, content: bytes) -> None:
+        self.filename = filename
+        self.content_type = content_type
+        self.content = content
+
+    def __repr__(self) -> str:
+        return f"UploadedFile({self.filename!r}, {self.content_type!r}, {len(self.content)} bytes)"

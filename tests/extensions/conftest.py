@@ -1,0 +1,78 @@
+"""Fixtures for the extension tests: the real servers they talk to, all on 127.0.0.1 and started
+here (an SMTP server with STARTTLS and AUTH, an HTTP file server, an Odoo-protocol server), and
+an environment in which nothing can reach a real AWS account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .fileserver import FileServer
+from .smtpserver import SmtpServer
+from .tls import Certificate, self_signed
+
+USERS = {"shop": "s3cret-pa55"}
+REFUSED = {"nobody@example.com": "550 5.1.1 No such user here", "later@example.com": "450 4.2.1 Mailbox busy"}
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = tmp_path_factory.mktemp("aws")
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                       "AWS_CONFIG_FILE": str(home / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "creds"),
+                       "COWORKS_CACHE": str(home / "cache"), "COWORKS_HOME": str(home / "coworks")}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for prefix in ("MAIL_", "JINJA_", "ODOO_"):
+        import os
+
+        for name in [n for n in os.environ if n.startswith(prefix)]:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def cert(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def smtp(cert: Certificate) -> Iterator[SmtpServer]:
+    server = SmtpServer(cert.server_context(), security="starttls", users=USERS, refuse=REFUSED)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_env(monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer, cert: Certificate) -> SmtpServer:
+    """MAIL_* settings pointing at the STARTTLS server, the password in the environment."""
+    monkeypatch.setenv("MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setenv("MAIL_PORT", str(smtp.port))
+    monkeypatch.setenv("MAIL_LOGIN", "shop")
+    monkeypatch.setenv("MAIL_PASSWORD", USERS["shop"])
+    monkeypatch.setenv("MAIL_CA_FILE", str(cert.cert_file))
+    monkeypatch.setenv("MAIL_DEFAULT_SENDER", "Shop <shop@example.com>")
+    monkeypatch.setenv("MAIL_TIMEOUT", "5")
+    return smtp
+
+
+@pytest.fixture
+def files() -> Iterator[FileServer]:
+    server = FileServer({
+        "invoice.pdf": (b"%PDF-1.4\r\n.\r\n" + bytes(range(256)) + b"%%EOF", "application/pdf"),
+        "notes.txt": ("Lines\r\n.\r\nand é\n".encode(), "text/plain; charset=utf-8"),
+        "big.bin": (b"x" * 5000, "application/octet-stream"),
+    })
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def template_dir(tmp_path: Path) -> Path:
+    (tmp_path / "welcome.txt").write_text("Hello {{ name }},\nyour order {{ order }} is on its way.\n")
+    (tmp_path / "welcome.html").write_text("{% include 'header.html' %}<p>Hello {{ name }}</p>")
+    (tmp_path / "header.html").write_text("<h1>{{ shop }}</h1>")
+    (tmp_path / "broken.html").write_text("<p>\n{% if %}\n</p>")
+    return tmp_path
