@@ -43,13 +43,16 @@ def fetch(url: str, *, field: str, max_bytes: int, timeout: float, allowed_hosts
     watchdog = Watchdog(timeout, lambda: shut(holder["sock"]))
     with watchdog:
         try:
-            return _fetch(url, field, max_bytes, timeout, allowed_hosts, context, holder)
+            fetched = _fetch(url, field, max_bytes, timeout, allowed_hosts, context, holder)
         except (TimeoutError, socket.timeout):
             raise GatewayTimeout(f"{field}: {_show(url)} did not answer within {timeout:g} s.") from None
         except (OSError, http.client.HTTPException) as exc:
             if watchdog.expired:
                 raise GatewayTimeout(f"{field}: {_show(url)} did not send its content within {timeout:g} s.") from None
             raise BadGateway(f"{field}: {_show(url)} could not be fetched ({type(exc).__name__}: {exc}).") from None
+    if watchdog.expired:  # the read was cut short by the deadline, not by the end of the content
+        raise GatewayTimeout(f"{field}: {_show(url)} did not send its content within {timeout:g} s.")
+    return fetched
 
 
 def _show(url: str) -> str:
@@ -96,10 +99,12 @@ def _fetch(url: str, field: str, max_bytes: int, timeout: float, allowed: tuple[
                 raise _refuse(field, f"answered HTTP {response.status} {response.reason}".rstrip())
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise PayloadTooLarge(f"{field}: {_show(url)} is {length} bytes, over the limit of {max_bytes}.")
+                raise PayloadTooLarge(f"{field}: {_show(url)} is {length} bytes, over the limit of {max_bytes} bytes.")
             content = response.read(max_bytes + 1)
             if len(content) > max_bytes:
                 raise PayloadTooLarge(f"{field}: {_show(url)} is over the limit of {max_bytes} bytes.")
+            if length and length.isdigit() and len(content) < int(length):
+                raise http.client.IncompleteRead(content, int(length) - len(content))
             ctype = response.getheader("Content-Type")
             name = parts.path.rstrip("/").rsplit("/", 1)[-1] or None
             return Fetched(content, ctype.split(";", 1)[0].strip() if ctype else None, name)

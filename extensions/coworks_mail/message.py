@@ -7,6 +7,7 @@ the envelope only, never in a header.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 from collections.abc import Sequence
@@ -104,7 +105,15 @@ def build(mail: Mail, *, date: str, message_id: str) -> EmailMessage:
         maintype, subtype = part.content_type.split("/", 1)
         # bytes, base64-encoded whatever the type: the receiver gets exactly these bytes back
         msg.add_attachment(part.content, maintype=maintype, subtype=subtype, filename=part.filename)
+    _name_boundaries(msg, message_id)
     return msg
+
+
+def _name_boundaries(msg: EmailMessage, message_id: str) -> None:
+    """Boundaries derived from the Message-ID instead of random ones: the same message, the same bytes."""
+    seed = hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    for index, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_coworks_{seed}_{index}")
 
 
 def addresses(values: Sequence[Address]) -> list[str]:

@@ -168,7 +168,7 @@ class MailEntries:
         smtp = self.smtp_settings()
         message_id = self.message_ids(mail.sender.domain)
         msg = build(mail, date=formatdate(self.clock(), usegmt=True), message_id=message_id)
-        recipients = [Recipient(f"{name}.{i}" if len(lists[name]) > 1 or name != "to" else "to", a.addr_spec)
+        recipients = [Recipient(f"{name}.{i}" if len(lists[name]) > 1 else name, a.addr_spec)
                       for name in ("to", "cc", "bcc") for i, a in enumerate(lists[name])]
         reply = send(smtp, mail.sender.addr_spec, recipients, msg.as_bytes(), smtputf8=mail.needs_smtputf8)
         return {"message_id": message_id, "from": str(mail.sender), "recipients": [r.address for r in recipients],

@@ -15,6 +15,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
+from typing import Any
 
 from coworks import PayloadTooLarge, UnprocessableEntity
 from coworks_ext import BadGateway, GatewayTimeout, ServiceUnavailable
@@ -78,7 +79,7 @@ def send(settings: SmtpSettings, sender: str, recipients: list[Recipient], messa
             raise BadGateway(f"The mail server {where} failed: {_reply(exc.smtp_code, exc.smtp_error)}.") from None
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             if watchdog.expired:
-                raise GatewayTimeout(f"The mail server {where} did not finish within {settings.timeout:g} s.") \
+                raise GatewayTimeout(f"The mail server {where} did not answer within {settings.timeout:g} s.") \
                     from None
             raise BadGateway(f"The mail server {where} cannot be reached: {_describe(exc)}.") from None
         finally:
@@ -90,14 +91,29 @@ def send(settings: SmtpSettings, sender: str, recipients: list[Recipient], messa
                     pass
 
 
+class _SMTP(smtplib.SMTP):
+    """Connects after construction (so the watchdog holds the socket from the greeting on) and
+    still gives TLS the host name to verify, which smtplib only records when given to __init__."""
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address: tuple[str, int] | None = None) -> Any:
+        self._host = host
+        return super().connect(host, port, source_address)
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name
+    def connect(self, host: str = "localhost", port: int = 0, source_address: tuple[str, int] | None = None) -> Any:
+        self._host = host
+        return super().connect(host, port, source_address)
+
+
 def _converse(settings: SmtpSettings, sender: str, recipients: list[Recipient], message: bytes, smtputf8: bool,
               client: dict[str, smtplib.SMTP | None]) -> str:
     context = settings.tls_context() if settings.security != "none" else None
     smtp: smtplib.SMTP
     if settings.security == "ssl":
-        smtp = smtplib.SMTP_SSL(timeout=settings.timeout, context=context)
+        smtp = _SMTP_SSL(timeout=settings.timeout, context=context)
     else:
-        smtp = smtplib.SMTP(timeout=settings.timeout)
+        smtp = _SMTP(timeout=settings.timeout)
     client["smtp"] = smtp
     smtp.connect(settings.host, settings.port)
     smtp.ehlo_or_helo_if_needed()

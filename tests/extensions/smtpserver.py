@@ -75,14 +75,14 @@ class SmtpServer:
         login, password = auth_data.login.decode(), auth_data.password.decode()
         accepted = self.users.get(login) == password
         self.logins.append((login, accepted))
-        return AuthResult(success=accepted, handled=False)
+        return AuthResult(success=accepted, handled=False, auth_data=auth_data)
 
     def _factory(self) -> SMTP:
         starttls = self._security == "starttls"
         return SMTP(self.handler, loop=self._loop, hostname="mail.test", enable_SMTPUTF8=self._smtputf8,
                     tls_context=self._context if starttls else None, require_starttls=starttls,
                     authenticator=self._authenticate if self.users else None,
-                    auth_require_tls=self._security != "none", data_size_limit=2_000_000)
+                    auth_require_tls=self._security == "starttls", data_size_limit=2_000_000)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
