@@ -122,10 +122,9 @@ def _line(exc: BaseException, filename: str) -> int | None:
 
 
 def _invalid(field: str, line: int | None, message: str, name: str | None = None) -> UnprocessableEntity:
-    where = f"line {line}" if line else "the template"
-    if name:
-        where = f"{name}, {where}"
-    error: dict[str, Any] = {"field": field, "location": "body", "message": f"{where}: {message}"}
+    where = ", ".join(part for part in (name, f"line {line}" if line else "") if part)
+    text = f"{where}: {message}" if where else message
+    error: dict[str, Any] = {"field": field, "location": "body", "message": text}
     if line:
         error["line"] = line
-    return UnprocessableEntity([error], f"The template in {field!r} cannot be rendered: {where}: {message}")
+    return UnprocessableEntity([error], f"The template in {field!r} cannot be rendered: {text}")

@@ -15,11 +15,19 @@ from typing import Any, Literal
 
 from coworks import Response, TechMicroService, UnprocessableEntity, UploadedFile, entry
 from coworks_ext import ExtensionBlueprint, Settings
+from coworks_ext.openapi import document
 
 from .loaders import describe, loader_for
 from .renderer import Limits, Renderer
 
 REQUIREMENTS = ("jinja2>=3.1,<4",)
+RESPONSES = {
+    "200": "The rendered text (text/plain or text/html)",
+    "404": "template_name (or a template it includes) is not in the store",
+    "422": "A syntax error, an undefined variable, a refused operation, or a limit passed: the line is named",
+    "500": "The template store is not configured or cannot be read",
+    "502": "S3 did not answer",
+}
 CONTENT_TYPES = {"text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
@@ -102,6 +110,9 @@ class JinjaService(JinjaEntries, TechMicroService):
                  environ: Mapping[str, str] | None = None, s3_client: Any = None, **options: Any) -> None:
         super().__init__(name or "jinja", **options)
         self._setup_templates(prefix, environ, s3_client)
+
+    def openapi(self) -> dict[str, Any]:
+        return document(super().openapi(), {("post", "/render"): RESPONSES}, multipart={("post", "/render")})
 
 
 class JinjaBlueprint(JinjaEntries, ExtensionBlueprint):
