@@ -23,7 +23,8 @@ class Settings:
 
     def __init__(self, prefix: str, environ: Mapping[str, str] | None = None) -> None:
         if not _PREFIX.match(prefix):
-            raise ValueError(f"The settings prefix {prefix!r} must be upper-case letters, digits and '_', like 'MAIL_'.")
+            raise ValueError(f"The settings prefix {prefix!r} must be upper-case letters, digits and '_' "
+                             "(like 'MAIL_').")
         self.prefix = prefix
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
 

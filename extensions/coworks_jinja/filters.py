@@ -44,7 +44,7 @@ def money(value: Any, currency: str = "EUR", locale: str = "en", digits: int | N
     sign = "-" if rounded < 0 else ""
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
     thousands, mark, after = LOCALES[locale]
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -62,7 +62,7 @@ def _moment(value: Any) -> dt.datetime | dt.date:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+            return dt.datetime.fromtimestamp(value, dt.UTC)
         except (OverflowError, OSError, ValueError):
             raise FilterError(f"{value!r} is not a time in seconds since 1970") from None
     if isinstance(value, str):

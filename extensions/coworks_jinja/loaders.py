@@ -12,10 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from coworks_ext import BadGateway, MisconfiguredError
 from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound
 from jinja2.loaders import split_template_path
-
-from coworks_ext import BadGateway, MisconfiguredError
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
@@ -56,7 +55,8 @@ class S3Loader(BaseLoader):
                                          "bucket and that the function's role may s3:GetObject there.") from None
             raise BadGateway(f"S3 did not give the template {template!r} from {self.location} ({code}).") from None
         if len(body) > MAX_TEMPLATE_BYTES:
-            raise MisconfiguredError(f"The template {template!r} in {self.location} is over {MAX_TEMPLATE_BYTES} bytes.")
+            raise MisconfiguredError(f"The template {template!r} in {self.location} is over "
+                                     f"{MAX_TEMPLATE_BYTES} bytes.")
         try:
             source = body.decode("utf-8")
         except UnicodeDecodeError:

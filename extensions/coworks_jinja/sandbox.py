@@ -3,7 +3,8 @@
 On top of Jinja's ImmutableSandboxedEnvironment (no ``__class__``, ``__globals__``, ``mro``,
 ``list.append``..., ranges capped at 100,000): the operators and calls that can build a huge
 string in one step (``"x" * 10**9``, ``2 ** 10**9``, ``"%999999999s" % x``,
-``"{:>999999999}".format(x)``, ``"x".center(10**9)``, the ``center``, ``indent`` and ``format`` filters) are refused past the output limit, and undefined names are errors that name them.
+``"{:>999999999}".format(x)``, ``"x".center(10**9)``, the ``center``, ``indent`` and ``format``
+filters) are refused past the output limit, and undefined names are errors that name them.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from coworks import Response, TechMicroService, UnprocessableEntity, UploadedFile, entry
 from coworks_ext import ExtensionBlueprint, Settings
 from coworks_ext.openapi import document
+
+from coworks import Response, TechMicroService, UnprocessableEntity, UploadedFile, entry
 
 from .loaders import describe, loader_for
 from .renderer import Limits, Renderer

@@ -18,9 +18,10 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from coworks import PayloadTooLarge, UnprocessableEntity
 from coworks_ext import BadGateway, GatewayTimeout
 from coworks_ext.watchdog import Watchdog, shut
+
+from coworks import PayloadTooLarge, UnprocessableEntity
 
 MAX_REDIRECTS = 3
 
@@ -44,7 +45,7 @@ def fetch(url: str, *, field: str, max_bytes: int, timeout: float, allowed_hosts
     with watchdog:
         try:
             fetched = _fetch(url, field, max_bytes, timeout, allowed_hosts, context, holder)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise GatewayTimeout(f"{field}: {_show(url)} did not answer within {timeout:g} s.") from None
         except (OSError, http.client.HTTPException) as exc:
             if watchdog.expired:

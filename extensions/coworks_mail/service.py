@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from coworks import TechMicroService, UnprocessableEntity, UploadedFile, entry
 from coworks_ext import ExtensionBlueprint, Settings, resolve_secret
 from coworks_ext.openapi import document
 from coworks_jinja import Renderer, TemplateSettings
+
+from coworks import TechMicroService, UnprocessableEntity, UploadedFile, entry
 
 from .addresses import Address, AddressError, parse_address
 from .fetch import fetch

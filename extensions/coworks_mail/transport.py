@@ -17,9 +17,10 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
-from coworks import PayloadTooLarge, UnprocessableEntity
 from coworks_ext import BadGateway, GatewayTimeout, ServiceUnavailable
 from coworks_ext.watchdog import Watchdog, shut
+
+from coworks import PayloadTooLarge, UnprocessableEntity
 
 SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -60,11 +61,12 @@ def send(settings: SmtpSettings, sender: str, recipients: list[Recipient], messa
             return _converse(settings, sender, recipients, message, smtputf8, client)
         except (UnprocessableEntity, PayloadTooLarge, BadGateway, ServiceUnavailable):
             raise
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise GatewayTimeout(f"The mail server {where} did not answer within {settings.timeout:g} s.") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise BadGateway(f"The mail server {where} refused the login of {settings.login!r}: "
-                             f"{_reply(exc.smtp_code, exc.smtp_error)}. Check the LOGIN and PASSWORD settings.") from None
+                             f"{_reply(exc.smtp_code, exc.smtp_error)}. Check the LOGIN and PASSWORD settings."
+                             ) from None
         except smtplib.SMTPConnectError as exc:
             kind = ServiceUnavailable if exc.smtp_code == 421 else BadGateway
             raise kind(f"The mail server {where} refused the connection: {_reply(exc.smtp_code, exc.smtp_error)}.") \
@@ -95,13 +97,13 @@ class _SMTP(smtplib.SMTP):
     """Connects after construction (so the watchdog holds the socket from the greeting on) and
     still gives TLS the host name to verify, which smtplib only records when given to __init__."""
 
-    def connect(self, host: str = "localhost", port: int = 0, source_address: tuple[str, int] | None = None) -> Any:
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
         self._host = host
         return super().connect(host, port, source_address)
 
 
 class _SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name
-    def connect(self, host: str = "localhost", port: int = 0, source_address: tuple[str, int] | None = None) -> Any:
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
         self._host = host
         return super().connect(host, port, source_address)
 
@@ -174,8 +176,9 @@ def _reset(smtp: smtplib.SMTP) -> None:
 
 
 def _refused(refused: list[tuple[str, str, int, bytes]], where: str) -> Exception:
-    errors = [{"field": f, "location": "body", "message": f"{address} was refused by the mail server: "
-               f"{_reply(code, reply)}", "address": address, "smtp_code": code} for f, address, code, reply in refused]
+    errors: list[dict[str, Any]] = [
+        {"field": f, "location": "body", "message": f"{address} was refused by the mail server: {_reply(code, reply)}",
+         "address": address, "smtp_code": code} for f, address, code, reply in refused]
     names = ", ".join(address for _, address, _, _ in refused)
     if all(code >= 500 for _, _, code, _ in refused):
         return UnprocessableEntity(errors, f"The mail server {where} refused {names}; nothing was sent.")

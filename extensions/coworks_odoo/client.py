@@ -22,8 +22,9 @@ import xmlrpc.client
 from dataclasses import dataclass, field
 from typing import Any
 
-from coworks import HTTPError
 from coworks_ext import BadGateway, GatewayTimeout
+
+from coworks import HTTPError
 
 from .faults import ACCESS_DENIED, OdooFault, from_jsonrpc, from_xmlrpc, http_error
 
@@ -60,7 +61,7 @@ class _SafeTransport(xmlrpc.client.SafeTransport):
         super().__init__(context=context)
         self.timeout = timeout
 
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+    def make_connection(self, host: Any) -> http.client.HTTPSConnection:
         connection = super().make_connection(host)
         connection.timeout = self.timeout
         return connection
@@ -100,7 +101,7 @@ def rpc(conn: Connection, service: str, method: str, *args: Any) -> Any:
     except xmlrpc.client.ProtocolError as exc:
         raise BadGateway(f"{conn.url} answered HTTP {exc.errcode} on /xmlrpc/2/{service}: check the URL setting.") \
             from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise GatewayTimeout(f"Odoo at {conn.url} did not answer within {conn.timeout:g} s.") from None
     except (OSError, http.client.HTTPException, xmlrpc.client.ResponseError, ValueError) as exc:
         raise BadGateway(f"Odoo at {conn.url} cannot be reached: {_describe(exc)}.") from None

@@ -49,14 +49,16 @@ def check_domain(domain: Any, field: str = "domain") -> list[Any]:
             out.append(item)
             continue
         if not isinstance(name, str) or not FIELD.match(name):
-            errors.append({"field": f"{where}.0", "location": "body", "message": f"{str(name)[:40]!r} is not a field name"})
+            errors.append({"field": f"{where}.0", "location": "body",
+                           "message": f"{str(name)[:40]!r} is not a field name"})
         elif not isinstance(operator, str) or operator.lower() not in OPERATORS:
             errors.append({"field": f"{where}.1", "location": "body",
                            "message": f"{str(operator)[:20]!r} is not an operator Odoo knows"})
         elif operator.lower() in ("in", "not in") and not isinstance(value, list):
             errors.append({"field": f"{where}.2", "location": "body", "message": f"'{operator}' needs a list"})
         elif isinstance(value, dict):
-            errors.append({"field": f"{where}.2", "location": "body", "message": "must be a value or a list, not an object"})
+            errors.append({"field": f"{where}.2", "location": "body",
+                           "message": "must be a value or a list, not an object"})
         else:
             out.append([name, operator.lower(), value])
     if errors:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coworks import Forbidden, HTTPError, NotFound, UnprocessableEntity
 from coworks_ext import BadGateway
+
+from coworks import Forbidden, HTTPError, NotFound, UnprocessableEntity
 
 ACCESS_DENIED, ACCESS_ERROR, MISSING, VALIDATION, USER_ERROR, BAD_VALUE, NO_MODEL, NO_METHOD, APPLICATION = (
     "access_denied", "access_error", "missing", "validation", "user_error", "bad_value", "no_model", "no_method",

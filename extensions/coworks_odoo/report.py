@@ -15,8 +15,9 @@ import socket
 import urllib.error
 import urllib.request
 
-from coworks import Forbidden, NotFound, PayloadTooLarge, UnprocessableEntity
 from coworks_ext import BadGateway, GatewayTimeout
+
+from coworks import Forbidden, NotFound, PayloadTooLarge, UnprocessableEntity
 
 from .client import Connection, _describe, _opener, post_json
 from .faults import from_jsonrpc
@@ -65,7 +66,7 @@ def download(conn: Connection, report_name: str, ids: list[int], max_bytes: int)
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
             raise GatewayTimeout(f"Odoo did not print the {what} within {conn.timeout:g} s.") from None
         raise BadGateway(f"Odoo at {conn.url} cannot be reached: {_describe(exc.reason)}.") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise GatewayTimeout(f"Odoo did not print the {what} within {conn.timeout:g} s.") from None
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"The {what} is over {max_bytes} bytes, more than the service returns (MAX_REPORT).")

@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from coworks import Response, TechMicroService, UnprocessableEntity, entry
 from coworks_ext import ExtensionBlueprint, MisconfiguredError, Settings, resolve_secret
 from coworks_ext.openapi import document
+
+from coworks import Response, TechMicroService, UnprocessableEntity, entry
 
 from . import report
 from .client import PROTOCOLS, Connection, OdooClient

@@ -15,11 +15,13 @@ Messages are Odoo's English ones (models.py, service/model.py, osv/expression.py
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import threading
 import traceback
 import xmlrpc.client
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -170,7 +172,7 @@ class OdooState:
                     raise ValueError(f"Invalid \"order\" specified ({order}). A valid \"order\" specification is a "
                                      "comma-separated list of valid field names (optionally followed by asc/desc "
                                      "for the direction)")
-                rows.sort(key=lambda r, n=name: (r[n] is False, str(r[n])), reverse=direction.lower() == "desc")
+                rows.sort(key=functools.partial(_sort_key, name), reverse=direction.lower() == "desc")
         else:
             rows.sort(key=lambda r: r["id"])
         offset = kwargs.get("offset") or 0
@@ -193,19 +195,24 @@ class OdooState:
             if name not in record:
                 raise ValueError(f"Invalid field {model}.{name} in leaf {tuple(item)!r}")
             actual = record[name]
-            ops = {"=": lambda: actual == value, "!=": lambda: actual != value, "in": lambda: actual in value,
-                   "not in": lambda: actual not in value, "ilike": lambda: str(value).lower() in str(actual).lower(),
-                   "like": lambda: str(value) in str(actual), ">": lambda: actual > value, "<": lambda: actual < value,
-                   ">=": lambda: actual >= value, "<=": lambda: actual <= value}
+            ops: dict[str, Callable[[Any, Any], bool]] = {
+                "=": lambda a, v: bool(a == v), "!=": lambda a, v: bool(a != v), "in": lambda a, v: a in v,
+                "not in": lambda a, v: a not in v, "ilike": lambda a, v: str(v).lower() in str(a).lower(),
+                "like": lambda a, v: str(v) in str(a), ">": lambda a, v: bool(a > v), "<": lambda a, v: bool(a < v),
+                ">=": lambda a, v: bool(a >= v), "<=": lambda a, v: bool(a <= v)}
             if operator not in ops:
                 raise ValueError(f"Invalid leaf {tuple(item)!r}")
-            return bool(ops[operator]())
+            return ops[operator](actual, value)
 
         stack = list(domain)
         result = True
         while stack:
             result = term(stack) and result
         return result
+
+
+def _sort_key(name: str, record: dict[str, Any]) -> tuple[bool, str]:
+    return record[name] is False, str(record[name])
 
 
 def _json_error(exc: BaseException) -> dict[str, Any]:

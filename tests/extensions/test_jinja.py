@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coworks_jinja import JinjaBlueprint, JinjaService, money
+from coworks_jinja.filters import FilterError, date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coworks import TechMicroService, entry
-from coworks_jinja import JinjaBlueprint, JinjaService, money
-from coworks_jinja.filters import FilterError, date
 
 
 def render(body: dict[str, Any], app: JinjaService | None = None) -> Any:
@@ -34,7 +34,7 @@ def test_inline_text_and_html() -> None:
 
 def test_an_uploaded_template() -> None:
     answer = JinjaService().test_client().post("/render", data={"context": json.dumps({"who": "you"})},
-                                               files={"file": ("t.txt", "Hello {{ who }}\n".encode())})
+                                               files={"file": ("t.txt", b"Hello {{ who }}\n")})
     assert (answer.status_code, answer.text) == (200, "Hello you\n")
     bad = JinjaService().test_client().post("/render", files={"file": ("t.txt", b"\xff\xfe")})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "file"
@@ -62,7 +62,7 @@ def test_stored_templates_from_s3_through_boto3() -> None:
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="shop-templates")
-        s3.put_object(Bucket="shop-templates", Key="mail/invoice.txt", Body="Total {{ total | money('USD') }}".encode())
+        s3.put_object(Bucket="shop-templates", Key="mail/invoice.txt", Body=b"Total {{ total | money('USD') }}")
         s3.put_object(Bucket="shop-templates", Key="mail/base.txt", Body=b"[{% block b %}{% endblock %}]")
         s3.put_object(Bucket="shop-templates", Key="mail/child.txt",
                       Body=b"{% extends 'base.txt' %}{% block b %}child{% endblock %}")

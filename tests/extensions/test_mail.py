@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import requests
-
-from coworks import TechMicroService, entry
 from coworks_mail import MailBlueprint, MailService, parse_address
 from coworks_mail.message import Mail, build, make_part
+
+from coworks import TechMicroService, entry
 
 from .conftest import USERS
 from .fileserver import FileServer
@@ -37,6 +37,12 @@ def parsed(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=policy.default)  # type: ignore[return-value]
 
 
+def body(msg: EmailMessage, kind: str) -> str:
+    part = msg.get_body((kind,))
+    assert part is not None, f"no {kind} body"
+    return str(part.get_content())
+
+
 def test_a_message_arrives_byte_for_byte(mail_env: SmtpServer) -> None:
     app = service()
     answer = app.test_client().post("/send", json={
@@ -53,9 +59,9 @@ def test_a_message_arrives_byte_for_byte(mail_env: SmtpServer) -> None:
                          "content_type": "text/plain"}],
     })
     assert answer.status_code == 202, answer.text
-    body = answer.json()
-    assert body["message_id"] == "<test.1@example.com>"
-    assert body["server_reply"] == "250 2.0.0 OK queued as TEST1"
+    result = answer.json()
+    assert result["message_id"] == "<test.1@example.com>"
+    assert result["server_reply"] == "250 2.0.0 OK queued as TEST1"
     [received] = mail_env.received
     assert received.mail_from == "shop@example.com"
     assert received.rcpt_tos == ["ann@example.com", "bob@example.org", "carla@example.net", "audit@example.com"]
@@ -79,8 +85,8 @@ def test_a_message_arrives_byte_for_byte(mail_env: SmtpServer) -> None:
     assert msg["Subject"] == "Your order — n° 42"
     assert msg["Date"] == "Tue, 14 Nov 2023 22:13:20 +0000"
     assert "Bcc" not in msg and b"audit@example.com" not in received.content
-    assert msg.get_body(("plain",)).get_content() == "Hello Ann,\n.\nA line that is only a dot, above.\n"
-    assert msg.get_body(("html",)).get_content() == "<p>Hello <b>Ann</b></p>\n"
+    assert body(msg, "plain") == "Hello Ann,\n.\nA line that is only a dot, above.\n"
+    assert body(msg, "html") == "<p>Hello <b>Ann</b></p>\n"
     parts = {p.get_filename(): p for p in msg.iter_attachments()}
     assert parts["raw.bin"].get_content_type() == "application/octet-stream"
     assert parts["raw.bin"].get_payload(decode=True) == BINARY
@@ -193,7 +199,8 @@ HOSTILE_ADDRESSES = [
 
 @pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
 def test_a_bad_address_is_a_422_naming_the_field(mail_env: SmtpServer, address: str) -> None:
-    answer = service().test_client().post("/send", json={"to": ["ok@example.com", address], "subject": "x", "text": "x"})
+    answer = service().test_client().post("/send", json={"to": ["ok@example.com", address], "subject": "x",
+                                                          "text": "x"})
     assert answer.status_code == 422, address
     assert [e["field"] for e in answer.json()["errors"]] == ["to.1"]
     assert mail_env.received == []
@@ -242,7 +249,8 @@ def test_a_server_that_is_down_is_a_502(mail_env: SmtpServer, monkeypatch: pytes
     assert "cannot be reached: connection refused" in answer.json()["message"]
 
 
-def test_a_server_that_stalls_is_a_504_within_the_timeout(mail_env: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_server_that_stalls_is_a_504_within_the_timeout(mail_env: SmtpServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     stalling = StallingServer()
     try:
         monkeypatch.setenv("MAIL_PORT", str(stalling.port))
@@ -268,9 +276,8 @@ def test_a_refused_login_is_a_502_that_never_shows_the_password(mail_env: SmtpSe
 def test_the_password_can_be_an_ssm_parameter_read_at_run_time(mail_env: SmtpServer,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
-    from moto import mock_aws
-
     from coworks_ext.secrets import _default
+    from moto import mock_aws
 
     _default.clear()
     with mock_aws():
@@ -324,19 +331,20 @@ def test_bodies_from_inline_templates(mail_env: SmtpServer) -> None:
         "html_template": "<p>Hi {{ name }}, {{ total | money('EUR', 'fr') }}</p>"})
     assert answer.status_code == 202, answer.text
     msg = parsed(mail_env.received[0].content)
-    assert msg.get_body(("plain",)).get_content() == "Hi <Ann>, €1,234.50\n"
-    assert msg.get_body(("html",)).get_content() == "<p>Hi &lt;Ann&gt;, 1\u202f234,50\u00a0€</p>\n"
+    assert body(msg, "plain") == "Hi <Ann>, €1,234.50\n"
+    assert body(msg, "html") == "<p>Hi &lt;Ann&gt;, 1\u202f234,50\u00a0€</p>\n"
 
 
-def test_bodies_from_a_stored_template(mail_env: SmtpServer, template_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bodies_from_a_stored_template(mail_env: SmtpServer, template_dir: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAIL_TEMPLATES", str(template_dir))
     client = service().test_client()
     answer = client.post("/send", json={"to": "a@example.com", "subject": "Welcome", "template_name": "welcome",
                                         "data": {"name": "Ann", "order": 42, "shop": "Boutique"}})
     assert answer.status_code == 202, answer.text
     msg = parsed(mail_env.received[0].content)
-    assert msg.get_body(("plain",)).get_content() == "Hello Ann,\nyour order 42 is on its way.\n"
-    assert msg.get_body(("html",)).get_content() == "<h1>Boutique</h1><p>Hello Ann</p>\n"
+    assert body(msg, "plain") == "Hello Ann,\nyour order 42 is on its way.\n"
+    assert body(msg, "html") == "<h1>Boutique</h1><p>Hello Ann</p>\n"
     missing = client.post("/send", json={"to": "a@example.com", "subject": "x", "template_name": "nope"})
     assert missing.status_code == 404 and "nope.txt or nope.html" in missing.text
     undefined = client.post("/send", json={"to": "a@example.com", "subject": "x", "template_name": "welcome",

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from coworks_odoo import OdooBlueprint, OdooService, check_domain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coworks import UnprocessableEntity
-from coworks_odoo import OdooBlueprint, OdooService, check_domain
 
 from .odooserver import DATABASE, USERS, OdooServer
 from .smtpserver import StallingServer, free_port
@@ -248,9 +248,8 @@ def test_any_json_domain_is_an_answer_never_a_500(app: OdooService, domain: Any)
 
 def test_a_key_by_secrets_manager_arn(app: OdooService, monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3
-    from moto import mock_aws
-
     from coworks_ext.secrets import _default
+    from moto import mock_aws
 
     _default.clear()
     with mock_aws():
