@@ -8,7 +8,13 @@ variables and syntax errors are 422 answers naming the variable or the line. ``R
 same machinery for other services (the mail service renders its bodies with it).
 """
 
-from .filters import FILTERS, money
+try:
+    import jinja2  # noqa: F401 - checked first, for the sentence below instead of a deep ImportError
+except ImportError as exc:  # pragma: no cover - exercised in a venv without the extra
+    raise ImportError("The Jinja and mail services need jinja2: pip install 'coworks[jinja]' (or coworks[mail]), "
+                      "and list it in your service's requirements.") from exc
+
+from .filters import FILTERS, money  # noqa: E402
 from .loaders import S3Loader, loader_for
 from .renderer import Limits, Renderer
 from .service import REQUIREMENTS, JinjaBlueprint, JinjaEntries, JinjaService, TemplateSettings

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from coworks_jinja import JinjaService
 from coworks_mail import MailService
 from coworks_odoo import OdooService

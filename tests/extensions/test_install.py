@@ -1,0 +1,41 @@
+"""The extensions ship in the coworks distribution as top-level packages (``import coworks_mail``),
+found in extensions/ by setuptools: in the wheel that ``pip install coworks`` installs, and in the
+editable install developers use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import coworks_ext
+import coworks_jinja
+import coworks_mail
+import coworks_odoo
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("coworks_ext", "coworks_jinja", "coworks_mail", "coworks_odoo")
+
+
+def test_the_editable_install_imports_them_from_extensions() -> None:
+    for module in (coworks_ext, coworks_jinja, coworks_mail, coworks_odoo):
+        assert module.__file__ is not None, f"{module.__name__} is a namespace package: its __init__.py is missing"
+        assert Path(module.__file__).parent.parent.name == "extensions"
+
+
+def test_the_wheel_holds_every_extension_and_nothing_of_the_tests(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path),
+                           str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [wheel] = tmp_path.glob("coworks-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for package in PACKAGES:
+        sources = sorted(p.name for p in (ROOT / "extensions" / package).glob("*.py"))
+        assert sorted(n.split("/", 1)[1] for n in names if n.startswith(package + "/")) == sources, package
+    assert not any(n.startswith(("tests/", "extensions/")) for n in names)
+    metadata = next(n for n in names if n.endswith("METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    for extra in ("mail", "jinja", "odoo"):
+        assert f"Provides-Extra: {extra}" in text
+    assert 'Requires-Dist: jinja2<4,>=3.1; extra == "mail"' in text
