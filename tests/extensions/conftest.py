@@ -4,6 +4,7 @@ an environment in which nothing can reach a real AWS account."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,11 +27,8 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
                        "COWORKS_CACHE": str(home / "cache"), "COWORKS_HOME": str(home / "coworks")}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    for prefix in ("MAIL_", "JINJA_", "ODOO_"):
-        import os
-
-        for name in [n for n in os.environ if n.startswith(prefix)]:
-            monkeypatch.delenv(name)
+    for name in [n for n in os.environ if n.startswith(("MAIL_", "JINJA_", "ODOO_", "SHOP_MAIL_"))]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

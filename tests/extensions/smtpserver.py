@@ -132,6 +132,32 @@ class StallingServer:
         self._listener.close()
 
 
+class TricklingServer(StallingServer):
+    """Sends its SMTP greeting one byte at a time, each well within a socket timeout: only a
+    deadline on the whole conversation stops a client from waiting for ever."""
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._conns.append(conn)
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        for byte in b"220 mail.test ESMTP" * 100:
+            if self._stop.wait(0.05):
+                return
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 where nothing listens (bound, then released)."""
     with socket.socket() as sock:

@@ -21,7 +21,7 @@ from coworks import TechMicroService, entry
 
 from .conftest import USERS
 from .fileserver import FileServer
-from .smtpserver import SmtpServer, StallingServer, free_port
+from .smtpserver import SmtpServer, StallingServer, TricklingServer, free_port
 from .tls import Certificate
 
 BINARY = b"\x00\x01\r\n.\r\n..\r\n" + bytes(range(256)) * 4  # SMTP's end marker and dot-stuffing inside
@@ -260,6 +260,19 @@ def test_a_server_that_stalls_is_a_504_within_the_timeout(mail_env: SmtpServer,
         stalling.stop()
     assert answer.status_code == 504
     assert "did not answer within 0.3 s" in answer.json()["message"]
+
+
+def test_a_server_that_trickles_is_a_504_at_the_deadline(mail_env: SmtpServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    trickling = TricklingServer()
+    try:
+        monkeypatch.setenv("MAIL_PORT", str(trickling.port))
+        monkeypatch.setenv("MAIL_TIMEOUT", "0.5")  # every byte comes sooner than that: only the deadline ends it
+        answer = service().test_client().post("/send", json={"to": "a@example.com", "subject": "x", "text": "x"})
+    finally:
+        trickling.stop()
+    assert answer.status_code == 504
+    assert "did not answer within 0.5 s" in answer.json()["message"]
 
 
 def test_a_refused_login_is_a_502_that_never_shows_the_password(mail_env: SmtpServer,
