@@ -27,7 +27,6 @@ from typing import Any
 
 from coworks_ext import ExtensionBlueprint, Settings, resolve_secret
 from coworks_ext.openapi import document
-from coworks_jinja import Renderer, TemplateSettings
 
 from coworks import TechMicroService, UnprocessableEntity, UploadedFile, entry
 
@@ -68,14 +67,14 @@ class MailEntries:
 
     prefix = "MAIL_"
     settings: Settings
-    templates: TemplateSettings
     clock: Callable[[], float]
     message_ids: Callable[[str], str]
 
     def _setup_mail(self, prefix: str | None, environ: Mapping[str, str] | None, clock: Callable[[], float] | None,
                     message_ids: Callable[[str], str] | None, s3_client: Any) -> None:
         self.settings = Settings(prefix or type(self).prefix, environ)
-        self.templates = TemplateSettings(self.settings, s3_client)
+        self._s3_client = s3_client
+        self._templates: Any = None
         self.clock = clock or time.time
         self.message_ids = message_ids or (lambda domain: make_msgid(domain=domain))
 
@@ -181,7 +180,11 @@ class MailEntries:
                 template_name: str | None, data: dict[str, Any]) -> tuple[str | None, str | None]:
         if text_template is None and html_template is None and template_name is None:
             return text, html
-        renderer: Renderer = self.templates.renderer()
+        if self._templates is None:  # jinja2 loads with the first templated message, not at cold start
+            from coworks_jinja import TemplateSettings
+
+            self._templates = TemplateSettings(self.settings, self._s3_client)
+        renderer = self._templates.renderer()
         if text_template is not None:
             text = renderer.render(source=text_template, context=data, field="text_template")
         if html_template is not None:

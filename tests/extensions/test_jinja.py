@@ -130,10 +130,12 @@ def test_resource_bombs_are_refused_not_run(source: str) -> None:
 
 
 def test_a_render_that_runs_too_long_is_stopped() -> None:
-    app = JinjaService(environ={"JINJA_MAX_SECONDS": "0.2"})
+    environ = {"JINJA_MAX_SECONDS": "0.2"}
+    app = JinjaService(environ=environ)
     silent = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
     answer = render({"template": silent}, app)
     assert answer.status_code == 422 and "did not finish rendering within 0.2 s" in answer.text
+    environ["JINJA_MAX_SECONDS"] = "60"  # a busy machine must not make the next check flaky
     assert render({"template": "still {{ 'fine' }}"}, app).text == "still fine"  # the thread is usable after
 
 
