@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coworks.biz import Chain, Choice, Fail, Map, Pass, Succeed, Task, Var, Workflow
-from coworks.biz.executor import Executor
+from coworks.biz.engine.executor import Executor
 
 
 def pass_chain(size: int) -> tuple[dict[str, Any], Any, int]:

@@ -2,8 +2,8 @@
 
 ``import coworks.cloud.sources`` still works and gives ``coworks.cloud.packaging.sources`` (the
 same module object, so patches and ``isinstance`` agree), with a ``DeprecationWarning`` naming the
-new path. ``coworks.cloud`` installs the finder when it is imported, which Python always does before it
-looks up one of its submodules. (``coworks.commands`` and ``coworks.runbooks``, at the top, are
+new path. ``coworks.cloud`` and ``coworks.biz`` install the finder when they are imported, which Python
+always does before it looks up one of their submodules. (``coworks.commands`` and ``coworks.runbooks``, at the top, are
 small modules of their own: nothing may be installed by ``import coworks`` inside a Lambda.)
 """
 
@@ -51,6 +51,21 @@ MOVED = {
     "coworks.cloud.localevents": "coworks.cloud.local.events",
     "coworks.cloud.sharedcloud": "coworks.cloud.local.shared",
     "coworks.cloud.snapshot": "coworks.cloud.local.snapshot",
+    "coworks.biz.paths": "coworks.biz.lang.paths",
+    "coworks.biz.intrinsics": "coworks.biz.lang.intrinsics",
+    "coworks.biz.expressions": "coworks.biz.lang.jsonata",
+    "coworks.biz.fields": "coworks.biz.lang.fields",
+    "coworks.biz.syntax": "coworks.biz.lang.syntax",
+    "coworks.biz.validation": "coworks.biz.lang.validation",
+    "coworks.biz.executor": "coworks.biz.engine.executor",
+    "coworks.biz.steps": "coworks.biz.engine.steps",
+    "coworks.biz.tasks": "coworks.biz.engine.tasks",
+    "coworks.biz.rules": "coworks.biz.engine.choice",
+    "coworks.biz.iteration": "coworks.biz.engine.iteration",
+    "coworks.biz.invokers": "coworks.biz.engine.invokers",
+    "coworks.biz.clock": "coworks.biz.engine.clock",
+    "coworks.biz.execution": "coworks.biz.engine.execution",
+    "coworks.biz.eventtable": "coworks.biz.history",
 }
 
 

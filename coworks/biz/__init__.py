@@ -7,22 +7,33 @@ draw them and run them locally with AWS semantics.
     wf = Workflow("restock", check >> Choice("Low?").when(Var("$.item.body.qty") < 5, order).otherwise(done))
     wf.validate(); wf.graph(); wf.run_local({"id": 3}, services=[inventory])
 
+The package is the builder people use (states, choice rules, branches, entries, refs, the ASL
+loader, the graph and history views); ``lang/`` holds the languages written inside a definition
+(JSONPath, intrinsic functions, payload templates, JSONata, the field tables and validation) and
+``engine/`` the local executor (steps, scope, iteration, invokers, clock, execution). Inside the
+layer, imports point one way: builder -> engine -> lang -> errors, with ``errors`` at the bottom
+(an execution reaches back up only to draw itself).
+
 Heavy libraries (graphviz, jsonpath-ng, jsonata) are imported only by the functions that use them.
+Old module paths (``coworks.biz.executor``...) still import, with a DeprecationWarning naming the
+new one (see :mod:`coworks.moved`).
 """
 
 from coworks.biz.branches import Branch, Map, Parallel, s3_item_reader
 from coworks.biz.choice import And, Choice, Condition, Not, Or, Rule, Var
-from coworks.biz.clock import RealClock, SimulatedClock
+from coworks.biz.engine.clock import RealClock, SimulatedClock
+from coworks.biz.engine.execution import Execution
+from coworks.biz.engine.invokers import BotoLambdaInvoker, Invoker, TaskContext
 from coworks.biz.errors import (
     Problem,
     UnresolvedResourceError,
     WorkflowError,
     WorkflowValidationError,
 )
-from coworks.biz.execution import Execution
-from coworks.biz.invokers import BotoLambdaInvoker, Invoker, TaskContext
-from coworks.biz.states import Catch, Chain, Fail, Pass, Ref, Retry, State, Succeed, Task, Wait
+from coworks.biz.refs import Ref
+from coworks.biz.states import Catch, Chain, Fail, Pass, Retry, State, Succeed, Task, Wait
 from coworks.biz.workflow import Workflow
+from coworks.moved import install as _install_moved
 
 __all__ = [
     "And",
@@ -58,3 +69,5 @@ __all__ = [
     "WorkflowValidationError",
     "s3_item_reader",
 ]
+
+_install_moved()

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from coworks.biz.errors import WorkflowError
-from coworks.biz.states import Ref, encode_template
+from coworks.biz.refs import Ref, encode_jsonata, encode_template, jsonata_inner
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 _PLACEHOLDER = re.compile(r"{(\w+)}")
@@ -43,7 +43,7 @@ def entry_fields(entry: Any, args: dict[str, Any], *, jsonata: bool = False) -> 
     payload: dict[str, Any] = {"method": route.method}
     if jsonata:
         payload["path"] = _jsonata_path(route.path, args)
-        rest = {k: _jsonata_value(v) for k, v in rest.items()}
+        rest = {k: encode_jsonata(v) for k, v in rest.items()}
     else:
         dynamic = any(isinstance(args[n], Ref) for n in names)
         if dynamic:
@@ -112,23 +112,6 @@ def _escape(text: str) -> str:
     return text
 
 
-def _inner(value: Ref) -> str:
-    expr = value.expression.strip()
-    if not (expr.startswith("{%") and expr.endswith("%}")):
-        raise WorkflowError(f"In a JSONata workflow, write Ref('{{% $states.input.x %}}'), not Ref({expr!r}).")
-    return expr[2:-2].strip()
-
-
-def _jsonata_value(value: Any) -> Any:
-    if isinstance(value, Ref):
-        return value.expression if value.expression.strip().startswith("{%") else "{% " + _inner(value) + " %}"
-    if isinstance(value, dict):
-        return {k: _jsonata_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonata_value(v) for v in value]
-    return value
-
-
 def _jsonata_path(template: str, args: dict[str, Any]) -> str:
     names = _PLACEHOLDER.findall(template)
     dynamic = [n for n in names if isinstance(args[n], Ref) or _is_jsonata(args[n])]
@@ -142,7 +125,7 @@ def _jsonata_path(template: str, args: dict[str, Any]) -> str:
             parts.append("'" + literal.replace("'", "\\'") + "'")
         value = args[match.group(1)]
         if isinstance(value, Ref) or _is_jsonata(value):
-            expr = _inner(value if isinstance(value, Ref) else Ref(value))
+            expr = jsonata_inner(value if isinstance(value, Ref) else Ref(value))
             parts.append(f"$string({expr})")
         else:
             parts.append("'" + str(value).replace("'", "\\'") + "'")

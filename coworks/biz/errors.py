@@ -1,9 +1,26 @@
-"""Errors of the workflow layer.
+"""Every error the workflow layer raises: one sentence saying what to fix, the thing it is about attached.
 
-Everything the workflow layer raises for a user mistake derives from :class:`WorkflowError`, itself
-a :class:`coworks.errors.CoworksError`, so ``except CoworksError`` catches any Coworks problem.
-Failures *inside* an execution (a Task raising, a Fail state) are not Python exceptions: they end
-the execution with ``status == "FAILED"`` and an ``error``/``cause`` pair, like on AWS.
+::
+
+    CoworksError                      (coworks.errors)
+     └── WorkflowError                a workflow built, loaded or run in a way that cannot work
+          ├── WorkflowValidationError a definition's problems, all at once (.name, .problems)
+          ├── UnresolvedResourceError Task resources run_local has no implementation for (.unresolved)
+          ├── StateNotFoundError      workflow[name] for a state it does not hold (.workflow, .state);
+          │                           also a KeyError, as a mapping's lookup is
+          ├── ExpressionSyntaxError   text inside a field that cannot be parsed (.expression);
+          │    │                      also a ValueError, which callers caught before it was a WorkflowError
+          │    ├── PathSyntaxError       a JSONPath
+          │    ├── IntrinsicSyntaxError  an intrinsic function call (States.Format(...)), or its arity
+          │    └── JsonataSyntaxError    a {% JSONata %} expression
+          └── StatesError             an ASL error inside a run (.error, .cause): States.TaskFailed, HTTP404...
+
+``except WorkflowError`` catches all of them; ``except CoworksError`` anything Coworks raises.
+
+``Problem`` is not an error: it is one line of a :class:`WorkflowValidationError` (and what
+``Workflow.problems()`` lists). Failures *inside* an execution are not Python exceptions for the
+caller: a :class:`StatesError` becomes a Retry, a Catch or a failed execution (``status ==
+"FAILED"`` with its ``error``/``cause``), as on AWS; it never escapes ``run_local``.
 """
 
 from __future__ import annotations
@@ -49,6 +66,39 @@ class UnresolvedResourceError(WorkflowError):
             "These Task resources have no implementation; pass them in services={...} "
             f"(a TechMicroService, a callable, or an invoker):\n{lines}"
         )
+
+
+class StateNotFoundError(WorkflowError, KeyError):
+    """``workflow[name]`` names no state of the workflow (nested ones included)."""
+
+    def __init__(self, workflow: str, state: str) -> None:
+        self.workflow = workflow
+        self.state = state
+        super().__init__(f"Workflow {workflow!r} has no state named {state!r}.")
+
+    def __str__(self) -> str:  # KeyError would show the message quoted, as a repr
+        return str(self.args[0])
+
+
+class ExpressionSyntaxError(WorkflowError, ValueError):
+    """Text inside a field (a path, an intrinsic call, a JSONata expression) that cannot be parsed."""
+
+    def __init__(self, message: str, *, expression: object) -> None:
+        super().__init__(message)
+        #: The text as written (not necessarily a string: a field may hold any JSON value).
+        self.expression = expression
+
+
+class PathSyntaxError(ExpressionSyntaxError):
+    """A JSONPath that neither the simple reader nor jsonpath-ng can parse."""
+
+
+class IntrinsicSyntaxError(ExpressionSyntaxError):
+    """An intrinsic function call that cannot be parsed, or has the wrong number of arguments."""
+
+
+class JsonataSyntaxError(ExpressionSyntaxError):
+    """A ``{% %}`` expression that JSONata cannot parse."""
 
 
 class StatesError(WorkflowError):

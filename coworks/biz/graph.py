@@ -3,7 +3,8 @@
 Each state type has its own shape and colour; Choice edges carry their rule, Catch edges are
 dashed and carry the errors they catch; Parallel branches and Map item processors are clusters
 entered through a fork bar and left through a join bar. Given an execution history, each state
-is filled with its status (not started, running, succeeded, failed, caught, retried).
+is filled with its status (not started, running, succeeded, failed, caught, retried), as
+:func:`coworks.biz.history.state_statuses` reads it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from coworks.biz.choice import rule_text
+from coworks.biz.history import state_statuses
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -214,63 +216,3 @@ def _links(state: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
 
 def _clip(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-_TASK_EVENTS = ("TaskScheduled", "LambdaFunctionScheduled")
-_TASK_FAILURES = (
-    "TaskFailed",
-    "TaskTimedOut",
-    "LambdaFunctionFailed",
-    "LambdaFunctionTimedOut",
-    "MapStateFailed",
-    "ParallelStateFailed",
-)
-
-
-def state_statuses(history: list[dict[str, Any]]) -> dict[str, str]:
-    """Each state's status from GetExecutionHistory-shaped events (local or AWS).
-
-    ``succeeded`` (exited), ``retried`` (exited after a failed attempt was retried), ``caught``
-    (failed, then exited through a Catch), ``failed`` (failed and not recovered), ``running``
-    (entered, not yet exited). States absent from the result have not started.
-    """
-    status: dict[str, str] = {}
-    failed: set[str] = set()
-    retried: set[str] = set()
-    open_states: list[str] = []
-    for event in history:
-        kind = event.get("type", "")
-        if kind.endswith("StateEntered"):
-            name = event["stateEnteredEventDetails"]["name"]
-            status[name] = "running"
-            failed.discard(name)
-            retried.discard(name)
-            open_states.append(name)
-            if kind == "FailStateEntered":
-                status[name] = "failed"
-        elif kind.endswith("StateExited"):
-            name = event["stateExitedEventDetails"]["name"]
-            status[name] = "caught" if name in failed else ("retried" if name in retried else "succeeded")
-            if name in open_states:
-                open_states.reverse()
-                open_states.remove(name)
-                open_states.reverse()
-        elif kind in _TASK_FAILURES and open_states:
-            failed.add(_owner(open_states, status))
-        elif kind in _TASK_EVENTS and open_states:
-            owner = _owner(open_states, status)
-            if owner in failed:
-                failed.discard(owner)
-                retried.add(owner)
-        elif kind in ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"):
-            for name in open_states:
-                if status.get(name) == "running":
-                    status[name] = "failed"
-    return status
-
-
-def _owner(open_states: list[str], status: dict[str, str]) -> str:
-    for name in reversed(open_states):
-        if status.get(name) == "running":
-            return name
-    return open_states[-1]

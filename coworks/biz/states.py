@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from coworks.biz.entries import entry_fields
 from coworks.biz.errors import WorkflowError
+from coworks.biz.refs import encode_template
 
 #: Python option name -> ASL field name, for every plain (non-linking) field.
 ASL_NAMES: dict[str, str] = {
@@ -60,37 +62,6 @@ ASL_NAMES: dict[str, str] = {
 
 _COMMON = frozenset({"comment", "query_language", "input_path", "output_path", "output", "assign"})
 _RESULT = frozenset({"result_path", "result_selector"})
-
-
-class Ref:
-    """A dynamic value: a JSONPath (``Ref("$.id")``) or intrinsic (``Ref("States.UUID()")``).
-
-    Inside ``parameters``/``assign``/entry arguments it compiles to the ASL ``"key.$"`` form, so
-    ``{"id": Ref("$.id")}`` becomes ``{"id.$": "$.id"}`` without writing the suffix by hand.
-    """
-
-    __slots__ = ("expression",)
-
-    def __init__(self, expression: str) -> None:
-        self.expression = expression
-
-    def __repr__(self) -> str:
-        return f"Ref({self.expression!r})"
-
-
-def encode_template(value: Any) -> Any:
-    """Turn ``Ref`` values inside a payload template into ASL ``"key.$"`` entries."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if isinstance(item, Ref):
-                out[f"{key}.$"] = item.expression
-            else:
-                out[key] = encode_template(item)
-        return out
-    if isinstance(value, list):
-        return [encode_template(v) for v in value]
-    return value
 
 
 def ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -345,8 +316,6 @@ class Task(State):
                 options["resource"] = resource
             super().__init__(name_or_entry, **options)
             return
-        from coworks.biz.entries import entry_fields
-
         args = dict(options.pop("args", None) or {})
         for key in [k for k in options if k not in self.options and k not in ("next", "end", "name")]:
             args[key] = options.pop(key)
@@ -362,8 +331,6 @@ class Task(State):
         """Recompile an entry call for a JSONata workflow (Arguments/Output instead of Parameters)."""
         if getattr(self, "entry_call", None) is None or "QueryLanguage" in self.fields:
             return
-        from coworks.biz.entries import entry_fields
-
         entry, args = self.entry_call  # type: ignore[misc]
         for key in self._entry_keys:
             self.fields.pop(key, None)

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from coworks.biz.asl import load_body, parse_definition
 from coworks.biz.branches import Branch
-from coworks.biz.errors import Problem, WorkflowError, WorkflowValidationError
+from coworks.biz.errors import Problem, StateNotFoundError, WorkflowError, WorkflowValidationError
 from coworks.biz.states import Chain, State, Task
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
-    from coworks.biz.clock import Clock
-    from coworks.biz.execution import Execution
+    from coworks.biz.engine.clock import Clock
+    from coworks.biz.engine.execution import Execution
 
 
 class Workflow:
@@ -76,11 +76,11 @@ class Workflow:
         try:
             return self.states[name]
         except KeyError:
-            raise KeyError(f"Workflow {self.name!r} has no state named {name!r}.") from None
+            raise StateNotFoundError(self.name, name) from None
 
     def problems(self) -> list[Problem]:
         """Every problem of the definition (empty when valid); see :meth:`validate`."""
-        from coworks.biz.validation import check
+        from coworks.biz.lang.validation import check
 
         return check(self.to_asl())
 
@@ -124,7 +124,7 @@ class Workflow:
         name, or a list of them), callables, or invokers; ``clock`` defaults to a simulated clock
         (Waits and Retry delays take no real time); ``on_event`` sees each history event live.
         """
-        from coworks.biz.executor import Executor
+        from coworks.biz.engine.executor import Executor
 
         executor = Executor(self.to_asl(), services=services, clock=clock, workflow_name=self.name)
         return executor.run(input, on_event=on_event, name=name)

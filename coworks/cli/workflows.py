@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ..biz.eventtable import history_table
+from ..biz.history import history_table
 from ..errors import CoworksError
 
 

@@ -16,7 +16,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..biz.graph import STATUS_COLORS, state_statuses
+from ..biz.graph import STATUS_COLORS
+from ..biz.history import state_statuses
 
 _STATIC = Path(__file__).with_name("static")
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from coworks.biz import Choice, Fail, Map, Ref, Succeed, Task, Var, Workflow, WorkflowError
-from coworks.biz.clock import SimulatedClock
+from coworks.biz.engine.clock import SimulatedClock
 
-from .conftest import Billing, Inventory, types
+from .support import Billing, Inventory, types
 
 
 def test_entry_task_compiles_to_lambda_invoke(inventory: Inventory) -> None:

@@ -6,19 +6,11 @@ from typing import Any
 
 import pytest
 
-from coworks.biz import Choice, Fail, Map, Parallel, Pass, Succeed, Task, Var, Wait, Workflow
-from coworks.biz.graph import STATUS_COLORS, state_statuses
+from coworks.biz import Map, Pass, Workflow
+from coworks.biz.graph import STATUS_COLORS
+from coworks.biz.history import state_statuses
 
-FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
-
-
-def sample() -> Workflow:
-    oops = Fail("Oops", error="E")
-    work = Task("Work", FN).retry(["Flaky"], max_attempts=2).catch(["States.ALL"], oops, result_path="$.error")
-    choice = Choice("Big?").when(Var("$.n") > 10, Succeed("Yes")).otherwise(Pass("Small"))
-    par = Parallel("Both", [Pass("Left"), Wait("Right", seconds=1)], result_path="$.both")
-    each = Map("Each", Pass("Item"), items_path="$.items", result_path="$.each")
-    return Workflow("sample", work >> par >> each >> choice)
+from .support import sample_workflow as sample
 
 
 def test_graph_is_a_dot_digraph_with_distinct_shapes() -> None:
@@ -56,42 +48,6 @@ def test_missing_targets_are_drawn_in_red() -> None:
 def test_inline_svg_needs_no_network() -> None:
     svg = sample()._repr_svg_()
     assert "<svg" in svg and "Work" in svg and "http://" not in svg.split("<svg", 1)[1].split(">", 1)[1][:0]
-
-
-def statuses_of(wf: Workflow, data: Any, services: dict[str, Any]) -> dict[str, str]:
-    return wf.run_local(data, services=services).states()
-
-
-def test_execution_statuses_from_history() -> None:
-    attempts: list[int] = []
-
-    def flaky(payload: Any) -> Any:
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise type("Flaky", (Exception,), {})("once")
-        return payload
-
-    wf = sample()
-    statuses = statuses_of(wf, {"n": 1, "items": [1]}, {"work": flaky})
-    assert statuses["Work"] == "retried"
-    assert statuses["Small"] == "succeeded" and statuses["Item"] == "succeeded"
-    assert "Yes" not in statuses and "Oops" not in statuses
-
-    def broken(payload: Any) -> Any:
-        raise RuntimeError("no")
-
-    statuses = statuses_of(wf, {"n": 1}, {"work": broken})
-    assert statuses["Work"] == "caught" and statuses["Oops"] == "failed"
-
-
-def test_running_and_failed_states() -> None:
-    history: list[dict[str, Any]] = [
-        {"type": "ExecutionStarted"},
-        {"type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "A"}},
-    ]
-    assert state_statuses(history) == {"A": "running"}
-    history.append({"type": "ExecutionFailed"})
-    assert state_statuses(history) == {"A": "failed"}
 
 
 @pytest.mark.parametrize("status", sorted(STATUS_COLORS))

@@ -211,8 +211,8 @@ class LocalStepFunctions:
 
     def _run(self, execution: LocalExecution, config: StateMachineConfig, data: Any) -> None:
         """Run one execution to its end (in its own thread, or the request's for a sync one)."""
-        from ...biz.clock import RealClock
-        from ...biz.executor import Executor
+        from ...biz.engine.clock import RealClock
+        from ...biz.engine.executor import Executor
         from .invoker import LambdaInvoker
 
         clock = RealClock()

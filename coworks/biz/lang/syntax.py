@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from coworks.biz.expressions import JsonataSyntaxError, compile_jsonata, inner, jsonata_strings
-from coworks.biz.intrinsics import IntrinsicSyntaxError, parse_intrinsic
-from coworks.biz.paths import PathSyntaxError, compile_path
+from coworks.biz.errors import IntrinsicSyntaxError, JsonataSyntaxError, PathSyntaxError
+from coworks.biz.lang.intrinsics import parse_intrinsic
+from coworks.biz.lang.jsonata import compile_jsonata, inner, jsonata_strings
+from coworks.biz.lang.paths import compile_path
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

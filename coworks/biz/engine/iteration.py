@@ -1,5 +1,8 @@
 """Parallel and Map steps: run nested bodies, concurrently in time.
 
+The executor compiles the nested bodies and gives them to the step; the step runs them with
+:func:`~coworks.biz.engine.scope.run_body`, in child scopes.
+
 With a simulated clock, branches run one after another, each on a fork of the clock that starts
 when AWS would start it (all at once for Parallel; as concurrency slots free up for Map), and the
 state ends when the last branch does. With a real clock they run in threads.
@@ -10,23 +13,21 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coworks.biz.engine.clock import SimulatedClock
+from coworks.biz.engine.invokers import Resolver, TaskContext
+from coworks.biz.engine.scope import Body, Scope, run_body
+from coworks.biz.engine.steps import Step
 from coworks.biz.errors import StatesError
-from coworks.biz.expressions import compile_value
-from coworks.biz.invokers import Resolver, TaskContext
-from coworks.biz.paths import compile_path, compile_template
-from coworks.biz.steps import Step
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coworks.biz.executor import Body, Scope
+from coworks.biz.lang.jsonata import compile_value
+from coworks.biz.lang.paths import compile_path
+from coworks.biz.lang.templates import compile_template
 
 
 def _run_all(jobs: list[Callable[[Scope], Any]], scope: Scope, limit: int, keep_going: bool) -> list[Any]:
     """Run jobs in child scopes; returns each result or StatesError, stopping at the first
     failure unless ``keep_going``. ``limit`` is the concurrency (0: unlimited)."""
-    from coworks.biz.clock import SimulatedClock
-
     results: list[Any] = [None] * len(jobs)
     if scope.clock.real:
         workers = limit or min(len(jobs), 64) or 1
@@ -64,18 +65,14 @@ def _capture(job: Callable[[Scope], Any], scope: Scope) -> Any:
 class ParallelStep(Step):
     """Parallel: every branch gets the effective input; the result lists their outputs."""
 
-    def compile(self, tasks: list[Any]) -> None:
-        from coworks.biz.executor import compile_body
-
-        ql = "JSONata" if self.jsonata else "JSONPath"
-        self.bodies: list[Body] = [compile_body(b, ql, tasks) for b in self.spec["Branches"]]
+    def __init__(self, name: str, spec: dict[str, Any], ql: str, branches: list[Body]) -> None:
+        super().__init__(name, spec, ql)
+        self.bodies = branches
 
     def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
         return self.guarded(raw, ctx, scope, lambda c: self.attempt(raw, c, scope))
 
     def attempt(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
-        from coworks.biz.executor import run_body
-
         data = self.effective_input(raw, ctx, scope)
         scope.event("ParallelStateStarted", None)
 
@@ -95,12 +92,9 @@ class ParallelStep(Step):
 class MapStep(Step):
     """Map: runs the item processor once per item, ``MaxConcurrency`` at a time."""
 
-    def compile(self, tasks: list[Any]) -> None:
-        from coworks.biz.executor import compile_body
-
-        ql = "JSONata" if self.jsonata else "JSONPath"
-        processor = self.spec.get("ItemProcessor") or self.spec["Iterator"]
-        self.body: Body = compile_body(processor, ql, tasks)
+    def __init__(self, name: str, spec: dict[str, Any], ql: str, processor: Body) -> None:
+        super().__init__(name, spec, ql)
+        self.body = processor
         # A Map's Parameters is the legacy name of ItemSelector (applied per item, not to the input).
         self.parameters = None
         selector = self.spec.get("ItemSelector", self.spec.get("Parameters"))
@@ -149,8 +143,6 @@ class MapStep(Step):
         return items
 
     def attempt(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
-        from coworks.biz.executor import run_body
-
         data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
         items = self.items(raw, data, ctx, scope)
         limit = int(self.number("MaxConcurrency", raw, ctx, scope, data) or 0)

@@ -1,9 +1,10 @@
-"""JSONPath in ASL: reference paths, payload templates (``"key.$"``) and ResultPath merging.
+"""JSONPath in ASL: reading a path, checking a reference path, writing a result at ResultPath.
 
 Simple paths (``$.a.b[0]``, ``$['x']``, ``$$.Execution.Id``, ``$var.field``) are compiled once to
 a tuple of steps and read directly: they are nearly all the paths a workflow holds, and reading
 them that way is what lets the local executor run tens of thousands of transitions per second.
-Anything richer (wildcards, filters, slices, ``..``) goes to ``jsonpath-ng``.
+Anything richer (wildcards, filters, slices, ``..``) goes to ``jsonpath-ng``. Payload templates,
+which mix paths and intrinsic calls, are compiled in :mod:`coworks.biz.lang.templates`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from coworks.biz.errors import StatesError
+from coworks.biz.errors import PathSyntaxError, StatesError
 
 _ROOT = re.compile(r"\$\$|\$(?:[A-Za-z_][A-Za-z0-9_]*)?")
 _STEP = re.compile(r"\.([A-Za-z_@$][\w\-@$:#]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
 
-#: Resolves a compiled template against (input, context object, variables).
-Template = Callable[[Any, dict[str, Any], dict[str, Any]], Any]
+#: A compiled value, read against (input, context object, variables): what ``Path.get`` is, and
+#: what intrinsic calls and payload templates compile to.
+Getter = Callable[[Any, dict[str, Any], dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,22 @@ class Path:
         return variables[name]
 
 
-class PathSyntaxError(ValueError):
-    """A JSONPath that neither the simple reader nor jsonpath-ng can parse."""
+def compile_path(text: Any) -> Path:
+    """Compile a JSONPath once (cached); raises :class:`PathSyntaxError` when malformed.
+
+    ``text`` comes from a definition, so it may be any JSON value: only a string starting with
+    ``$`` is a path (and only a string can be looked up in the cache).
+    """
+    if not isinstance(text, str) or not text.startswith("$"):
+        raise PathSyntaxError(f"a JSONPath starts with '$', got {text!r}", expression=text)
+    return _compile(text)
 
 
 @lru_cache(maxsize=8192)
-def compile_path(text: str) -> Path:
-    """Compile a JSONPath once (cached); raises :class:`PathSyntaxError` when malformed."""
-    if not isinstance(text, str) or not text.startswith("$"):
-        raise PathSyntaxError(f"a JSONPath starts with '$', got {text!r}")
+def _compile(text: str) -> Path:
     root_match = _ROOT.match(text)
     if root_match is None:  # pragma: no cover - "$" always matches
-        raise PathSyntaxError(f"malformed JSONPath {text!r}")
+        raise PathSyntaxError(f"malformed JSONPath {text!r}", expression=text)
     root = root_match.group(0)
     pos = root_match.end()
     steps: list[str | int] = []
@@ -115,7 +121,7 @@ def _complex(text: str, root: str) -> Any:
     try:
         return parse("$" + text[len(root) :])
     except (JsonPathLexerError, JsonPathParserError, Exception) as exc:
-        raise PathSyntaxError(f"malformed JSONPath {text!r}: {exc}") from None
+        raise PathSyntaxError(f"malformed JSONPath {text!r}: {exc}", expression=text) from None
 
 
 def is_reference_path(text: str) -> bool:
@@ -152,46 +158,3 @@ def _put(data: Any, steps: tuple[str | int, ...], value: Any, text: str) -> Any:
     out = dict(data)
     out[head] = _put(data.get(head, {}) if rest else None, rest, value, text)
     return out
-
-
-def compile_template(template: Any) -> Template:
-    """A payload template (Parameters, ResultSelector, ItemSelector, Assign) as a function.
-
-    Keys ending in ``.$`` take a path or an intrinsic function; everything else is a constant,
-    which is returned as is (the executor never mutates values in place).
-    """
-    if isinstance(template, dict):
-        if not any(isinstance(k, str) and k.endswith(".$") for k in template) and not _nested(template):
-            return lambda data, ctx, variables: template
-        parts: list[tuple[str, Template]] = []
-        for key, value in template.items():
-            if key.endswith(".$"):
-                parts.append((key[:-2], compile_expression(value)))
-            else:
-                parts.append((key, compile_template(value)))
-        return lambda data, ctx, variables: {k: f(data, ctx, variables) for k, f in parts}
-    if isinstance(template, list) and _nested(template):
-        items = [compile_template(v) for v in template]
-        return lambda data, ctx, variables: [f(data, ctx, variables) for f in items]
-    return lambda data, ctx, variables: template
-
-
-def _nested(value: Any) -> bool:
-    values = value.values() if isinstance(value, dict) else value
-    for item in values:
-        if isinstance(item, dict):
-            if any(isinstance(k, str) and k.endswith(".$") for k in item) or _nested(item):
-                return True
-        elif isinstance(item, list) and _nested(item):
-            return True
-    return False
-
-
-def compile_expression(text: Any) -> Template:
-    """The value of a ``"key.$"`` entry: a JSONPath or an intrinsic function call."""
-    if isinstance(text, str) and text.startswith("States."):
-        from coworks.biz.intrinsics import compile_intrinsic
-
-        return compile_intrinsic(text)
-    path = compile_path(text)
-    return path.get

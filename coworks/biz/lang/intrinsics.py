@@ -16,8 +16,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from coworks.biz.errors import StatesError
-from coworks.biz.paths import Template, compile_path
+from coworks.biz.errors import IntrinsicSyntaxError, PathSyntaxError, StatesError
+from coworks.biz.lang.paths import Getter, compile_path
 
 #: name -> (minimum, maximum) number of arguments (None: unbounded).
 ARITY: dict[str, tuple[int, int | None]] = {
@@ -47,10 +47,6 @@ _TOKEN = re.compile(
 )
 
 
-class IntrinsicSyntaxError(ValueError):
-    """An intrinsic function call that cannot be parsed, or has the wrong number of arguments."""
-
-
 Node = tuple[str, Any]
 
 
@@ -58,17 +54,21 @@ def parse_intrinsic(text: str) -> Node:
     """Parse a call into ``("call", name, [args])`` nodes; arity is checked here."""
     node, pos = _parse_call(text, 0)
     if text[pos:].strip():
-        raise IntrinsicSyntaxError(f"unexpected text after the call in {text!r}")
+        raise IntrinsicSyntaxError(f"unexpected text after the call in {text!r}", expression=text)
     return node
 
 
 def _parse_call(text: str, pos: int) -> tuple[Node, int]:
     match = _TOKEN.match(text, pos)
     if match is None or match.group("call") is None:
-        raise IntrinsicSyntaxError(f"expected an intrinsic function such as States.Format(...) in {text!r}")
+        raise IntrinsicSyntaxError(
+            f"expected an intrinsic function such as States.Format(...) in {text!r}", expression=text
+        )
     name = match.group("call")
     if name not in ARITY:
-        raise IntrinsicSyntaxError(f"{name} is not an intrinsic function; see ASL's list of 18 States.* functions")
+        raise IntrinsicSyntaxError(
+            f"{name} is not an intrinsic function; see ASL's list of 18 States.* functions", expression=text
+        )
     pos = match.end()
     args: list[Node] = []
     if text[pos:].lstrip().startswith(")"):
@@ -85,18 +85,18 @@ def _parse_call(text: str, pos: int) -> tuple[Node, int]:
                 pos += 1
                 break
             else:
-                raise IntrinsicSyntaxError(f"expected ',' or ')' in {text!r} at position {pos}")
+                raise IntrinsicSyntaxError(f"expected ',' or ')' in {text!r} at position {pos}", expression=text)
     low, high = ARITY[name]
     if len(args) < low or (high is not None and len(args) > high):
         want = f"{low}" if low == high else (f"at least {low}" if high is None else f"{low} to {high}")
-        raise IntrinsicSyntaxError(f"{name} takes {want} argument(s), got {len(args)}")
+        raise IntrinsicSyntaxError(f"{name} takes {want} argument(s), got {len(args)}", expression=text)
     return ("call", (name, args)), pos
 
 
 def _parse_arg(text: str, pos: int) -> tuple[Node, int]:
     match = _TOKEN.match(text, pos)
     if match is None:
-        raise IntrinsicSyntaxError(f"cannot read an argument in {text!r} at position {pos}")
+        raise IntrinsicSyntaxError(f"cannot read an argument in {text!r} at position {pos}", expression=text)
     if match.group("call"):
         return _parse_call(text, pos)
     if match.group("str") is not None:
@@ -110,12 +110,12 @@ def _parse_arg(text: str, pos: int) -> tuple[Node, int]:
     path_text = match.group("path").strip()
     try:
         return ("path", compile_path(path_text)), match.end()
-    except ValueError as exc:
-        raise IntrinsicSyntaxError(str(exc)) from None
+    except PathSyntaxError as exc:
+        raise IntrinsicSyntaxError(str(exc), expression=text) from None
 
 
 @lru_cache(maxsize=2048)
-def compile_intrinsic(text: str) -> Template:
+def compile_intrinsic(text: str) -> Getter:
     """A closure evaluating the call against (input, context, variables)."""
     try:
         node = parse_intrinsic(text)
@@ -124,7 +124,7 @@ def compile_intrinsic(text: str) -> Template:
     return _compile(node, text)
 
 
-def _compile(node: Node, text: str) -> Template:
+def _compile(node: Node, text: str) -> Getter:
     kind, value = node
     if kind == "lit":
         return lambda d, c, v: value

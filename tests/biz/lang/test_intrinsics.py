@@ -10,9 +10,9 @@ import pytest
 
 from coworks.biz import Workflow
 from coworks.biz.errors import StatesError
-from coworks.biz.intrinsics import ARITY, compile_intrinsic
+from coworks.biz.lang.intrinsics import ARITY, compile_intrinsic
 
-from .conftest import corpus
+from ..support import corpus
 
 
 def call(expression: str, data: Any = None) -> Any:

@@ -1,8 +1,11 @@
 """The local executor: runs an ASL definition in-process with Step Functions semantics.
 
-Pure state-machine logic lives in the steps (``steps``, ``tasks``, ``rules``, ``iteration``);
-this module compiles a definition into them, resolves Task resources up front, and drives an
-execution: its context object, variables, clock, history and final status.
+Pure state-machine logic lives in the steps (``steps``, ``tasks``, ``choice``, ``iteration``),
+which run in a ``scope``; this module compiles a definition into them, resolves Task resources up
+front, and drives an execution: its context object, variables, clock, history and final status.
+
+It is the only module that knows every step class: it compiles the bodies nested in a Parallel
+or Map and hands them to the step, so the steps that run bodies never need the compiler.
 """
 
 from __future__ import annotations
@@ -11,124 +14,52 @@ import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from coworks.biz.clock import Clock, SimulatedClock
+from coworks.biz.engine.choice import ChoiceStep
+from coworks.biz.engine.clock import Clock, SimulatedClock
+from coworks.biz.engine.execution import Execution, History
+from coworks.biz.engine.invokers import Resolver
+from coworks.biz.engine.iteration import MapStep, ParallelStep
+from coworks.biz.engine.scope import Body, Run, Runnable, Scope, run_body
+from coworks.biz.engine.steps import FailStep, PassStep, Step, SucceedStep, WaitStep, dumps
+from coworks.biz.engine.tasks import TaskStep
 from coworks.biz.errors import StatesError, UnresolvedResourceError, WorkflowError, WorkflowValidationError
-from coworks.biz.execution import Execution, History
-from coworks.biz.invokers import Resolver
-from coworks.biz.steps import FailStep, PassStep, Step, SucceedStep, WaitStep, dumps
+from coworks.biz.lang.validation import check
+
+#: The steps of the state types that nest no body.
+_STEPS: dict[str, type[Step]] = {
+    "Pass": PassStep,
+    "Succeed": SucceedStep,
+    "Fail": FailStep,
+    "Wait": WaitStep,
+    "Choice": ChoiceStep,
+    "Task": TaskStep,
+}
 
 
-@dataclass
-class Body:
-    """A compiled ``StartAt``/``States`` body."""
-
-    start: str
-    steps: dict[str, Step]
-
-
-@dataclass
-class Run:
-    """What every branch of one execution shares."""
-
-    history: History
-    execution: dict[str, Any]
-    machine: dict[str, Any]
-    resolver: Resolver
-    rng: random.Random
-    region: str
-
-
-@dataclass
-class Scope:
-    """Where a body runs: its clock (forked per concurrent branch), variables, Map item."""
-
-    run: Run
-    clock: Clock
-    variables: dict[str, Any]
-    previous: int = 0
-    map_item: dict[str, Any] | None = None
-    assigned: dict[str, Any] = field(default_factory=dict)
-    #: The last state output and its JSON, so the next state's entered event reuses the text.
-    last_output: Any = None
-    last_text: str = ""
-
-    def event(self, event_type: str, details: dict[str, Any] | None) -> int:
-        self.previous = self.run.history.emit(event_type, self.clock.now(), self.previous, details)
-        return self.previous
-
-    def context(self, name: str, entered: datetime, retries: int) -> dict[str, Any]:
-        """The context object (``$$``) for a state."""
-        ctx = {
-            "Execution": self.run.execution,
-            "StateMachine": self.run.machine,
-            "State": {"EnteredTime": entered.isoformat(), "Name": name, "RetryCount": retries},
-        }
-        if self.map_item is not None:
-            ctx["Map"] = {"Item": self.map_item}
-        return ctx
-
-    def bindings(self, raw: Any, ctx: dict[str, Any], *, result: Any = None, error: Any = None) -> dict[str, Any]:
-        """JSONata bindings: the variables and ``$states``."""
-        states: dict[str, Any] = {"input": raw, "context": ctx}
-        if result is not None:
-            states["result"] = result
-        if error is not None:
-            states["errorOutput"] = error
-        return {**self.variables, "states": states}
-
-    def assign(self, values: Any) -> None:
-        if not isinstance(values, dict):
-            raise StatesError("States.Runtime", f"Assign must produce an object of variables, got {values!r}.")
-        self.variables.update(values)
-        self.assigned.update(values)
-
-    def child(self, clock: Clock, map_item: dict[str, Any] | None = None) -> Scope:
-        """A scope for a Parallel branch or Map iteration: outer variables are copied in, and
-        nothing assigned inside leaks out (as on AWS)."""
-        return Scope(self.run, clock, dict(self.variables), self.previous, map_item)
-
-
-def run_body(body: Body, data: Any, scope: Scope, deadline: float | None = None) -> Any:
-    """Run a body from its StartAt to a terminal state; returns its output."""
-    name: str | None = body.start
-    steps = body.steps
-    while name is not None:
-        data, name = steps[name].run(data, scope)
-        if deadline is not None and scope.clock.elapsed() > deadline:
-            raise StatesError("States.Timeout", "The execution ran longer than its TimeoutSeconds.")
-    return data
-
-
-def compile_body(spec: dict[str, Any], ql: str, tasks: list[Any]) -> Body:
-    """Compile a body; Task steps are appended to ``tasks`` for resolution."""
-    from coworks.biz.iteration import MapStep, ParallelStep
-    from coworks.biz.rules import ChoiceStep
-    from coworks.biz.tasks import TaskStep
-
-    classes: dict[str, type[Step]] = {
-        "Pass": PassStep,
-        "Succeed": SucceedStep,
-        "Fail": FailStep,
-        "Wait": WaitStep,
-        "Choice": ChoiceStep,
-        "Task": TaskStep,
-        "Parallel": ParallelStep,
-        "Map": MapStep,
-    }
+def compile_body(spec: dict[str, Any], ql: str, tasks: list[TaskStep]) -> Body:
+    """Compile a body, the bodies nested in its Parallel and Map states first; every Task step
+    is appended to ``tasks`` (in document order) to be resolved before the run."""
     ql = spec.get("QueryLanguage", ql)
-    steps: dict[str, Step] = {}
+    steps: dict[str, Runnable] = {}
     for name, state in spec["States"].items():
-        step = classes[state["Type"]](name, state, ql)
-        if isinstance(step, TaskStep):
-            tasks.append(step)
-        elif isinstance(step, ParallelStep | MapStep):
-            step.compile(tasks)
-        steps[name] = step
+        steps[name] = _compile_state(name, state, ql, tasks)
     return Body(spec["StartAt"], steps)
+
+
+def _compile_state(name: str, state: dict[str, Any], ql: str, tasks: list[TaskStep]) -> Step:
+    kind = state["Type"]
+    inner = state.get("QueryLanguage", ql)  # what the nested bodies inherit
+    if kind == "Parallel":
+        return ParallelStep(name, state, ql, [compile_body(b, inner, tasks) for b in state["Branches"]])
+    if kind == "Map":
+        processor = state.get("ItemProcessor") or state["Iterator"]
+        return MapStep(name, state, ql, compile_body(processor, inner, tasks))
+    step = _STEPS[kind](name, state, ql)
+    if isinstance(step, TaskStep):
+        tasks.append(step)
+    return step
 
 
 class Executor:
@@ -147,8 +78,6 @@ class Executor:
         max_events: int = 25_000,
         role_arn: str | None = None,
     ) -> None:
-        from coworks.biz.validation import check
-
         problems = check(definition)
         if problems:
             raise WorkflowValidationError(workflow_name, problems)
@@ -162,7 +91,7 @@ class Executor:
         self.seed = seed
         self.max_events = max_events
         self.resolver = Resolver(services)
-        tasks: list[Any] = []
+        tasks: list[TaskStep] = []
         self.body = compile_body(definition, "JSONPath", tasks)
         self.ql = definition.get("QueryLanguage", "JSONPath")
         unresolved = {t.name: t.resource for t in tasks if not t.bind(self.resolver)}
@@ -171,10 +100,8 @@ class Executor:
         if unresolved:
             raise UnresolvedResourceError(unresolved)
 
-    def _maps(self, body: Body) -> list[Any]:
-        from coworks.biz.iteration import MapStep, ParallelStep
-
-        out: list[Any] = []
+    def _maps(self, body: Body) -> list[MapStep]:
+        out: list[MapStep] = []
         for step in body.steps.values():
             if isinstance(step, MapStep):
                 out.append(step)

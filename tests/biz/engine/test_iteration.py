@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from coworks.biz import Fail, Map, Parallel, Pass, Ref, Task, Wait, Workflow
-from coworks.biz.clock import RealClock, SimulatedClock
+from coworks.biz.engine.clock import RealClock, SimulatedClock
 
-from .conftest import T0, types
+from ..support import T0, types
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
 

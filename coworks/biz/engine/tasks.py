@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coworks.biz.engine.invokers import Call, Resolver, TaskContext
+from coworks.biz.engine.scope import Scope
+from coworks.biz.engine.steps import Step, dumps
 from coworks.biz.errors import StatesError
-from coworks.biz.invokers import Call, Resolver, TaskContext
-from coworks.biz.steps import Step, dumps
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coworks.biz.executor import Scope
 
 DEFAULT_TIMEOUT = 99_999_999
 

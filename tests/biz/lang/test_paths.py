@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonpath_ng.ext import parse
 
-from coworks.biz.errors import StatesError
-from coworks.biz.paths import PathSyntaxError, compile_path, put
+from coworks.biz.errors import PathSyntaxError, StatesError
+from coworks.biz.lang.paths import compile_path, put
 
 keys = st.text(alphabet=string.ascii_letters + "_", min_size=1, max_size=6)
 leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))
@@ -84,3 +84,9 @@ def test_put_copies_on_write_and_creates_objects() -> None:
         with pytest.raises(StatesError) as info:
             put(bad_data, compile_path(bad_path), 1)
         assert info.value.error == "States.ResultPathMatchFailure"
+
+
+def test_a_path_field_holding_other_json_is_a_syntax_error() -> None:
+    for value in ([], {"a": 1}, 3, None):
+        with pytest.raises(PathSyntaxError, match="starts with"):
+            compile_path(value)

@@ -1,4 +1,9 @@
-"""The result of a run: status, output or error, and the history of events as AWS records it."""
+"""The result of a run: status, output or error, and the history of events as AWS records it.
+
+The engine writes the history (:class:`History`); reading it back (each state's status, the
+event table) and drawing it are the views of :mod:`coworks.biz.history` and
+:mod:`coworks.biz.graph`, which an execution calls only when it is displayed.
+"""
 
 from __future__ import annotations
 
@@ -70,8 +75,8 @@ class Execution:
         return self.status == "SUCCEEDED"
 
     def states(self) -> dict[str, str]:
-        """Each visited state's status from the history (see :func:`coworks.biz.graph.state_statuses`)."""
-        from coworks.biz.graph import state_statuses
+        """Each visited state's status from the history (see :func:`coworks.biz.history.state_statuses`)."""
+        from coworks.biz.history import state_statuses
 
         return state_statuses(self.history)
 
@@ -87,7 +92,7 @@ class Execution:
 
     def events(self) -> Any:
         """The history as a table (id, time since the start, event, state, detail)."""
-        from coworks.biz.eventtable import history_table
+        from coworks.biz.history import history_table
 
         return history_table(self.history, title=f"{self.name}: {self.status}")
 

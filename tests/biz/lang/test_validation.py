@@ -9,7 +9,7 @@ from statelint.linter import Linter
 
 from coworks.biz import Parallel, Pass, Task, Workflow, WorkflowValidationError
 
-from .conftest import corpus
+from ..support import corpus
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
@@ -273,7 +273,7 @@ def test_invalid_definitions_are_rejected_by_both(definition: dict[str, Any]) ->
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from .test_asl import state_machines  # noqa: E402
+from ..support import state_machines  # noqa: E402
 
 BREAKS = {
     "dangling Next": lambda s: s.update({"Next": "Nowhere", "End": None}) or s.pop("End"),
@@ -305,4 +305,12 @@ def test_state_names_are_unique_across_nested_bodies() -> None:
     wf = Workflow("w", Parallel("P", [Pass("P")]))
     assert [str(p) for p in wf.problems()] == [
         "States.P.Branches[0].States.P: is also defined at States.P; state names must be unique in the whole workflow."
+    ]
+
+
+def test_a_path_entry_holding_a_list_is_a_problem_not_a_crash() -> None:
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"x.$": []}, "End": True}}}
+    assert problems(definition) == [
+        "States.A.Parameters.x.$: is not a valid JSONPath (a JSONPath starts with '$', got []); "
+        "write it like $.field or $.list[0]."
     ]

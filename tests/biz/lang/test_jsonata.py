@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from coworks.biz import Workflow
-from coworks.biz.clock import SimulatedClock
+from coworks.biz.engine.clock import SimulatedClock
 
-from .conftest import T0, corpus
+from ..support import T0, corpus
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
 

@@ -1,7 +1,7 @@
 """Compiled states: the data flow of each ASL state type, with retries and catches.
 
 Each state is compiled once into a ``Step`` whose ``run`` takes the raw state input and a
-:class:`~coworks.biz.executor.Scope` and returns ``(output, next state name or None)``; failures
+:class:`~coworks.biz.engine.scope.Scope` and returns ``(output, next state name or None)``; failures
 are :class:`StatesError` exceptions, which the Retry/Catch wrapper handles like AWS does.
 """
 
@@ -11,14 +11,13 @@ import json
 import random
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coworks.biz.engine.scope import Scope
 from coworks.biz.errors import StatesError
-from coworks.biz.expressions import compile_value, is_jsonata
-from coworks.biz.paths import Path, compile_path, compile_template, put
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coworks.biz.executor import Scope
+from coworks.biz.lang.jsonata import compile_value, is_jsonata
+from coworks.biz.lang.paths import Path, compile_path, put
+from coworks.biz.lang.templates import compile_expression, compile_template
 
 _UNSET: Any = object()
 _NO_CONTEXT: dict[str, Any] = {}
@@ -254,14 +253,8 @@ class FailStep(Step):
             value = self.spec.get(key)
             if self.jsonata and is_jsonata(value):
                 value = compile_value(value)(scope.bindings(raw, ctx))
-            elif f"{key}Path" in self.spec:
-                text = self.spec[f"{key}Path"]
-                if text.startswith("States."):
-                    from coworks.biz.intrinsics import compile_intrinsic
-
-                    value = compile_intrinsic(text)(raw, ctx, scope.variables)
-                else:
-                    value = compile_path(text).get(raw, ctx, scope.variables)
+            elif f"{key}Path" in self.spec:  # a path or an intrinsic call, as in a template
+                value = compile_expression(self.spec[f"{key}Path"])(raw, ctx, scope.variables)
             values.append("" if value is None else str(value))
         raise StatesError(values[0] or "States.Fail", values[1])
 

@@ -1,19 +1,23 @@
-"""Evaluating Choice rules (JSONPath comparators or a JSONata Condition) and the Choice step."""
+"""The Choice step: the first rule that holds names the next state.
+
+A JSONPath rule (``Variable`` and a comparator, And/Or/Not) is evaluated here against the
+effective input; a JSONata rule's ``Condition`` is an expression that must give a boolean.
+The builder's side of the same rules (``Var``, ``Rule``) is :mod:`coworks.biz.choice`.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coworks.biz.engine.scope import Scope
+from coworks.biz.engine.steps import Step
 from coworks.biz.errors import StatesError
-from coworks.biz.expressions import compile_value
-from coworks.biz.paths import compile_path
-from coworks.biz.steps import Step
-
-if TYPE_CHECKING:  # pragma: no cover
-    from coworks.biz.executor import Scope
+from coworks.biz.lang.fields import TIMESTAMP
+from coworks.biz.lang.jsonata import compile_value
+from coworks.biz.lang.paths import compile_path
 
 _OPS = {
     "Equals": lambda a, b: a == b,
@@ -22,11 +26,10 @@ _OPS = {
     "LessThanEquals": lambda a, b: a <= b,
     "GreaterThanEquals": lambda a, b: a >= b,
 }
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _timestamp(value: Any) -> datetime | None:
-    if isinstance(value, str) and _TIMESTAMP.match(value):
+    if isinstance(value, str) and TIMESTAMP.match(value):
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     return None
 

@@ -6,15 +6,12 @@ sentence saying what to change; the path (``States.Ship.Catch[0].Next``) says wh
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from coworks.biz.errors import Problem
-from coworks.biz.expressions import is_jsonata, jsonata_strings
-from coworks.biz.fields import COMPARATORS, FIELDS, TYPES
-from coworks.biz.syntax import SyntaxChecks
-
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from coworks.biz.lang.fields import COMPARATORS, FIELDS, TIMESTAMP, TYPES
+from coworks.biz.lang.jsonata import is_jsonata, jsonata_strings
+from coworks.biz.lang.syntax import SyntaxChecks
 
 
 def check(definition: Any) -> list[Problem]:
@@ -184,7 +181,7 @@ class _Checker(SyntaxChecks):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 self.add(f"{path}.Seconds", "must be a non-negative whole number of seconds.")
         if "Timestamp" in data and not is_jsonata(data["Timestamp"]):
-            if not isinstance(data["Timestamp"], str) or not _TIMESTAMP.match(data["Timestamp"]):
+            if not isinstance(data["Timestamp"], str) or not TIMESTAMP.match(data["Timestamp"]):
                 self.add(f"{path}.Timestamp", "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z.")
 
     def state_choice(self, data: dict[str, Any], path: str, ql: str, siblings: dict[str, Any]) -> None:
@@ -281,7 +278,7 @@ class _Checker(SyntaxChecks):
             if not isinstance(value, int | float) or isinstance(value, bool):
                 self.add(f"{path}.{op}", "must be a number.")
         elif op.startswith("Timestamp"):
-            if not isinstance(value, str) or not _TIMESTAMP.match(value):
+            if not isinstance(value, str) or not TIMESTAMP.match(value):
                 self.add(f"{path}.{op}", "must be an ISO 8601 timestamp such as 2024-01-31T12:00:00Z.")
         elif not isinstance(value, str):
             self.add(f"{path}.{op}", "must be a string.")
@@ -360,9 +357,6 @@ class _Checker(SyntaxChecks):
     def positive_int(self, value: Any, path: str) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             self.add(path, "must be a positive whole number.")
-
-
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _targets(state: Any) -> list[str]:

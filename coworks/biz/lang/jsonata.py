@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from coworks.biz.errors import StatesError
+from coworks.biz.errors import JsonataSyntaxError, StatesError
 
 #: Evaluates against the bindings (``{"states": {...}, **variables}``).
 Evaluator = Callable[[dict[str, Any]], Any]
@@ -27,11 +27,8 @@ def is_jsonata(value: Any) -> bool:
 
 
 def inner(value: str) -> str:
+    """The expression inside ``{% ... %}``."""
     return value[2:-2].strip()
-
-
-class JsonataSyntaxError(ValueError):
-    """A ``{% %}`` expression that JSONata cannot parse."""
 
 
 _ALGORITHMS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
@@ -69,7 +66,7 @@ def compile_jsonata(text: str) -> Any:
     try:
         expr = jsonata.Jsonata(text)
     except Exception as exc:
-        raise JsonataSyntaxError(f"malformed JSONata {text!r}: {exc}") from None
+        raise JsonataSyntaxError(f"malformed JSONata {text!r}: {exc}", expression=text) from None
     for name, func in _extensions().items():
         expr.register_lambda(name, func)
     return expr

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from coworks.biz import Workflow
-from coworks.biz.graph import state_statuses
+from coworks.biz.history import state_statuses
 
 CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "paths": (

@@ -21,12 +21,12 @@ from coworks.biz import (
     WorkflowError,
     WorkflowValidationError,
 )
-from coworks.biz.clock import SimulatedClock
+from coworks.biz.engine.clock import SimulatedClock
+from coworks.biz.engine.executor import Executor
+from coworks.biz.engine.invokers import TaskContext
 from coworks.biz.errors import StatesError
-from coworks.biz.executor import Executor
-from coworks.biz.invokers import TaskContext
 
-from .conftest import T0, types
+from ..support import T0, types
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
 
@@ -401,7 +401,7 @@ def test_lambda_invoker_runs_deployed_functions_through_a_boto3_client() -> None
     import io
     import json
 
-    from coworks.biz.invokers import BotoLambdaInvoker
+    from coworks.biz.engine.invokers import BotoLambdaInvoker
 
     class FakeLambda:
         def get_function(self, FunctionName: str) -> Any:  # noqa: N803 - boto3's spelling
@@ -441,7 +441,7 @@ def test_lambda_invoker_runs_deployed_functions_through_a_boto3_client() -> None
 
 
 def test_real_time_tasks_are_cut_off_at_their_timeout() -> None:
-    from coworks.biz.clock import RealClock
+    from coworks.biz.engine.clock import RealClock
 
     class InstantTimeout(RealClock):
         """A real clock whose waits for a task give up at once (no real waiting in tests)."""

@@ -1,9 +1,12 @@
-"""Which fields each ASL state type allows, in JSONPath and in JSONata (from the ASL spec).
+"""Which fields each ASL state type allows, in JSONPath and in JSONata, the Choice comparators and
+the timestamp format (from the ASL spec).
 
-Kept apart from the checks so the executor, the graph and the tests can share one table.
+Kept apart from the checks so validation and the executor share one table.
 """
 
 from __future__ import annotations
+
+import re
 
 TYPES = ("Task", "Pass", "Choice", "Wait", "Parallel", "Map", "Succeed", "Fail")
 _BASE = {"Type", "Comment", "QueryLanguage"}
@@ -81,3 +84,6 @@ COMPARATORS = {
 }
 COMPARATORS |= {"BooleanEquals", "BooleanEqualsPath", "StringMatches"}
 COMPARATORS |= {f"Is{k}" for k in ("Null", "Present", "Numeric", "String", "Boolean", "Timestamp")}
+
+#: An ASL timestamp (RFC 3339, as Wait's Timestamp and the Timestamp comparators take it).
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
