@@ -4,6 +4,7 @@ editable install developers use."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,8 +26,16 @@ def test_the_editable_install_imports_them_from_extensions() -> None:
 
 
 def test_the_wheel_holds_every_extension_and_nothing_of_the_tests(tmp_path: Path) -> None:
+    # built from a copy: setuptools writes build/ and *.egg-info into the tree it builds, which two
+    # concurrent runs (or a developer's own build) would otherwise share
+    source = tmp_path / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
+    for name in ("coworks", "extensions"):
+        shutil.copytree(ROOT / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path),
-                           str(ROOT)], capture_output=True, text=True, timeout=300)
+                           str(source)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     [wheel] = tmp_path.glob("coworks-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
