@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AwsCloud",
     "AwsError",
+    "Cloud",
     "CloudError",
     "CloudExecution",
     "ConfigurationError",
@@ -57,15 +58,16 @@ __all__ = [
 
 _LAZY = {
     "AwsCloud": "aws",
-    "Deployment": "aws",
+    "Deployment": "deploy.deployments",
     "LocalCloud": "local.cloud",
     "Package": "packaging.package",
     "build_package": "packaging.package",
     "Secret": "packaging.settings",
     "Plan": "deploy.plan",
     "CloudExecution": "executions",
-    "Trigger": "deploy.workflowmodel",
-    "WorkflowDeployment": "deploy.workflows",
+    "Trigger": "deploy.triggers",
+    "WorkflowDeployment": "deploy.deployments",
+    "Cloud": "protocol",
     "load_service": "targets",
     "load_workflow": "targets",
 }

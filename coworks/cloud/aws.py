@@ -1,9 +1,10 @@
-"""``AwsCloud``: deploy, destroy, status and invoke through one boto3 session.
+"""``AwsCloud``: deploy, destroy, status, invoke, logs and executions through one boto3 session.
 
 No region is assumed: it comes from the argument, the profile or ``AWS_DEFAULT_REGION``.
 ``LocalCloud`` is this same class pointed at an embedded endpoint, so one code path deploys
-to both. Workflows deploy and run through the same object (``deploy_workflow``,
-``start_execution``...: ``workflows.py`` and ``executions.py``).
+to both. The work is done by two parts the cloud holds, not by mixins: its ``deployer``
+(``deploy/deployments.py``: services and workflows, planned and applied) and its ``executions``
+(``executions.py``); the methods below are the public names, each answered by one of them.
 """
 
 from __future__ import annotations
@@ -13,30 +14,26 @@ import json
 import time
 
 from .clients import Clients
-from .deploy.executor import Run, execute
-from .deploy.models import TAG_SERVICE, TAG_STAGE, build_model, function_name, is_ours
-from .deploy.planner import plan_deploy, plan_destroy
-from .deploy.state import read_state
-from .deploy.status import Status, StatusRow
-from .deploy.workflows import WorkflowDeploys
+from .deploy.deployments import Deployer, Deployment, WorkflowDeployment
+from .deploy.names import function_name
 from .errors import CloudError, ConfigurationError
-from .executions import WorkflowExecutions
-from .packaging.settings import stage_environment
+from .executions import CloudExecution, Executions
 from .targets import service_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from .deploy.executor import Progress
-    from .deploy.models import ServiceModel
     from .deploy.plan import Plan
-    from .packaging.package import Package
+    from .deploy.status import Status
     from .packaging.settings import Secret
 
+__all__ = ["AwsCloud", "Deployment", "WorkflowDeployment", "new_session"]
 
-class AwsCloud(WorkflowDeploys, WorkflowExecutions):
+
+class AwsCloud:
     """An AWS account and region, reached through a boto3 session (``profile``/``region``) or
     any compatible ``endpoint_url``."""
 
@@ -71,6 +68,10 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
         self.clients = Clients(session, endpoint_url)
         self.sleep, self.clock = sleep, clock
         self._account: str | None = None
+        self.deployer = Deployer(self)
+        # Late-bound, so a clock or sleep set on the cloud after it was made reaches its executions.
+        self.executions = Executions(self.clients, self.deployer.state_machine_arn,
+                                     sleep=lambda seconds: self.sleep(seconds), clock=lambda: self.clock())
 
     def __repr__(self) -> str:
         where = f" at {self.endpoint_url}" if self.endpoint_url else ""
@@ -86,7 +87,7 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
         """The base URL of a deployed HTTP API stage."""
         return f"https://{api_id}.execute-api.{self.region}.amazonaws.com/{stage}"
 
-    # -- deploy and destroy ----------------------------------------------------------------------
+    # -- services --------------------------------------------------------------------------------
 
     def deploy(
         self,
@@ -98,30 +99,48 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
     ) -> Deployment:
         """Package ``target`` (a service, its class or ``"module:app"``) for ``stage``; nothing changes
         in AWS until ``.apply()``."""
-        from ..biz import Workflow
-        from .packaging.package import Package, build_package
-
-        if isinstance(target, Workflow):
-            raise ConfigurationError(f"{target!r} is a workflow: deploy it with deploy_workflow(), after its services.",
-                                     resource=target.name)
-        package = target if isinstance(target, Package) else build_package(target, pip_options=pip_options)
-        return Deployment(self, package, stage, settings)
+        return self.deployer.deploy(target, stage, settings, pip_options=pip_options)
 
     def destroy_plan(self, service: Any, stage: str = "dev") -> Plan:
         """What ``destroy`` would delete: the resources tagged for ``service`` at ``stage``."""
-        name = service_name(service)
-        current = read_state(self.clients, name, stage, function_name(name, stage))
-        return plan_destroy(current, self.region)
+        return self.deployer.destroy_plan(self.deployer.service(service, stage))
 
     def destroy(self, service: Any, stage: str = "dev", progress: Progress | None = None) -> Plan:
         """Delete every resource tagged for ``service`` at ``stage``, dependents first; returns what was done."""
-        name = service_name(service)
-        plan = self.destroy_plan(name, stage)
-        execute(plan, Run(self.clients, None, name, stage, function_name(name, stage), sleep=self.sleep,
-                          clock=self.clock), progress)
-        return plan
+        return self.deployer.destroy(self.deployer.service(service, stage), progress)
 
-    # -- logs ------------------------------------------------------------------------------------
+    def status(self, service: Any = None) -> Status:
+        """Every Coworks deployment (or those of ``service``): stage, version serving, URL."""
+        return self.deployer.status(service)
+
+    # -- calls and logs --------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        service: Any,
+        stage: str = "dev",
+        path: str = "/",
+        method: str = "GET",
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """Call a route of the deployed function directly (no API Gateway): its JSON answer."""
+        name = service_name(service)
+        fn = function_name(name, stage)
+        event = {"method": method.upper(), "path": path, "params": dict(params or {}), "body": body}
+        answer = self.clients.call("lambda", "invoke", f"{fn}:{stage}", FunctionName=fn, Qualifier=stage,
+                                   Payload=json.dumps(event).encode())
+        payload = answer["Payload"].read()
+        try:
+            result = json.loads(payload) if payload else None
+        except ValueError:
+            result = payload.decode("utf-8", "replace")
+        if answer.get("FunctionError"):
+            message = result.get("errorMessage") if isinstance(result, dict) else result
+            raise CloudError(f"{fn}:{stage} answered {method.upper()} {path} with an error: {message}",
+                             resource=fn, code=str(answer.get("FunctionError")))
+        return result
 
     #: Whether the server ignores filter patterns (moto does) so Coworks must evaluate them.
     evaluates_patterns_locally = False
@@ -151,55 +170,61 @@ class AwsCloud(WorkflowDeploys, WorkflowExecutions):
         return read_logs(self.clients, target, stage=stage, since=since, until=until, pattern=pattern,
                          evaluate_locally=self.evaluates_patterns_locally)
 
-    # -- what is deployed ------------------------------------------------------------------------
+    # -- workflows -------------------------------------------------------------------------------
 
-    def status(self, service: Any = None) -> Status:
-        """Every Coworks deployment (or those of ``service``): stage, version serving, URL."""
-        wanted = service_name(service) if service is not None else None
-        rows: list[StatusRow] = []
-        token = None
-        while True:
-            page = self.clients.call("apigatewayv2", "get_apis", "HTTP APIs", **({"NextToken": token} if token else {}))
-            for api in page.get("Items", []):
-                tags = api.get("Tags") or {}
-                name, stage = tags.get(TAG_SERVICE, ""), tags.get(TAG_STAGE, "")
-                if not is_ours(tags, name, stage) or (wanted and name != wanted):
-                    continue
-                fn = function_name(name, stage)
-                alias = self.clients.find("lambda", "get_alias", f"{fn}:{stage}", FunctionName=fn, Name=stage)
-                version = alias["FunctionVersion"] if alias else "-"
-                rows.append(StatusRow(name, stage, fn, version, self.api_url(api["ApiId"], stage)))
-            token = page.get("NextToken")
-            if not token:
-                break
-        return Status(tuple(sorted(rows, key=lambda r: (r.service, r.stage))))
-
-    def invoke(
+    def deploy_workflow(
         self,
-        service: Any,
+        workflow: Any,
         stage: str = "dev",
-        path: str = "/",
-        method: str = "GET",
         *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-    ) -> Any:
-        """Call a route of the deployed function directly (no API Gateway): its JSON answer."""
-        name = service_name(service)
-        fn = function_name(name, stage)
-        event = {"method": method.upper(), "path": path, "params": dict(params or {}), "body": body}
-        answer = self.clients.call("lambda", "invoke", f"{fn}:{stage}", FunctionName=fn, Qualifier=stage,
-                                   Payload=json.dumps(event).encode())
-        payload = answer["Payload"].read()
-        try:
-            result = json.loads(payload) if payload else None
-        except ValueError:
-            result = payload.decode("utf-8", "replace")
-        if answer.get("FunctionError"):
-            message = result.get("errorMessage") if isinstance(result, dict) else result
-            raise CloudError(f"{fn}:{stage} answered {method.upper()} {path} with an error: {message}",
-                             resource=fn, code=str(answer.get("FunctionError")))
-        return result
+        services: Mapping[str, Any] | Iterable[Any] | None = None,
+        triggers: Iterable[Any] = (),
+        log_level: str = "ALL",
+        retention: int = 30,
+    ) -> WorkflowDeployment:
+        """Ready ``workflow`` (a ``Workflow`` or ``"module:attribute"``) for ``stage``; nothing changes in
+        AWS until ``.apply()``. Each Task's FunctionName is a service deployed at ``stage`` (``services``
+        maps names that differ); ``triggers``: ``"rate(1 hour)"``, ``"cron(...)"``, event-pattern dicts
+        or ``Trigger`` objects."""
+        return self.deployer.deploy_workflow(workflow, stage, services=services, triggers=triggers,
+                                             log_level=log_level, retention=retention)
+
+    def state_machine_arn(self, workflow: Any, stage: str = "dev") -> str:
+        """The ARN of ``workflow`` deployed at ``stage``: an ARN is returned as it is."""
+        return self.deployer.state_machine_arn(workflow, stage)
+
+    def destroy_workflow_plan(self, workflow: Any, stage: str = "dev") -> Plan:
+        """What ``destroy_workflow`` would delete: the resources tagged for the workflow at ``stage``."""
+        return self.deployer.destroy_plan(self.deployer.workflow(workflow, stage))
+
+    def destroy_workflow(self, workflow: Any, stage: str = "dev", progress: Progress | None = None) -> Plan:
+        """Delete every resource tagged for the workflow at ``stage``, triggers first; returns what was done."""
+        return self.deployer.destroy(self.deployer.workflow(workflow, stage), progress)
+
+    def start_execution(self, workflow: Any, input: Any = None, *, stage: str = "dev", name: str | None = None) -> str:
+        """Start the workflow deployed at ``stage`` (a ``Workflow``, its name, ``module:attr`` or the
+        state machine ARN) with ``input`` (JSON data); returns the execution's ARN."""
+        return self.executions.start(workflow, input, stage=stage, name=name)
+
+    def describe_execution(self, execution_arn: str) -> CloudExecution:
+        """The execution's status, and its output or error once it ended."""
+        return self.executions.describe(execution_arn)
+
+    def stop_execution(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> CloudExecution:
+        """Abort a running execution (its status becomes ABORTED); returns it as described after."""
+        return self.executions.stop(execution_arn, error, cause)
+
+    def list_executions(self, workflow: Any, stage: str = "dev", status: str | None = None) -> list[CloudExecution]:
+        """The executions of the workflow at ``stage``, newest first (``status`` filters, e.g. RUNNING)."""
+        return self.executions.of(workflow, stage, status)
+
+    def execution_history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """Every history event of the execution, oldest first, as GetExecutionHistory gives them."""
+        return self.executions.history(execution_arn)
+
+    def wait_execution(self, execution_arn: str, timeout: float = 300.0, interval: float = 1.0) -> CloudExecution:
+        """Poll until the execution ends (at most ``timeout`` seconds); returns it as described then."""
+        return self.executions.wait(execution_arn, timeout, interval)
 
 
 @functools.cache
@@ -221,68 +246,3 @@ def new_session(profile: str | None = None, region: str | None = None, **credent
     session = boto3.Session(botocore_session=core, profile_name=profile, region_name=region, **credentials)
     loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))  # boto3 appends its own each time
     return session
-
-
-class Deployment:
-    """A service packaged for a stage: ``plan()`` shows what ``apply()`` will change."""
-
-    def __init__(self, cloud: AwsCloud, package: Package, stage: str,
-                 settings: Mapping[str, str | Secret] | None = None) -> None:
-        self.cloud = cloud
-        self.package = package
-        self.stage = stage
-        self.environment = stage_environment(stage, package.root, dict(package.declarations.environment), settings)
-        self.function_name = function_name(package.name, stage)
-        self._model: ServiceModel | None = None
-        self._plan: Plan | None = None
-        self.ids: dict[str, str] = {}
-
-    @property
-    def service(self) -> str:
-        return self.package.name
-
-    @property
-    def model(self) -> ServiceModel:
-        if self._model is None:
-            self._model = build_model(self.package, self.stage, self.environment, account=self.cloud.account,
-                                      region=self.cloud.region)
-        return self._model
-
-    def plan(self) -> Plan:
-        """Read what AWS holds and diff it with the service: no change is made."""
-        current = read_state(self.cloud.clients, self.service, self.stage, self.function_name)
-        self._plan = plan_deploy(self.model, current)
-        return self._plan
-
-    def apply(self, progress: Progress | None = None) -> Deployment:
-        """Carry out the plan (the one last shown by ``plan()``, else a fresh one)."""
-        plan = self._plan or self.plan()
-        self._plan = None
-        run = Run(self.cloud.clients, self.model, self.service, self.stage, self.function_name,
-                  sleep=self.cloud.sleep, clock=self.cloud.clock)
-        self.ids = execute(plan, run, progress)
-        return self
-
-    @property
-    def url(self) -> str:
-        """The base URL of the stage: ``requests.get(d.url + "/item/3")``."""
-        api_id = self.ids.get("api_id")
-        if api_id is None:
-            rows = self.cloud.status(self.service).rows
-            found = [r.url for r in rows if r.stage == self.stage]
-            if not found:
-                raise CloudError(f"{self.service} is not deployed at stage {self.stage}: call apply() first.",
-                                 resource=self.function_name)
-            return found[0]
-        return self.cloud.api_url(api_id, self.stage)
-
-    def __repr__(self) -> str:
-        return f"<Deployment {self.service} stage={self.stage} package={self.package.size / 1024:.1f}KB>"
-
-    def _repr_html_(self) -> str:
-        """In a notebook: the package, then the plan last computed (``plan()`` computes one)."""
-        import html
-
-        head = f"<p><b>{html.escape(self.service)}</b> for stage <b>{html.escape(self.stage)}</b>: " \
-               f"{html.escape(str(self.package))}</p>"
-        return head + (self._plan._repr_html_() if self._plan is not None else "")

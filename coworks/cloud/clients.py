@@ -10,10 +10,13 @@ from .errors import from_aws
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 SERVICES = ("iam", "lambda", "logs", "apigatewayv2", "events", "sts")
 MUTATING_PREFIXES = ("Get", "List", "Describe")
+# The next-page token of a listing, under the name each API gives it (answer and request alike).
+_TOKENS = ("NextToken", "nextToken", "Marker")
 
 
 def is_mutating(operation: str) -> bool:
@@ -63,6 +66,18 @@ class Clients:
             return getattr(client, method)(**params)
         except Exception as exc:  # every botocore and injected failure: one sentence, code attached
             raise from_aws(exc, _operation(client, method), resource) from exc
+
+    def pages(self, service: str, method: str, resource: str | None, /, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a listing, each through ``call``: the one way Coworks follows AWS's
+        ``NextToken``, ``nextToken`` and IAM's ``Marker``. A token answered twice ends the listing
+        (some endpoints hand the last one back) rather than loop forever."""
+        while True:
+            page = self.call(service, method, resource, **params)
+            yield page
+            key = next((k for k in _TOKENS if page.get(k)), None)
+            if key is None or params.get(key) == page[key]:
+                return
+            params = {**params, key: page[key]}
 
     def find(self, service: str, method: str, resource: str | None, /, **params: Any) -> Any:
         """Like ``call``, but None when AWS says the resource does not exist."""

@@ -3,7 +3,8 @@
 The same boto3 ``stepfunctions`` calls reach AWS or the local cloud (whose front door runs the
 executions with the Coworks executor), so an execution looks the same on both: a
 ``CloudExecution`` with the fields of ``run_local``'s result, and a history of
-GetExecutionHistory events that ``Workflow.graph(history=...)`` draws.
+GetExecutionHistory events that ``Workflow.graph(history=...)`` draws. ``AwsCloud`` holds one
+``Executions`` and answers ``start_execution`` and the rest through it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from .errors import CloudError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .clients import Clients
 
 FINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -69,75 +76,58 @@ def _json(text: Any) -> Any:
         return text
 
 
-class WorkflowExecutions:
-    """The execution half of a cloud (mixed into ``AwsCloud``)."""
+class Executions:
+    """The executions of a cloud's deployed workflows; ``arn_of(workflow, stage)`` names the state
+    machine (the cloud's deploy side knows its account and region)."""
 
-    clients: Any
-    sleep: Any
-    clock: Any
+    def __init__(self, clients: Clients, arn_of: Callable[[Any, str], str], *,
+                 sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+        self.clients = clients
+        self.arn_of = arn_of
+        self.sleep = sleep
+        self.clock = clock
 
-    def state_machine_arn(self, workflow: Any, stage: str = "dev") -> str:  # pragma: no cover - WorkflowDeploys
-        raise NotImplementedError
-
-    def start_execution(self, workflow: Any, input: Any = None, *, stage: str = "dev", name: str | None = None) -> str:
+    def start(self, workflow: Any, input: Any = None, *, stage: str = "dev", name: str | None = None) -> str:
         """Start the workflow deployed at ``stage`` (a ``Workflow``, its name, ``module:attr`` or the
         state machine ARN) with ``input`` (JSON data); returns the execution's ARN."""
-        arn = self.state_machine_arn(workflow, stage)
+        arn = self.arn_of(workflow, stage)
         params: dict[str, Any] = {"stateMachineArn": arn, "input": json.dumps({} if input is None else input)}
         if name:
             params["name"] = name
         return str(self.clients.call("stepfunctions", "start_execution", arn.rsplit(":", 1)[-1],
                                      **params)["executionArn"])
 
-    def describe_execution(self, execution_arn: str) -> CloudExecution:
+    def describe(self, execution_arn: str) -> CloudExecution:
         """The execution's status, and its output or error once it ended."""
         answer = self.clients.call("stepfunctions", "describe_execution", _short(execution_arn),
                                    executionArn=execution_arn)
         return CloudExecution.from_aws(answer)
 
-    def stop_execution(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> CloudExecution:
+    def stop(self, execution_arn: str, error: str | None = None, cause: str | None = None) -> CloudExecution:
         """Abort a running execution (its status becomes ABORTED); returns it as described after."""
         params = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         self.clients.call("stepfunctions", "stop_execution", _short(execution_arn), executionArn=execution_arn,
                           **params)
-        return self.describe_execution(execution_arn)
+        return self.describe(execution_arn)
 
-    def list_executions(self, workflow: Any, stage: str = "dev", status: str | None = None) -> list[CloudExecution]:
+    def of(self, workflow: Any, stage: str = "dev", status: str | None = None) -> list[CloudExecution]:
         """The executions of the workflow at ``stage``, newest first (``status`` filters, e.g. RUNNING)."""
-        arn = self.state_machine_arn(workflow, stage)
-        found: list[CloudExecution] = []
-        token = None
-        while True:
-            params: dict[str, Any] = {"stateMachineArn": arn}
-            if status:
-                params["statusFilter"] = status
-            if token:
-                params["nextToken"] = token
-            page = self.clients.call("stepfunctions", "list_executions", arn.rsplit(":", 1)[-1], **params)
-            found += [CloudExecution.from_aws(item) for item in page.get("executions", [])]
-            token = page.get("nextToken")
-            if not token:
-                return found
+        arn = self.arn_of(workflow, stage)
+        params: dict[str, Any] = {"stateMachineArn": arn, **({"statusFilter": status} if status else {})}
+        pages = self.clients.pages("stepfunctions", "list_executions", arn.rsplit(":", 1)[-1], **params)
+        return [CloudExecution.from_aws(item) for page in pages for item in page.get("executions", [])]
 
-    def execution_history(self, execution_arn: str) -> list[dict[str, Any]]:
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Every history event of the execution, oldest first, as GetExecutionHistory gives them."""
-        events: list[dict[str, Any]] = []
-        token = None
-        while True:
-            params: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-            if token:
-                params["nextToken"] = token
-            page = self.clients.call("stepfunctions", "get_execution_history", _short(execution_arn), **params)
-            events += page.get("events", [])
-            token = page.get("nextToken")
-            if not token:
-                return events
+        pages = self.clients.pages("stepfunctions", "get_execution_history", _short(execution_arn),
+                                   executionArn=execution_arn, maxResults=1000)
+        return [event for page in pages for event in page.get("events", [])]
 
-    def wait_execution(self, execution_arn: str, timeout: float = 300.0, interval: float = 1.0) -> CloudExecution:
+    def wait(self, execution_arn: str, timeout: float = 300.0, interval: float = 1.0) -> CloudExecution:
         """Poll until the execution ends (at most ``timeout`` seconds); returns it as described then."""
         deadline = self.clock() + timeout
         while True:
-            execution = self.describe_execution(execution_arn)
+            execution = self.describe(execution_arn)
             if execution.done:
                 return execution
             if self.clock() > deadline:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coworks.cloud.deploy.models import TAG_MANAGED, TAG_SERVICE, TAG_STAGE
+from coworks.cloud.deploy.names import TAG_MANAGED, TAG_SERVICE, TAG_STAGE
 
 
 def inventory(session: Any, endpoint_url: str | None = None) -> list[tuple[str, str, dict[str, str]]]:

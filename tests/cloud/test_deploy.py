@@ -106,7 +106,7 @@ def test_routes_auth_and_schedules_follow_the_class(aws: Any) -> None:
     plan = deployment.plan()
     summary = {(a.verb, a.kind, a.name) for a in plan.changes}
     assert ("create", "route", "GET /stock") in summary and ("delete", "route", "GET /") in summary
-    assert ("delete", "schedule rule", "inventory-dev-tick") in summary
+    assert ("delete", "eventbridge rule", "inventory-dev-tick") in summary
     assert ("delete", "authorizer", "inventory-auth") in summary
     assert ("update", "route", "GET /item/{item_id}") in summary
     deployment.apply()

@@ -1,28 +1,86 @@
-"""The planner and the executor's waits, with no AWS at all: plans are data, clocks are fake."""
+"""The one planner and the executor's waits, with no AWS at all: plans are data, clocks are fake.
+
+Services and workflows go through the same planner; each test builds a model, describes what
+AWS would hold as the reader's ``Current`` and compares plans.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from coworks.biz import Pass, Task, Workflow
 from coworks.cloud import CloudError, build_package
-from coworks.cloud.deploy.executor import Run, _wait
-from coworks.cloud.deploy.models import build_model
+from coworks.cloud.deploy.executor import HANDLERS, Run, _wait, execute
+from coworks.cloud.deploy.models import ServiceModel, WorkflowModel, build_model, build_workflow_model
+from coworks.cloud.deploy.names import SERVICE, WORKFLOW, Names, Owner
+from coworks.cloud.deploy.plan import Action, Plan
 from coworks.cloud.deploy.planner import plan_deploy, plan_destroy
-from coworks.cloud.deploy.state import Current
+from coworks.cloud.deploy.resources import Role
+from coworks.cloud.deploy.state import Current, FoundApi, FoundFunction, FoundRole
 
 from .conftest import SAMPLE, cell
 
+ACCOUNT, REGION = "123456789012", "eu-west-3"
 
-def model(code: str = SAMPLE) -> Any:
+
+def service(code: str = SAMPLE) -> ServiceModel:
     package = build_package(cell(code, "inventory"))
-    return build_model(package, "dev", {}, account="123456789012", region="eu-west-3")
+    return build_model(package, "dev", {}, account=ACCOUNT, region=REGION)
 
 
-def test_nothing_deployed_plans_creates_in_dependency_order() -> None:
-    plan = plan_deploy(model(), Current("inventory", "dev", "inventory-dev"))
-    assert [(a.verb, a.kind) for a in plan.actions] == [
+def workflow(triggers: tuple[Any, ...] = ()) -> WorkflowModel:
+    wf = Workflow("orders", Task("Fetch", resource="arn:aws:states:::lambda:invoke",
+                                 parameters={"FunctionName": "inventory", "Payload": {}}) >> Pass("Done"))
+    return build_workflow_model(wf, "dev", account=ACCOUNT, region=REGION, triggers=triggers)
+
+
+def nothing(owner: Owner) -> Current:
+    return Current(Names.of(owner, region=REGION, account=ACCOUNT))
+
+
+def steps(plan: Plan) -> list[tuple[str, str]]:
+    return [(a.verb, a.kind) for a in plan.actions]
+
+
+def found_role(role: Role, tags: dict[str, str]) -> FoundRole:
+    return FoundRole({"RoleName": role.name, "Path": role.path, "AssumeRolePolicyDocument": json.loads(role.trust),
+                      "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}, {"coworks": role.policy})
+
+
+def as_deployed(model: ServiceModel | WorkflowModel) -> Current:
+    """What the reader finds once ``model`` was applied: every resource the way AWS describes it."""
+    current = nothing(model.owner)
+    current.roles = {r.name: found_role(r, model.tags) for r in (model.role, getattr(model, "events_role", None)) if r}
+    current.log_group = {"logGroupName": model.log_group.name, "retentionInDays": model.log_group.retention}
+    current.rules = {r.name: {"Name": r.name, "State": "ENABLED", "ScheduleExpression": r.schedule,
+                              "EventPattern": r.pattern, "Targets": [r.target_spec()]} for r in model.rules}
+    if isinstance(model, WorkflowModel):
+        machine = model.machine
+        current.machine = {"name": machine.name, "stateMachineArn": machine.arn, **machine.settings()}
+        return current
+    fn = model.function
+    config = {**fn.configuration(), "FunctionName": fn.name, "CodeSha256": fn.code_sha256,
+              "Architectures": [fn.architecture]}
+    permissions = {p.sid: {"Sid": p.sid, "Principal": {"Service": p.principal}, "Condition": {"ArnLike": {
+        "AWS:SourceArn": p.source_arn.replace("{api_id}", "a1")}}} for p in model.permissions}
+    current.function = FoundFunction(config, {"FunctionVersion": "1"}, config, permissions)
+    current.api = FoundApi(
+        {"ApiId": "a1", "Name": model.api.name, "ProtocolType": "HTTP"},
+        integrations=[{"IntegrationId": "i1", "IntegrationUri": model.integration.uri,
+                       "IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0"}],
+        routes=[{"RouteKey": r.key, "RouteId": f"r{i}", "Target": "integrations/i1", "AuthorizationType": "NONE"}
+                for i, r in enumerate(model.routes)],
+        stages=[{"StageName": "dev", "AutoDeploy": True}],
+    )
+    return current
+
+
+def test_nothing_deployed_plans_a_service_in_dependency_order() -> None:
+    plan = plan_deploy(service(), nothing(Owner("inventory", "dev")))
+    assert steps(plan) == [
         ("create", "iam role"), ("create", "log group"), ("create", "lambda function"), ("create", "version"),
         ("create", "alias"), ("create", "http api"), ("create", "integration"),
         ("create", "route"), ("create", "route"), ("create", "route"), ("create", "api stage"),
@@ -32,18 +90,91 @@ def test_nothing_deployed_plans_creates_in_dependency_order() -> None:
     assert "eu-west-3" in str(plan)
 
 
-def test_the_model_is_least_privilege_and_regional() -> None:
-    declared = 'permissions = [("dynamodb:GetItem", "arn:aws:dynamodb:::t")]'
-    built = model(SAMPLE.replace('"""Stock of items."""', declared))
-    assert built.role.arn == "arn:aws:iam::123456789012:role/coworks/inventory-dev-role"
-    assert '"dynamodb:GetItem"' in built.role.policy and '"*"' not in built.role.policy
-    assert built.alias.arn == "arn:aws:lambda:eu-west-3:123456789012:function:inventory-dev:dev"
-    assert built.permissions[0].source_arn == "arn:aws:execute-api:eu-west-3:123456789012:{api_id}/*"
+def test_nothing_deployed_plans_a_workflow_role_logs_machine_then_its_triggers() -> None:
+    plan = plan_deploy(workflow(("rate(1 hour)", {"source": ["shop"]})), nothing(Owner("orders", "dev", WORKFLOW)))
+    assert [(a.verb, a.kind, a.name) for a in plan.actions] == [
+        ("create", "iam role", "orders-dev-states"), ("create", "log group", "/aws/vendedlogs/states/orders-dev"),
+        ("create", "state machine", "orders-dev"), ("create", "iam role", "orders-dev-events"),
+        ("create", "eventbridge rule", "orders-dev-rate"), ("create", "eventbridge rule", "orders-dev-event"),
+    ]
+
+
+@pytest.mark.parametrize("model", [service(), workflow(("rate(1 hour)",))], ids=["service", "workflow"])
+def test_what_was_applied_plans_no_change(model: ServiceModel | WorkflowModel) -> None:
+    plan = plan_deploy(model, as_deployed(model))
+    assert plan.is_empty, str(plan)
+    assert plan.summary().startswith("no changes")
+
+
+def test_a_code_change_updates_the_code_publishes_and_moves_the_alias_last() -> None:
+    before = service()
+    after = service(SAMPLE.replace('return "ready"', 'return "steady"'))
+    plan = plan_deploy(after, as_deployed(before))
+    assert [(a.verb, a.kind, a.changes) for a in plan.changes] == [
+        ("update", "lambda function", ("code",)), ("create", "version", ()), ("update", "alias", ("new version",))]
+    assert plan.actions[-1].kind == "alias"
+
+
+def test_shared_kinds_change_alike_for_both_owners() -> None:
+    for model in (service(), workflow(("rate(1 hour)",))):
+        current = as_deployed(model)
+        assert current.log_group is not None
+        current.log_group["retentionInDays"] = 1
+        current.roles[model.role.name].policies["stray"] = "{}"
+        rule = next(iter(current.rules.values()), None)
+        if rule is not None:
+            rule["State"] = "DISABLED"
+        changed = {(a.kind, a.changes) for a in plan_deploy(model, current).changes}
+        assert ("log group", ("retention",)) in changed
+        assert ("iam role", ("permissions",)) in changed
+        assert rule is None or ("eventbridge rule", ("schedule",)) in changed
+
+
+def test_rules_and_roles_no_longer_declared_are_deleted() -> None:
+    model = workflow(("rate(1 hour)",))
+    current = as_deployed(model)
+    plan = plan_deploy(workflow(), current)
+    assert [(a.verb, a.kind, a.name) for a in plan.changes] == [
+        ("delete", "eventbridge rule", "orders-dev-rate"), ("delete", "iam role", "orders-dev-events")]
+    assert plan.changes[0].ids == (("target0", "coworks"),) and plan.changes[1].ids == (("policy0", "coworks"),)
+
+
+def test_destroy_deletes_dependents_first_for_both_owners() -> None:
+    assert steps(plan_destroy(as_deployed(service()), REGION)) == [
+        ("delete", "http api"), ("delete", "lambda function"), ("delete", "log group"), ("delete", "iam role")]
+    assert [(a.kind, a.name) for a in plan_destroy(as_deployed(workflow(("rate(1 hour)",))), REGION).actions] == [
+        ("eventbridge rule", "orders-dev-rate"), ("state machine", "orders-dev"),
+        ("log group", "/aws/vendedlogs/states/orders-dev"), ("iam role", "orders-dev-events"),
+        ("iam role", "orders-dev-states")]
 
 
 def test_destroying_nothing_is_an_empty_plan() -> None:
-    plan = plan_destroy(Current("inventory", "dev", "inventory-dev"), "eu-west-3")
-    assert plan.actions == () and plan.summary() == "nothing to do"
+    for owner in (Owner("inventory", "dev", SERVICE), Owner("orders", "dev", WORKFLOW)):
+        plan = plan_destroy(nothing(owner), REGION)
+        assert plan.actions == () and plan.summary() == "nothing to do"
+
+
+def test_every_planned_kind_has_one_handler_and_each_action_carries_its_kind_of_resource() -> None:
+    actions = [*plan_deploy(service(), nothing(Owner("inventory", "dev"))).actions,
+               *plan_deploy(workflow(("rate(1 hour)",)), nothing(Owner("orders", "dev", WORKFLOW))).actions]
+    assert {a.kind for a in actions} <= set(HANDLERS)
+    assert all(a.resource is not None for a in actions)
+    with pytest.raises(CloudError, match="carries no Role: plan the deploy again"):
+        Action("create", "iam role", "x").desired(Role)
+
+
+def test_a_destroy_run_needs_no_model() -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Recorder:
+        def call(self, service: str, method: str, resource: str | None, /, **params: Any) -> dict[str, Any]:
+            calls.append((method, params))
+            return {}
+
+    plan = plan_destroy(as_deployed(workflow(("rate(1 hour)",))), REGION)
+    execute(plan, Run(Recorder(), Owner("orders", "dev", WORKFLOW)))  # type: ignore[arg-type]
+    assert [m for m, _ in calls] == ["remove_targets", "delete_rule", "delete_state_machine", "delete_log_group",
+                                     "delete_role_policy", "delete_role", "delete_role_policy", "delete_role"]
 
 
 class FakeClients:
@@ -71,7 +202,7 @@ class FakeClock:
 
 
 def run_with(states: list[tuple[str, str]], clock: FakeClock) -> Run:
-    return Run(FakeClients(states), None, "inventory", "dev", "inventory-dev",  # type: ignore[arg-type]
+    return Run(FakeClients(states), Owner("inventory", "dev"),  # type: ignore[arg-type]
                sleep=clock.sleep, clock=clock, max_wait=5)
 
 

@@ -40,7 +40,7 @@ def poll(check: Any, polls: int = 400) -> Any:
 def test_a_scheduled_method_runs_when_its_rate_comes_round(cloud: Any) -> None:
     from sample_ticker import app
 
-    from coworks.cloud.deploy.models import function_name
+    from coworks.cloud.deploy.names import function_name
     from coworks.runtime.schedules import rule_name
 
     cloud.deploy(app, stage="dev").apply()

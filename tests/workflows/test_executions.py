@@ -7,13 +7,15 @@ from typing import Any
 import pytest
 
 from coworks.cloud.errors import CloudError
-from coworks.cloud.executions import CloudExecution, WorkflowExecutions
+from coworks.cloud.clients import Clients
+from coworks.cloud.executions import CloudExecution, Executions
 
 ARN = "arn:aws:states:us-east-1:123456789012:execution:wf-orders-dev:first"
 
 
-class FakeClients:
+class FakeClients(Clients):
     def __init__(self, answers: dict[str, list[dict[str, Any]]]) -> None:
+        super().__init__(session=None)
         self.answers = answers
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
@@ -23,11 +25,16 @@ class FakeClients:
         return answers.pop(0) if len(answers) > 1 else answers[0]
 
 
-class Cloud(WorkflowExecutions):
+class Cloud:
+    """The executions of a cloud, as AwsCloud holds them, with a fake clock."""
+
     def __init__(self, clients: FakeClients) -> None:
         self.clients = clients
         self.now = 0.0
         self.sleeps: list[float] = []
+        self.executions = Executions(clients, self.state_machine_arn, sleep=self.sleep, clock=self.clock)
+        self.start_execution, self.execution_history = self.executions.start, self.executions.history
+        self.list_executions, self.wait_execution = self.executions.of, self.executions.wait
 
     def clock(self) -> float:
         return self.now

@@ -209,7 +209,7 @@ def test_cws_deploys_and_destroys_a_workflow(local: Any) -> None:
     result = CliRunner().invoke(cli, ["deploy-workflow", "sample_flow:flow", "--trigger", "rate(1 hour)",
                                       "--trigger", '{"source": ["shop"]}', *where])
     assert result.exit_code == 0, result.output
-    assert "trigger rule" in result.output and ":stateMachine:wf-orders-cli" in result.output
+    assert "eventbridge rule" in result.output and ":stateMachine:wf-orders-cli" in result.output
     assert ("rule", "wf-orders-cli-rate") in tagged_for(local.session, "wf-orders", "cli", local.endpoint_url)
     bad = CliRunner().invoke(cli, ["deploy-workflow", "sample_flow:flow", "--trigger", "every hour", *where])
     assert bad.exit_code == 2 and "is not rate(...), cron(...) or an event pattern" in bad.output

@@ -25,8 +25,8 @@ def test_first_deploy_makes_the_state_machine_its_role_logs_and_triggers_all_tag
         ("create", "log group", "/aws/vendedlogs/states/wf-orders-dev"),
         ("create", "state machine", "wf-orders-dev"),
         ("create", "iam role", "wf-orders-dev-events"),
-        ("create", "trigger rule", "wf-orders-dev-rate"),
-        ("create", "trigger rule", "wf-orders-dev-event"),
+        ("create", "eventbridge rule", "wf-orders-dev-rate"),
+        ("create", "eventbridge rule", "wf-orders-dev-event"),
     ]
     deployment.apply()
     assert tagged_for(aws.session, "wf-orders", "dev") == [
@@ -128,8 +128,8 @@ def test_triggers_declared_on_the_workflow_are_deployed(aws: Any) -> None:
     assert declared.triggers == ("cron(0 8 * * ? *)",)
     assert "triggers" not in json.dumps(declared.to_asl())  # not ASL: the deploy makes rules of them
     deployment = aws.deploy_workflow(declared, stage="dev", triggers=[{"source": ["shop"]}])
-    kinds = [(a.kind, a.name) for a in deployment.plan().actions if a.kind == "trigger rule"]
-    assert kinds == [("trigger rule", "wf-declared-dev-cron"), ("trigger rule", "wf-declared-dev-event")]
+    kinds = [(a.kind, a.name) for a in deployment.plan().actions if a.kind == "eventbridge rule"]
+    assert kinds == [("eventbridge rule", "wf-declared-dev-cron"), ("eventbridge rule", "wf-declared-dev-event")]
     assert flow.triggers == ()
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from coworks.biz import Pass, Task, Workflow
-from coworks.cloud.deploy.workflowmodel import Trigger, build_workflow_model, task_functions
+from coworks.cloud.deploy.definitions import task_functions
+from coworks.cloud.deploy.models import build_workflow_model
+from coworks.cloud.deploy.triggers import Trigger
 from coworks.cloud.errors import ConfigurationError
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
@@ -58,10 +60,10 @@ def test_triggers_become_rules_started_through_their_own_role() -> None:
     wf = Workflow("nightly", Pass("Noop"))
     m = model(wf, triggers=["rate(1 hour)", Trigger.cron("0 6 * * ? *", input={"full": True}),
                             {"source": ["shop"], "detail-type": ["Order placed"]}])
-    assert [(r.name, r.trigger.schedule) for r in m.rules] == [
+    assert [(r.name, r.schedule) for r in m.rules] == [
         ("nightly-dev-rate", "rate(1 hour)"), ("nightly-dev-cron", "cron(0 6 * * ? *)"), ("nightly-dev-event", None)]
-    assert json.loads(m.rules[2].trigger.pattern) == {"source": ["shop"], "detail-type": ["Order placed"]}
-    assert m.rules[1].trigger.input == '{"full": true}'
+    assert json.loads(m.rules[2].pattern) == {"source": ["shop"], "detail-type": ["Order placed"]}
+    assert m.rules[1].input == '{"full": true}'
     assert m.events_role is not None and "events.amazonaws.com" in m.events_role.trust
     assert json.loads(m.events_role.policy)["Statement"] == [
         {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [m.machine.arn]}]

@@ -1,40 +1,69 @@
 """The executor: carries a plan out against AWS, one action at a time, with progress.
 
-Each kind of resource has one handler (a plain dict maps kinds to handlers). Identifiers made
-along the way (API id, integration id, new version) are kept in the run's context for the
-steps after. Lambda updates are waited for before the next step (``State`` and
-``LastUpdateStatus``), with an injectable clock so tests never sleep.
+One handler per kind of resource, for services and workflows alike (a plain dict maps kinds to
+handlers). Identifiers made along the way (API id, integration id, new version) are kept in the
+run's ids for the steps after. A failure stops the run; the next deploy converges from where it
+stopped. AWS is eventually consistent, so Lambda updates are waited for and a role made seconds
+ago is retried for a while, all on an injectable clock so tests never sleep.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..errors import AwsError, CloudError
-from .planner import POLICY_NAME
+from ..errors import AwsError
+from .models import Model
+from .names import POLICY_NAME, Owner
+from .plan import Action, Plan
+from .planner import (
+    ALIAS,
+    API,
+    API_STAGE,
+    AUTHORIZER,
+    FUNCTION,
+    INTEGRATION,
+    LOGS,
+    MACHINE,
+    PERMISSION,
+    ROLE,
+    ROUTE,
+    RULE,
+    VERSION,
+)
+from .resources import (
+    Alias,
+    ApiStage,
+    Authorizer,
+    Function,
+    Integration,
+    LogGroup,
+    Permission,
+    Role,
+    Route,
+    Rule,
+    StateMachine,
+    Version,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
-
     from ..clients import Clients
-    from .models import ServiceModel
-    from .plan import Action, Plan
 
-    Progress = Callable[[int, int, Action, str], None]
+#: ``progress(step, total, action, status)``; status is ``start``, ``done`` or ``failed``.
+Progress = Callable[[int, int, Action, str], None]
 
 
 @dataclass
 class Run:
-    """One apply or destroy: the clients, the model (None for destroy) and the ids made so far."""
+    """One apply or destroy: the clients, whose resources, the model (None for a destroy) and
+    the ids made so far."""
 
     clients: Clients
-    model: ServiceModel | None
-    service: str
-    stage: str
-    function_name: str
+    owner: Owner
+    model: Model | None = None
     ids: dict[str, str] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -42,84 +71,101 @@ class Run:
 
     @property
     def tags(self) -> dict[str, str]:
-        from .models import tags_for
-
-        return tags_for(self.service, self.stage)
-
-    def need(self) -> ServiceModel:
-        if self.model is None:  # pragma: no cover - destroy plans only hold deletes
-            raise CloudError("This step needs the service's model: deploy it instead.")
-        return self.model
+        return self.owner.tags
 
 
 def execute(plan: Plan, run: Run, progress: Progress | None = None) -> dict[str, str]:
-    """Apply every change of ``plan`` in order; stop at the first failure (later steps are skipped)."""
+    """Apply every change of ``plan`` in order; stop at the first failure (later steps are skipped).
+    Returns the ids known at the end (those the plan read, and those the run made)."""
     for action in plan.actions:
         run.ids.update(action.ids)
-    run_steps(plan, HANDLERS, run, progress)
-    return run.ids
-
-
-def run_steps(plan: Plan, handlers: dict[str, Callable[[Any, Action], None]], run: Any,
-              progress: Progress | None = None) -> None:
-    """Carry out each change with the handler of its kind, reporting start, done or failed."""
     changes = plan.changes
     for index, action in enumerate(changes, 1):
         if progress:
             progress(index, len(changes), action, "start")
         try:
-            handlers[action.kind](run, action)
+            HANDLERS[action.kind](run, action)
         except Exception:
             if progress:
                 progress(index, len(changes), action, "failed")
             raise
         if progress:
             progress(index, len(changes), action, "done")
+    return run.ids
 
 
-# -- IAM and logs ------------------------------------------------------------------------------
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def apply_role(c: Clients, action: Action, role: Any, tags: dict[str, str], description: str) -> None:
-    """Create, update or delete an IAM role and its inline policy (services and workflows alike)."""
-    name = action.name
+def _until_role_settles(run: Run, call: Callable[[], Any], refused: Callable[[AwsError], bool]) -> Any:
+    """IAM is eventually consistent: Lambda or Step Functions may not accept a role made seconds ago
+    (``refused`` tells that answer from others). Retry for a while."""
+    deadline = run.clock() + 30
+    while True:
+        try:
+            return call()
+        except AwsError as exc:
+            if not refused(exc) or run.clock() > deadline:
+                raise
+            run.sleep(2)
+
+
+# -- what services and workflows share -----------------------------------------------------------
+
+
+def _role(run: Run, action: Action) -> None:
+    c, name = run.clients, action.name
     if action.verb == "delete":
         for _, policy in action.ids:
             c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
         c.call("iam", "delete_role", name, RoleName=name)
         return
+    role = action.desired(Role)
     if action.verb == "create":
         c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
-               Description=description, Tags=tag_list(tags))
+               Description=f"Coworks {run.owner.described}", Tags=tag_list(run.tags))
     elif "trust policy" in action.changes:
         c.call("iam", "update_assume_role_policy", name, RoleName=name, PolicyDocument=role.trust)
     if action.verb == "create" or "permissions" in action.changes:
         c.call("iam", "put_role_policy", name, RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=role.policy)
-    for _, policy in action.ids:
+    for _, policy in action.ids:  # policies Coworks did not put there
         c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
 
 
-def apply_log_group(c: Clients, action: Action, retention: Callable[[], int], tags: dict[str, str]) -> None:
-    """Create a log group with its retention, update the retention, or delete the group."""
-    name = action.name
+def _log_group(run: Run, action: Action) -> None:
+    c, name = run.clients, action.name
     if action.verb == "delete":
         c.call("logs", "delete_log_group", name, logGroupName=name)
         return
     if action.verb == "create":
-        c.call("logs", "create_log_group", name, logGroupName=name, tags=tags)
-    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=retention())
+        c.call("logs", "create_log_group", name, logGroupName=name, tags=run.tags)
+    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=action.desired(LogGroup).retention)
 
 
-def _role(run: Run, action: Action) -> None:
-    role = run.need().role if action.verb != "delete" else None
-    apply_role(run.clients, action, role, run.tags, f"Coworks {run.service} ({run.stage})")
+def _rule(run: Run, action: Action) -> None:
+    c, name = run.clients, action.name
+    if action.verb == "delete":  # targets first, as EventBridge requires
+        ids = [value for _, value in action.ids]
+        if ids:
+            c.call("events", "remove_targets", name, Rule=name, Ids=ids)
+        c.call("events", "delete_rule", name, Name=name)
+        return
+    rule = action.desired(Rule)
+    params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}
+    if rule.schedule is not None:
+        params["ScheduleExpression"] = rule.schedule
+    if rule.pattern is not None:
+        params["EventPattern"] = rule.pattern
+    c.call("events", "put_rule", name, Name=name, State="ENABLED", Description=rule.description, **params)
+    c.call("events", "put_targets", name, Rule=name, Targets=[rule.target_spec()])
 
 
-def _log_group(run: Run, action: Action) -> None:
-    apply_log_group(run.clients, action, lambda: run.need().log_group.retention, run.tags)
+# -- a service's function ------------------------------------------------------------------------
 
 
-# -- Lambda ------------------------------------------------------------------------------------
+def _lambda_refused_role(exc: AwsError) -> bool:
+    return exc.code == "InvalidParameterValueException" and "role" in str(exc).lower()
 
 
 def _function(run: Run, action: Action) -> None:
@@ -127,35 +173,21 @@ def _function(run: Run, action: Action) -> None:
     if action.verb == "delete":
         c.call("lambda", "delete_function", name, FunctionName=name)
         return
-    model = run.need()
-    fn = model.function
+    fn = action.desired(Function)
     if action.verb == "create":
         params = dict(fn.configuration(), FunctionName=name, Code={"ZipFile": fn.code}, Publish=False,
-                      Architectures=[fn.architecture], Tags=run.tags,
-                      Description=(model.service + " (Coworks)")[:256])
-        _retry_new_role(run, lambda: c.call("lambda", "create_function", name, **params))
+                      Architectures=[fn.architecture], Tags=run.tags, Description=fn.description)
+        _until_role_settles(run, lambda: c.call("lambda", "create_function", name, **params), _lambda_refused_role)
         _wait(run, name)
         return
     if set(action.changes) - {"code", "architecture"}:
-        _retry_new_role(run, lambda: c.call("lambda", "update_function_configuration", name, FunctionName=name,
-                                            **fn.configuration()))
+        _until_role_settles(run, lambda: c.call("lambda", "update_function_configuration", name, FunctionName=name,
+                                                **fn.configuration()), _lambda_refused_role)
         _wait(run, name)
     if {"code", "architecture"} & set(action.changes):
         c.call("lambda", "update_function_code", name, FunctionName=name, ZipFile=fn.code,
                Architectures=[fn.architecture])
         _wait(run, name)
-
-
-def _retry_new_role(run: Run, call: Callable[[], Any]) -> Any:
-    """IAM is eventually consistent: Lambda may not see a role made seconds ago. Retry for a while."""
-    deadline = run.clock() + 30
-    while True:
-        try:
-            return call()
-        except AwsError as exc:
-            if exc.code != "InvalidParameterValueException" or "role" not in str(exc).lower() or run.clock() > deadline:
-                raise
-            run.sleep(2)
 
 
 def _wait(run: Run, name: str) -> None:
@@ -177,35 +209,39 @@ def _wait(run: Run, name: str) -> None:
 
 
 def _version(run: Run, action: Action) -> None:
-    fn = run.need().function
-    published = run.clients.call("lambda", "publish_version", action.name, FunctionName=fn.name,
-                                 CodeSha256=fn.code_sha256)
+    version = action.desired(Version)
+    published = run.clients.call("lambda", "publish_version", action.name, FunctionName=version.function,
+                                 CodeSha256=version.code_sha256)
     run.ids["version"] = str(published["Version"])
 
 
 def _alias(run: Run, action: Action) -> None:
-    alias = run.need().alias
+    alias = action.desired(Alias)
     version = run.ids.get("version")
     if version is None:  # pragma: no cover - the planner always publishes before moving the alias
-        raise CloudError(f"No new version to point {action.name} at: deploy again.", resource=action.name)
+        raise AwsError(f"No new version to point {action.name} at: deploy again.", resource=action.name,
+                       code="NoVersion")
     method = "create_alias" if action.verb == "create" else "update_alias"
     run.clients.call("lambda", method, action.name, FunctionName=alias.function, Name=alias.name,
                      FunctionVersion=version)
 
 
 def _permission(run: Run, action: Action) -> None:
-    c, name, stage = run.clients, run.function_name, run.stage
-    if action.verb in ("delete", "replace"):
-        c.call("lambda", "remove_permission", action.name, FunctionName=name, Qualifier=stage, StatementId=action.name)
+    c = run.clients
     if action.verb == "delete":
+        c.call("lambda", "remove_permission", action.name, FunctionName=action.id("function"),
+               Qualifier=action.id("qualifier"), StatementId=action.name)
         return
-    permission = action.resource
+    permission = action.desired(Permission)
+    where = {"FunctionName": permission.function, "Qualifier": permission.qualifier}
+    if action.verb == "replace":
+        c.call("lambda", "remove_permission", action.name, StatementId=action.name, **where)
     source = permission.source_arn.replace("{api_id}", run.ids.get("api_id", ""))
-    c.call("lambda", "add_permission", action.name, FunctionName=name, Qualifier=stage, StatementId=permission.sid,
-           Action="lambda:InvokeFunction", Principal=permission.principal, SourceArn=source)
+    c.call("lambda", "add_permission", action.name, StatementId=permission.sid, Action="lambda:InvokeFunction",
+           Principal=permission.principal, SourceArn=source, **where)
 
 
-# -- API Gateway -------------------------------------------------------------------------------
+# -- a service's HTTP API ------------------------------------------------------------------------
 
 
 def _api(run: Run, action: Action) -> None:
@@ -215,7 +251,7 @@ def _api(run: Run, action: Action) -> None:
     if action.verb == "delete":
         return
     made = c.call("apigatewayv2", "create_api", action.name, Name=action.name, ProtocolType="HTTP", Tags=run.tags,
-                  Description=f"Coworks {run.service} ({run.stage})")
+                  Description=f"Coworks {run.owner.described}")
     run.ids["api_id"] = made["ApiId"]
 
 
@@ -225,7 +261,7 @@ def _integration(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "delete_integration", action.name, ApiId=api, IntegrationId=action.id("integration_id"))
         return
     made = c.call("apigatewayv2", "create_integration", action.name, ApiId=api, IntegrationType="AWS_PROXY",
-                  IntegrationUri=action.resource.uri, PayloadFormatVersion="2.0", IntegrationMethod="POST")
+                  IntegrationUri=action.desired(Integration).uri, PayloadFormatVersion="2.0", IntegrationMethod="POST")
     run.ids["integration_id"] = made["IntegrationId"]
 
 
@@ -235,9 +271,10 @@ def _authorizer(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "delete_authorizer", action.name, ApiId=api, AuthorizerId=action.id("authorizer_id"))
         run.ids.pop("authorizer_id", None)
         return
+    authorizer = action.desired(Authorizer)
     # No result cache: ``auth`` may allow a token some routes only, and the cache is per token.
     made = c.call("apigatewayv2", "create_authorizer", action.name, ApiId=api, AuthorizerType="REQUEST",
-                  Name=action.resource.name, AuthorizerUri=action.resource.uri, AuthorizerPayloadFormatVersion="2.0",
+                  Name=authorizer.name, AuthorizerUri=authorizer.uri, AuthorizerPayloadFormatVersion="2.0",
                   EnableSimpleResponses=True, IdentitySource=["$request.header.Authorization"],
                   AuthorizerResultTtlInSeconds=0)
     run.ids["authorizer_id"] = made["AuthorizerId"]
@@ -249,7 +286,7 @@ def _route(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "delete_route", action.name, ApiId=api, RouteId=action.id("route_id"))
         return
     params: dict[str, Any] = {"Target": f"integrations/{run.ids['integration_id']}", "AuthorizationType": "NONE"}
-    if action.resource.auth:
+    if action.desired(Route).auth:
         params.update(AuthorizationType="CUSTOM", AuthorizerId=run.ids["authorizer_id"])
     if action.verb == "create":
         c.call("apigatewayv2", "create_route", action.name, ApiId=api, RouteKey=action.name, **params)
@@ -258,53 +295,51 @@ def _route(run: Run, action: Action) -> None:
 
 
 def _stage(run: Run, action: Action) -> None:
-    c, api = run.clients, run.ids["api_id"]
+    c, api, stage = run.clients, run.ids["api_id"], action.desired(ApiStage)
     if action.verb == "create":
-        c.call("apigatewayv2", "create_stage", action.name, ApiId=api, StageName=action.name, AutoDeploy=True,
+        c.call("apigatewayv2", "create_stage", action.name, ApiId=api, StageName=stage.name, AutoDeploy=True,
                Tags=run.tags)
     else:
-        c.call("apigatewayv2", "update_stage", action.name, ApiId=api, StageName=action.name, AutoDeploy=True)
+        c.call("apigatewayv2", "update_stage", action.name, ApiId=api, StageName=stage.name, AutoDeploy=True)
 
 
-# -- EventBridge -------------------------------------------------------------------------------
+# -- a workflow's state machine ------------------------------------------------------------------
 
 
-def delete_rule(c: Clients, action: Action) -> None:
-    """An EventBridge rule goes with its targets removed first, as EventBridge requires."""
-    name = action.name
-    ids = [value for _, value in action.ids]
-    if ids:
-        c.call("events", "remove_targets", name, Rule=name, Ids=ids)
-    c.call("events", "delete_rule", name, Name=name)
+def _states_refused_role(exc: AwsError) -> bool:
+    """What Step Functions answers while a new role or its policy has not reached it yet."""
+    return exc.code in ("AccessDeniedException", "InvalidLoggingConfiguration")
 
 
-def _rule(run: Run, action: Action) -> None:
+def _machine(run: Run, action: Action) -> None:
     c, name = run.clients, action.name
     if action.verb == "delete":
-        delete_rule(c, action)
+        c.call("stepfunctions", "delete_state_machine", name, stateMachineArn=action.id("arn"))
         return
-    rule = action.resource
-    params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}
-    c.call("events", "put_rule", name, Name=name, ScheduleExpression=rule.expression, State="ENABLED",
-           Description=rule.description or f"Coworks {run.service} ({run.stage})", **params)
-    c.call("events", "put_targets", name, Rule=name, Targets=[{"Id": "coworks", "Arn": rule.target}])
-
-
-def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+    machine = action.desired(StateMachine)
+    if action.verb == "create":
+        tags = [{"key": k, "value": v} for k, v in sorted(run.tags.items())]
+        _until_role_settles(run, lambda: c.call("stepfunctions", "create_state_machine", name, name=name,
+                                                type="STANDARD", tags=tags, **machine.settings()),
+                            _states_refused_role)
+    else:
+        _until_role_settles(run, lambda: c.call("stepfunctions", "update_state_machine", name,
+                                                stateMachineArn=machine.arn, **machine.settings()),
+                            _states_refused_role)
 
 
 HANDLERS: dict[str, Callable[[Run, Action], None]] = {
-    "iam role": _role,
-    "log group": _log_group,
-    "lambda function": _function,
-    "version": _version,
-    "alias": _alias,
-    "permission": _permission,
-    "http api": _api,
-    "integration": _integration,
-    "authorizer": _authorizer,
-    "route": _route,
-    "api stage": _stage,
-    "schedule rule": _rule,
+    ROLE: _role,
+    LOGS: _log_group,
+    RULE: _rule,
+    FUNCTION: _function,
+    VERSION: _version,
+    ALIAS: _alias,
+    PERMISSION: _permission,
+    API: _api,
+    INTEGRATION: _integration,
+    AUTHORIZER: _authorizer,
+    ROUTE: _route,
+    API_STAGE: _stage,
+    MACHINE: _machine,
 }

@@ -1,144 +1,62 @@
-"""The resources of one service at one stage, as frozen data: what a deploy should leave in AWS.
+"""What one service or one workflow at one stage should leave in AWS, as frozen data.
 
-Built from a ``Package`` (code, handler, declarations), the stage's environment and where it
-goes (account, region). Names are derived from service and stage, so a deploy from another
-machine finds the same resources; every taggable resource carries the three Coworks tags, and
-the pieces that AWS cannot tag (routes, integrations, authorizers, versions, aliases,
-permissions) live inside a tagged parent and go with it.
+Both are built from the same resource kinds (``resources``) and named from their owner
+(``names``). A service is built from its ``Package`` (code, handler, declarations), the stage's
+environment and where it goes (account, region): a role, a log group, a function with a version
+and the stage alias, an HTTP API and a rule per ``@schedule``. A workflow becomes a Step
+Functions state machine named ``<workflow>-<stage>`` whose Tasks call the deployed services'
+stage aliases (``inventory`` -> ``inventory-dev:dev``), with a role allowed to invoke exactly
+those functions and deliver its logs, a log group, and one rule per trigger with the role
+EventBridge assumes to start executions.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from ...runtime.schedules import rule_name
+from ...runtime.schedules import rule_name as schedule_rule_name
 from ..errors import ConfigurationError
 from ..packaging.settings import secret_action
+from .definitions import resolve_functions, task_functions
+from .names import SERVICE, WORKFLOW, Owner, check_stage, function_name, machine_name, policy, role_arn, trust_policy
+from .resources import (
+    Alias,
+    Api,
+    ApiStage,
+    Authorizer,
+    Function,
+    Integration,
+    LogGroup,
+    Permission,
+    Role,
+    Route,
+    Rule,
+    StateMachine,
+)
+from .triggers import Trigger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..packaging.package import Package
 
-TAG_SERVICE, TAG_STAGE, TAG_MANAGED = "coworks:service", "coworks:stage", "coworks:managed"
-#: "service" or "workflow": a workflow and a service may share a name and a stage, and neither
-#: may then take the other's resources (say, EventBridge rules) for its own.
-TAG_KIND = "coworks:kind"
-ROLE_PATH = "/coworks/"
 API_PERMISSION = "coworks-api"
-TRUST_POLICY = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}, sort_keys=True)
-
-
-def tags_for(service: str, stage: str, kind: str = "service") -> dict[str, str]:
-    return {TAG_SERVICE: service, TAG_STAGE: stage, TAG_MANAGED: "true", TAG_KIND: kind}
-
-
-def is_ours(tags: dict[str, str] | None, service: str, stage: str, kind: str = "service") -> bool:
-    tags = tags or {}
-    return (tags.get(TAG_MANAGED) == "true" and tags.get(TAG_SERVICE) == service and tags.get(TAG_STAGE) == stage
-            and tags.get(TAG_KIND, "service") == kind)
-
-
-@dataclass(frozen=True)
-class Role:
-    name: str
-    arn: str
-    policy: str  # canonical JSON: compared as text
-    trust: str = TRUST_POLICY
-    path: str = ROLE_PATH
-
-
-@dataclass(frozen=True)
-class LogGroup:
-    name: str
-    retention: int
-
-
-@dataclass(frozen=True)
-class Function:
-    name: str
-    arn: str
-    role_arn: str
-    handler: str
-    runtime: str
-    memory: int
-    timeout: int
-    architecture: str
-    environment: tuple[tuple[str, str], ...] = field(repr=False)
-    code_sha256: str
-    code: bytes = field(repr=False, compare=False)
-
-    def configuration(self) -> dict[str, object]:
-        """The update_function_configuration parameters, also what is compared with AWS."""
-        return {
-            "Role": self.role_arn,
-            "Handler": self.handler,
-            "Runtime": self.runtime,
-            "MemorySize": self.memory,
-            "Timeout": self.timeout,
-            "Environment": {"Variables": dict(self.environment)},
-        }
-
-
-@dataclass(frozen=True)
-class Alias:
-    function: str
-    name: str  # the stage
-    arn: str
-
-
-@dataclass(frozen=True)
-class Api:
-    name: str
-
-
-@dataclass(frozen=True)
-class Integration:
-    uri: str  # the alias ARN
-
-
-@dataclass(frozen=True)
-class Authorizer:
-    name: str
-    uri: str
-
-
-@dataclass(frozen=True)
-class Route:
-    key: str  # "GET /item/{item_id}"
-    auth: bool
-
-
-@dataclass(frozen=True)
-class ApiStage:
-    name: str
-
-
-@dataclass(frozen=True)
-class Permission:
-    sid: str
-    principal: str
-    source_arn: str  # "{api_id}" is filled in once the API exists
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    arn: str
-    expression: str
-    target: str  # the alias ARN
-    description: str = ""
+LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+# CloudWatch Logs delivery for Step Functions is configured through these account-level calls,
+# which AWS only accepts on Resource "*" (see "Logging using CloudWatch Logs" in the SFN guide).
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
+)
 
 
 @dataclass(frozen=True)
 class ServiceModel:
     """Everything one service at one stage should have in AWS."""
 
-    service: str
-    stage: str
+    owner: Owner
     region: str
     account: str
     role: Role
@@ -154,35 +72,55 @@ class ServiceModel:
     rules: tuple[Rule, ...]
 
     @property
+    def service(self) -> str:
+        return self.owner.name
+
+    @property
+    def stage(self) -> str:
+        return self.owner.stage
+
+    @property
     def tags(self) -> dict[str, str]:
-        return tags_for(self.service, self.stage)
+        return self.owner.tags
 
 
-def function_name(service: str, stage: str) -> str:
-    return stage_name(service, stage, "a Lambda function", "service", 59)
+@dataclass(frozen=True)
+class WorkflowModel:
+    """Everything one workflow at one stage should have in AWS."""
+
+    owner: Owner
+    region: str
+    account: str
+    role: Role
+    log_group: LogGroup
+    machine: StateMachine
+    functions: tuple[str, ...]  # the qualified function ARNs its Tasks invoke
+    events_role: Role | None
+    rules: tuple[Rule, ...]
+
+    @property
+    def workflow(self) -> str:
+        return self.owner.name
+
+    @property
+    def stage(self) -> str:
+        return self.owner.stage
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.owner.tags
 
 
-def stage_name(owner: str, stage: str, what: str, kind: str, limit: int) -> str:
-    """``<owner>-<stage>``, refused in one sentence when AWS would refuse it as a name."""
-    name = f"{owner}-{stage}"
-    if len(name) > limit or not name.replace("-", "").replace("_", "").isalnum():
-        raise ConfigurationError(
-            f"{name!r} cannot name {what}: keep {kind} and stage to letters, digits and '-' "
-            f"({limit} characters together).",
-            resource=name,
-        )
-    return name
+Model = ServiceModel | WorkflowModel
 
 
 def build_model(
     package: Package, stage: str, environment: dict[str, str], *, account: str, region: str
 ) -> ServiceModel:
     """The desired resources of ``package`` deployed at ``stage`` in ``account``/``region``."""
-    if not stage.isidentifier() or not stage.isascii():
-        raise ConfigurationError(f"Stage {stage!r} must be a plain word like 'dev' or 'prod'.", resource=stage)
-    service = package.name
+    owner = Owner(package.name, check_stage(stage), SERVICE)
     declared = package.declarations
-    name = function_name(service, stage)
+    name = function_name(owner.name, stage)
     function_arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
     alias_arn = f"{function_arn}:{stage}"
     log_group = f"/aws/lambda/{name}"
@@ -198,30 +136,30 @@ def build_model(
         action = secret_action(value)
         if action:
             statements.append({"Effect": "Allow", "Action": [action], "Resource": [value]})
-    policy = json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
     app = package.service
     rules = tuple(
-        Rule(rule, f"arn:aws:events:{region}:{account}:rule/{rule}", s.expression, alias_arn, s.description[:512])
+        Rule(rule, f"arn:aws:events:{region}:{account}:rule/{rule}", alias_arn, schedule=s.expression,
+             description=s.description[:512] or f"Coworks {owner.described}")
         for s in app.schedules
-        for rule in [rule_name(name, s.name)]
+        for rule in [schedule_rule_name(name, s.name)]
     )
     permissions = (
-        Permission(API_PERMISSION, "apigateway.amazonaws.com", f"arn:aws:execute-api:{region}:{account}:{{api_id}}/*"),
-        *(Permission(f"coworks-rule-{r.name}"[:100], "events.amazonaws.com", r.arn) for r in rules),
+        Permission(API_PERMISSION, "apigateway.amazonaws.com", f"arn:aws:execute-api:{region}:{account}:{{api_id}}/*",
+                   name, stage),
+        *(Permission(f"coworks-rule-{r.name}"[:100], "events.amazonaws.com", r.arn, name, stage) for r in rules),
     )
     has_auth = bool(getattr(app, "has_auth", False))
     authorizer_uri = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"
     return ServiceModel(
-        service=service,
-        stage=stage,
+        owner=owner,
         region=region,
         account=account,
-        role=Role(role_name, f"arn:aws:iam::{account}:role{ROLE_PATH}{role_name}", policy),
+        role=Role(role_name, role_arn(account, role_name), policy(statements)),
         log_group=LogGroup(log_group, declared.log_retention),
         function=Function(
             name=name,
             arn=function_arn,
-            role_arn=f"arn:aws:iam::{account}:role{ROLE_PATH}{role_name}",
+            role_arn=role_arn(account, role_name),
             handler=package.handler,
             runtime=declared.runtime,
             memory=declared.memory,
@@ -230,11 +168,12 @@ def build_model(
             environment=tuple(sorted(environment.items())),
             code_sha256=package.code_sha256,
             code=package.data,
+            description=(owner.name + " (Coworks)")[:256],
         ),
         alias=Alias(name, stage, alias_arn),
         api=Api(name),
         integration=Integration(alias_arn),
-        authorizer=Authorizer(f"{service}-auth", authorizer_uri) if has_auth else None,
+        authorizer=Authorizer(f"{owner.name}-auth", authorizer_uri) if has_auth else None,
         routes=tuple(sorted(
             {Route(r.key, has_auth and not r.no_auth) for r in app.routes}, key=lambda r: r.key
         )),
@@ -242,3 +181,69 @@ def build_model(
         permissions=permissions,
         rules=rules,
     )
+
+
+def build_workflow_model(
+    workflow: Any,
+    stage: str,
+    *,
+    account: str,
+    region: str,
+    services: Mapping[str, str] | None = None,
+    triggers: Iterable[Any] = (),
+    log_level: str = "ALL",
+    retention: int = 30,
+) -> WorkflowModel:
+    """The desired resources of ``workflow`` (a biz ``Workflow``) at ``stage``.
+
+    ``services`` maps a Task's FunctionName to the deployed service's name when they differ;
+    any other name is taken as a service deployed at the same stage.
+    """
+    owner = Owner(workflow.name, check_stage(stage), WORKFLOW)
+    if log_level not in LOG_LEVELS:
+        raise ConfigurationError(f"Log level {log_level!r} is not one of {', '.join(LOG_LEVELS)}.", resource=log_level)
+    workflow.validate()
+    name = machine_name(owner.name, stage)
+    arn = f"arn:aws:states:{region}:{account}:stateMachine:{name}"
+    aliases = dict(services or {})
+
+    def resolve(function: str) -> str:
+        if function.startswith("arn:"):
+            return function
+        service = aliases.get(function, function)
+        return f"arn:aws:lambda:{region}:{account}:function:{function_name(service, stage)}:{stage}"
+
+    definition = resolve_functions(workflow.to_asl(), resolve)
+    functions = tuple(sorted(set(task_functions(definition))))
+    group = f"/aws/vendedlogs/states/{name}"
+    statements: list[dict[str, object]] = []
+    if functions:
+        statements.append({"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": list(functions)})
+    statements.append({"Effect": "Allow", "Action": list(LOG_DELIVERY_ACTIONS), "Resource": ["*"]})
+    role_name = f"{name}-states"
+    role = Role(role_name, role_arn(account, role_name), policy(statements), trust_policy("states"))
+    logging: dict[str, Any] = {"level": log_level, "includeExecutionData": log_level != "OFF"}
+    if log_level != "OFF":
+        logging["destinations"] = [{"cloudWatchLogsLogGroup": {
+            "logGroupArn": f"arn:aws:logs:{region}:{account}:log-group:{group}:*"}}]
+    machine = StateMachine(name, arn, json.dumps(definition), role.arn, logging)
+    found = [Trigger.of(t) for t in triggers]
+    names = [t.name for t in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigurationError(f"Several triggers are named {', '.join(twice)}: give each its own name=.",
+                                 resource=twice[0])
+    events_role = None
+    rules: tuple[Rule, ...] = ()
+    if found:
+        events_name = f"{name}-events"
+        start: list[dict[str, object]] = [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [arn]}]
+        events_role = Role(events_name, role_arn(account, events_name), policy(start), trust_policy("events"))
+        rules = tuple(
+            Rule(rule, f"arn:aws:events:{region}:{account}:rule/{rule}", arn, schedule=t.schedule, pattern=t.pattern,
+                 input=t.input, role_arn=events_role.arn,
+                 description=f"Starts the Coworks workflow {owner.name} ({stage}): {t.name}")
+            for t in found for rule in [f"{name}-{t.name}"[:64]]
+        )
+    return WorkflowModel(owner, region, account, role, LogGroup(group, retention), machine, functions, events_role,
+                         rules)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import Literal, TypeVar
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from ..errors import CloudError
+from .resources import Resource
 
-VERBS = ("create", "update", "replace", "delete", "no-op")
+Verb = Literal["create", "update", "replace", "delete", "no-op"]
+VERBS: tuple[Verb, ...] = ("create", "update", "replace", "delete", "no-op")
+R = TypeVar("R", bound=Resource)
 _SYMBOLS = {"create": "+", "update": "~", "replace": "±", "delete": "-", "no-op": "="}
 
 
@@ -25,11 +27,11 @@ class Action:
     identifiers the step needs (route id, integration id, ...).
     """
 
-    verb: str
+    verb: Verb
     kind: str
     name: str
     changes: tuple[str, ...] = ()
-    resource: Any = field(default=None, repr=False, compare=False)
+    resource: Resource | None = field(default=None, repr=False, compare=False)
     ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
@@ -39,6 +41,13 @@ class Action:
     def id(self, key: str) -> str:
         return dict(self.ids)[key]
 
+    def desired(self, kind: type[R]) -> R:
+        """The resource this step brings about, as the kind its handler works on."""
+        if not isinstance(self.resource, kind):
+            raise CloudError(f"The step '{self}' carries no {kind.__name__}: plan the deploy again.",
+                             resource=self.name)
+        return self.resource
+
     def __str__(self) -> str:
         detail = f"  ({', '.join(self.changes)})" if self.changes else ""
         return f"{_SYMBOLS[self.verb]} {self.verb:<7} {self.kind:<16} {self.name}{detail}"
@@ -46,7 +55,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a deploy (or destroy) of ``service`` at ``stage`` will do, in order."""
+    """What a deploy (or destroy) of ``service`` (a service's or a workflow's name) at ``stage``
+    will do, in order."""
 
     service: str
     stage: str

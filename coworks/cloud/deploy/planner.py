@@ -1,90 +1,150 @@
-"""The planner: desired model against what AWS holds, giving an ordered plan. Reads nothing itself.
+"""The planner: a model (service or workflow) against what AWS holds, giving an ordered plan.
 
-Order matters for safety: role, logs and code first, then a new version, then the API and
-the schedules, and the stage alias moves last, so a failure at any step leaves the previous
-version serving on the alias. A new alias is made right after its first version, because the
-invoke permissions are attached to it.
+It reads nothing itself and changes nothing: each resource kind has one plan function, shared
+by services and workflows, and the two orders below only say which kinds come when.
+
+A service: role, logs and code first, then a new version, then the API and the schedules, and
+the stage alias moves last, so a failure at any step leaves the previous version serving. A new
+alias is made right after its first version, because the invoke permissions are attached to it.
+A workflow: its role and log group, then the state machine (which needs both), then the
+EventBridge role and the rules that start it. A destroy goes the other way, dependents first, so
+no rule ever points at something that is gone; versions, aliases and routes go with their parent.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from .models import API_PERMISSION, ServiceModel
-from .plan import Action, Plan
-from .state import Current, canonical
+from .models import API_PERMISSION, Model, ServiceModel, WorkflowModel
+from .names import POLICY_NAME
+from .plan import Action, Plan, Verb
+from .resources import LogGroup, Role, Rule, Version
+from .state import Current, FoundApi, FoundRole, canonical, same_json
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-POLICY_NAME = "coworks"
+ROLE, LOGS, FUNCTION, VERSION, ALIAS = "iam role", "log group", "lambda function", "version", "alias"
+API, INTEGRATION, AUTHORIZER, ROUTE, API_STAGE = "http api", "integration", "authorizer", "route", "api stage"
+PERMISSION, RULE, MACHINE = "permission", "eventbridge rule", "state machine"
 
 
-def plan_deploy(model: ServiceModel, current: Current) -> Plan:
+def plan_deploy(model: Model, current: Current) -> Plan:
     """The actions that turn ``current`` into ``model``."""
-    actions: list[Action] = []
-    actions.append(_role(model, current))
-    actions.append(_log_group(model, current))
-    function = _function(model, current)
-    actions.append(function)
-    behind = _differences(model, current.alias_config) if current.alias_config else ["no version yet"]
-    needs_version = function.is_change or bool(behind)
-    fn = model.function.name
-    actions.append(Action("create" if needs_version else "no-op", "version", fn,
-                          tuple(c.lower() for c in behind) if needs_version and not function.is_change else (),
-                          resource=model.function))
-    alias_name = f"{fn}:{model.stage}"
-    if current.alias is None:
-        actions.append(Action("create", "alias", alias_name, resource=model.alias))
-    actions.extend(_api(model, current))
-    actions.extend(_rules(model, current))
-    actions.extend(_permissions(model, current))
-    if current.alias is not None:
-        verb = "update" if needs_version else "no-op"
-        actions.append(Action(verb, "alias", alias_name, ("new version",) if needs_version else (),
-                              resource=model.alias))
-    return Plan(model.service, model.stage, model.region, tuple(actions))
+    actions = _service(model, current) if isinstance(model, ServiceModel) else _workflow(model, current)
+    return Plan(model.owner.name, model.owner.stage, model.region, tuple(actions))
 
 
 def plan_destroy(current: Current, region: str) -> Plan:
-    """Delete what ``current`` found, dependents first; versions, aliases and routes go with their parent."""
-    actions: list[Action] = []
-    for name, rule in sorted(current.rules.items()):
-        targets = tuple((f"target{i}", t["Id"]) for i, t in enumerate(rule.get("Targets", [])))
-        actions.append(Action("delete", "schedule rule", name, ids=targets))
-    for api in [a for a in (current.api, *current.other_apis) if a]:
-        actions.append(Action("delete", "http api", api["Name"], ids=(("api_id", api["ApiId"]),)))
-    if current.function:
-        actions.append(Action("delete", "lambda function", current.function_name))
-    if current.log_group:
-        actions.append(Action("delete", "log group", current.log_group["logGroupName"]))
-    if current.role:
-        policies = tuple((f"policy{i}", p) for i, p in enumerate(sorted(current.role_policies)))
-        actions.append(Action("delete", "iam role", current.role["RoleName"], ids=policies))
-    return Plan(current.service, current.stage, region, tuple(actions))
+    """Delete what ``current`` found (and only that), dependents first."""
+    actions = [_delete_rule(name, rule) for name, rule in sorted(current.rules.items())]
+    if current.api is not None:
+        actions += [Action("delete", API, a["Name"], ids=(("api_id", a["ApiId"]),))
+                    for a in (current.api.api, *current.api.others)]
+    if current.machine is not None:
+        actions.append(Action("delete", MACHINE, current.machine["name"],
+                              ids=(("arn", current.machine["stateMachineArn"]),)))
+    if current.function is not None:
+        actions.append(Action("delete", FUNCTION, current.function.configuration["FunctionName"]))
+    if current.log_group is not None:
+        actions.append(Action("delete", LOGS, current.log_group["logGroupName"]))
+    for name in reversed(current.names.roles):  # the EventBridge role before the one it starts
+        if name in current.roles:
+            actions.append(_delete_role(current.roles[name]))
+    return Plan(current.owner.name, current.owner.stage, region, tuple(actions))
 
 
-def _role(model: ServiceModel, current: Current) -> Action:
-    role = model.role
-    if current.role is None:
-        return Action("create", "iam role", role.name, resource=role)
+# -- the two orders ------------------------------------------------------------------------------
+
+
+def _service(model: ServiceModel, current: Current) -> list[Action]:
+    actions = [_role(model.role, current.roles.get(model.role.name)), _log_group(model.log_group, current)]
+    function = _function(model, current)
+    actions.append(function)
+    found = current.function
+    behind = _differences(model, found.alias_config) if found and found.alias_config else ["no version yet"]
+    needs_version = function.is_change or bool(behind)
+    fn = model.function.name
+    actions.append(Action("create" if needs_version else "no-op", VERSION, fn,
+                          tuple(c.lower() for c in behind) if needs_version and not function.is_change else (),
+                          resource=Version(fn, model.function.code_sha256)))
+    alias_name = f"{fn}:{model.stage}"
+    has_alias = found is not None and found.alias is not None
+    if not has_alias:
+        actions.append(Action("create", ALIAS, alias_name, resource=model.alias))
+    actions.extend(_api(model, current.api))
+    actions.extend(_rules(model.rules, current))
+    actions.extend(_permissions(model, current))
+    if has_alias:
+        actions.append(Action("update" if needs_version else "no-op", ALIAS, alias_name,
+                              ("new version",) if needs_version else (), resource=model.alias))
+    return actions
+
+
+def _workflow(model: WorkflowModel, current: Current) -> list[Action]:
+    actions = [_role(model.role, current.roles.get(model.role.name)), _log_group(model.log_group, current),
+               _machine(model, current)]
+    events_role = current.roles.get(f"{model.machine.name}-events")
+    if model.events_role is not None:
+        actions.append(_role(model.events_role, events_role))
+    actions.extend(_rules(model.rules, current))
+    if model.events_role is None and events_role is not None:
+        actions.append(_delete_role(events_role))
+    return actions
+
+
+# -- what services and workflows share -----------------------------------------------------------
+
+
+def _role(role: Role, found: FoundRole | None) -> Action:
+    if found is None:
+        return Action("create", ROLE, role.name, resource=role)
     changes = []
-    if canonical(current.role.get("AssumeRolePolicyDocument", "{}")) != role.trust:
+    if canonical(found.role.get("AssumeRolePolicyDocument", "{}")) != role.trust:
         changes.append("trust policy")
-    if current.role_policies.get(POLICY_NAME) != role.policy or set(current.role_policies) - {POLICY_NAME}:
+    extra = sorted(set(found.policies) - {POLICY_NAME})
+    if found.policies.get(POLICY_NAME) != role.policy or extra:
         changes.append("permissions")
-    extra = tuple((f"policy{i}", p) for i, p in enumerate(sorted(set(current.role_policies) - {POLICY_NAME})))
-    return Action("update" if changes else "no-op", "iam role", role.name, tuple(changes), role, extra)
+    return Action("update" if changes else "no-op", ROLE, role.name, tuple(changes), role,
+                  tuple((f"policy{i}", p) for i, p in enumerate(extra)))
 
 
-def _log_group(model: ServiceModel, current: Current) -> Action:
-    group = model.log_group
+def _delete_role(found: FoundRole) -> Action:
+    ids = tuple((f"policy{i}", p) for i, p in enumerate(sorted(found.policies)))
+    return Action("delete", ROLE, found.name, ids=ids)
+
+
+def _log_group(group: LogGroup, current: Current) -> Action:
     if current.log_group is None:
-        return Action("create", "log group", group.name, resource=group)
+        return Action("create", LOGS, group.name, resource=group)
     changed = current.log_group.get("retentionInDays") != group.retention
-    return Action("update" if changed else "no-op", "log group", group.name,
-                  ("retention",) if changed else (), group)
+    return Action("update" if changed else "no-op", LOGS, group.name, ("retention",) if changed else (), group)
+
+
+def _rules(rules: tuple[Rule, ...], current: Current) -> list[Action]:
+    actions: list[Action] = []
+    for rule in rules:
+        found = current.rules.get(rule.name)
+        if found is None:
+            actions.append(Action("create", RULE, rule.name, resource=rule))
+            continue
+        changes = []
+        if (found.get("ScheduleExpression") != rule.schedule
+                or not same_json(found.get("EventPattern") or "null", rule.pattern or "null")
+                or found.get("State") != "ENABLED"):
+            changes.append("schedule" if rule.schedule else "pattern")
+        targets = [{k: v for k, v in t.items() if k in ("Id", "Arn", "RoleArn", "Input")} for t in found["Targets"]]
+        if targets != [rule.target_spec()]:
+            changes.append("target")
+        actions.append(Action("update" if changes else "no-op", RULE, rule.name, tuple(changes), rule))
+    wanted = {r.name for r in rules}
+    actions.extend(_delete_rule(name, found) for name, found in sorted(current.rules.items()) if name not in wanted)
+    return actions
+
+
+def _delete_rule(name: str, rule: dict[str, Any]) -> Action:
+    return Action("delete", RULE, name, ids=tuple((f"target{i}", t["Id"]) for i, t in enumerate(rule["Targets"])))
+
+
+# -- a service's function and API ----------------------------------------------------------------
 
 
 def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
@@ -104,125 +164,103 @@ def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
 def _function(model: ServiceModel, current: Current) -> Action:
     function = model.function
     if current.function is None:
-        return Action("create", "lambda function", function.name, resource=function)
-    changes = tuple(c.lower() for c in _differences(model, current.function))
-    return Action("update" if changes else "no-op", "lambda function", function.name, changes, function)
+        return Action("create", FUNCTION, function.name, resource=function)
+    changes = tuple(c.lower() for c in _differences(model, current.function.configuration))
+    return Action("update" if changes else "no-op", FUNCTION, function.name, changes, function)
 
 
-def _api(model: ServiceModel, current: Current) -> list[Action]:
+def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
     actions: list[Action] = []
-    api = current.api
     name = model.api.name
-    if api is not None and api.get("ProtocolType", "HTTP") != "HTTP":
-        actions.append(Action("replace", "http api", name, ("protocol",), model.api, (("api_id", api["ApiId"]),)))
-        api = None
-    elif api is None:
-        actions.append(Action("create", "http api", name, resource=model.api))
+    if found is not None and found.api.get("ProtocolType", "HTTP") != "HTTP":
+        actions.append(Action("replace", API, name, ("protocol",), model.api, (("api_id", found.id),)))
+        found = FoundApi(found.api, found.others)  # a new API holds nothing yet
+    elif found is None:
+        actions.append(Action("create", API, name, resource=model.api))
+        found = FoundApi({})
     else:
-        actions.append(Action("no-op", "http api", name, resource=model.api, ids=(("api_id", api["ApiId"]),)))
-    integrations = current.integrations if api else []
-    authorizers = current.authorizers if api else []
-    routes = current.routes if api else []
-    stages = current.stages if api else []
+        actions.append(Action("no-op", API, name, resource=model.api, ids=(("api_id", found.id),)))
     uri = model.integration.uri
     shown = uri.rsplit(":function:", 1)[-1]
-    good = [i for i in integrations if i.get("IntegrationUri") == uri and i.get("IntegrationType") == "AWS_PROXY"
+    good = [i for i in found.integrations if i.get("IntegrationUri") == uri and i.get("IntegrationType") == "AWS_PROXY"
             and i.get("PayloadFormatVersion") == "2.0"]
     integration_id = good[0]["IntegrationId"] if good else None
     if integration_id:
-        actions.append(Action("no-op", "integration", shown, resource=model.integration,
+        actions.append(Action("no-op", INTEGRATION, shown, resource=model.integration,
                               ids=(("integration_id", integration_id),)))
     else:
-        actions.append(Action("create", "integration", shown, resource=model.integration))
+        actions.append(Action("create", INTEGRATION, shown, resource=model.integration))
     authorizer_id = None
     wanted = model.authorizer
     if wanted is not None:
-        same = [a for a in authorizers if a.get("AuthorizerUri") == wanted.uri and a.get("Name") == wanted.name
+        same = [a for a in found.authorizers if a.get("AuthorizerUri") == wanted.uri and a.get("Name") == wanted.name
                 and a.get("AuthorizerType") == "REQUEST" and a.get("EnableSimpleResponses")]
         authorizer_id = same[0]["AuthorizerId"] if same else None
-        verb = "no-op" if authorizer_id else "create"
         ids = (("authorizer_id", authorizer_id),) if authorizer_id else ()
-        actions.append(Action(verb, "authorizer", wanted.name, resource=wanted, ids=ids))
-    by_key = {r["RouteKey"]: r for r in routes}
+        actions.append(Action("no-op" if authorizer_id else "create", AUTHORIZER, wanted.name, resource=wanted,
+                              ids=ids))
+    by_key = {r["RouteKey"]: r for r in found.routes}
     for route in model.routes:
-        found = by_key.get(route.key)
-        if found is None:
-            actions.append(Action("create", "route", route.key, resource=route))
+        existing = by_key.get(route.key)
+        if existing is None:
+            actions.append(Action("create", ROUTE, route.key, resource=route))
             continue
         changes = []
-        if not integration_id or found.get("Target") != f"integrations/{integration_id}":
+        if not integration_id or existing.get("Target") != f"integrations/{integration_id}":
             changes.append("target")
         auth_type = "CUSTOM" if route.auth else "NONE"
-        if found.get("AuthorizationType", "NONE") != auth_type or (
-            route.auth and (not authorizer_id or found.get("AuthorizerId") != authorizer_id)
+        if existing.get("AuthorizationType", "NONE") != auth_type or (
+            route.auth and (not authorizer_id or existing.get("AuthorizerId") != authorizer_id)
         ):
             changes.append("authorization")
-        actions.append(Action("update" if changes else "no-op", "route", route.key, tuple(changes), route,
-                              (("route_id", found["RouteId"]),)))
+        actions.append(Action("update" if changes else "no-op", ROUTE, route.key, tuple(changes), route,
+                              (("route_id", existing["RouteId"]),)))
     wanted_keys = {r.key for r in model.routes}
-    for key, found in sorted(by_key.items()):
+    for key, existing in sorted(by_key.items()):
         if key not in wanted_keys:
-            actions.append(Action("delete", "route", key, ids=(("route_id", found["RouteId"]),)))
-    stage = next((s for s in stages if s.get("StageName") == model.api_stage.name), None)
+            actions.append(Action("delete", ROUTE, key, ids=(("route_id", existing["RouteId"]),)))
+    stage = next((s for s in found.stages if s.get("StageName") == model.api_stage.name), None)
     if stage is None:
-        actions.append(Action("create", "api stage", model.api_stage.name, resource=model.api_stage))
+        actions.append(Action("create", API_STAGE, model.api_stage.name, resource=model.api_stage))
     else:
-        verb = "no-op" if stage.get("AutoDeploy") else "update"
-        actions.append(Action(verb, "api stage", model.api_stage.name, () if verb == "no-op" else ("auto deploy",),
+        verb: Verb = "no-op" if stage.get("AutoDeploy") else "update"
+        actions.append(Action(verb, API_STAGE, model.api_stage.name, () if verb == "no-op" else ("auto deploy",),
                               model.api_stage))
-    for item in integrations:
+    for item in found.integrations:
         if item["IntegrationId"] != integration_id:
-            actions.append(Action("delete", "integration", item.get("IntegrationUri", item["IntegrationId"]),
+            actions.append(Action("delete", INTEGRATION, item.get("IntegrationUri", item["IntegrationId"]),
                                   ids=(("integration_id", item["IntegrationId"]),)))
-    for item in authorizers:
+    for item in found.authorizers:
         if item["AuthorizerId"] != authorizer_id:
-            actions.append(Action("delete", "authorizer", item.get("Name", item["AuthorizerId"]),
+            actions.append(Action("delete", AUTHORIZER, item.get("Name", item["AuthorizerId"]),
                                   ids=(("authorizer_id", item["AuthorizerId"]),)))
-    for extra in current.other_apis:
-        actions.append(Action("delete", "http api", extra.get("Name", ""), ids=(("api_id", extra["ApiId"]),)))
-    return actions
-
-
-def _rules(model: ServiceModel, current: Current) -> list[Action]:
-    actions: list[Action] = []
-    for rule in model.rules:
-        found = current.rules.get(rule.name)
-        if found is None:
-            actions.append(Action("create", "schedule rule", rule.name, resource=rule))
-            continue
-        changes = []
-        if found.get("ScheduleExpression") != rule.expression or found.get("State") != "ENABLED":
-            changes.append("schedule")
-        if [(t.get("Id"), t.get("Arn")) for t in found.get("Targets", [])] != [("coworks", rule.target)]:
-            changes.append("target")
-        actions.append(Action("update" if changes else "no-op", "schedule rule", rule.name, tuple(changes), rule))
-    wanted = {r.name for r in model.rules}
-    for name, found in sorted(current.rules.items()):
-        if name not in wanted:
-            targets = tuple((f"target{i}", t["Id"]) for i, t in enumerate(found.get("Targets", [])))
-            actions.append(Action("delete", "schedule rule", name, ids=targets))
+    for extra in found.others:
+        actions.append(Action("delete", API, extra.get("Name", ""), ids=(("api_id", extra["ApiId"]),)))
     return actions
 
 
 def _permissions(model: ServiceModel, current: Current) -> list[Action]:
     actions: list[Action] = []
-    api_id = current.api["ApiId"] if current.api and current.api.get("ProtocolType", "HTTP") == "HTTP" else None
+    api = current.api.api if current.api is not None else None
+    api_id = api["ApiId"] if api and api.get("ProtocolType", "HTTP") == "HTTP" else None
+    found_permissions = current.function.permissions if current.function is not None else {}
     for permission in model.permissions:
-        found = current.permissions.get(permission.sid)
+        found = found_permissions.get(permission.sid)
         source = permission.source_arn
         known = api_id is not None or permission.sid != API_PERMISSION
         if known:
             source = source.replace("{api_id}", str(api_id))
         if found is None:
-            actions.append(Action("create", "permission", permission.sid, resource=permission))
+            actions.append(Action("create", PERMISSION, permission.sid, resource=permission))
         elif not known or _source(found) != source or found.get("Principal") != {"Service": permission.principal}:
-            actions.append(Action("replace", "permission", permission.sid, ("source",), permission))
+            actions.append(Action("replace", PERMISSION, permission.sid, ("source",), permission))
         else:
-            actions.append(Action("no-op", "permission", permission.sid, resource=permission))
+            actions.append(Action("no-op", PERMISSION, permission.sid, resource=permission))
     wanted = {p.sid for p in model.permissions}
-    for sid in sorted(current.permissions):
+    where = (("function", model.function.name), ("qualifier", model.stage))
+    for sid in sorted(found_permissions):
         if sid.startswith("coworks-") and sid not in wanted:
-            actions.append(Action("delete", "permission", sid))
+            actions.append(Action("delete", PERMISSION, sid, ids=where))
     return actions
 
 
@@ -233,3 +271,19 @@ def _source(statement: dict[str, Any]) -> str:
         if value:
             return str(value)
     return json.dumps(condition)
+
+
+def _machine(model: WorkflowModel, current: Current) -> Action:
+    machine = model.machine
+    found = current.machine
+    if found is None:
+        return Action("create", MACHINE, machine.name, resource=machine)
+    changes = []
+    if not same_json(found.get("definition", "{}"), machine.definition):
+        changes.append("definition")
+    if found.get("roleArn") != machine.role_arn:
+        changes.append("role")
+    if not same_json(found.get("loggingConfiguration") or {"level": "OFF"}, machine.logging):
+        changes.append("logging")
+    return Action("update" if changes else "no-op", MACHINE, machine.name, tuple(changes), machine,
+                  (("arn", machine.arn),))

@@ -1,51 +1,85 @@
-"""What AWS holds now for a service and stage, read with describe/list calls and tags.
+"""What AWS holds now for a service or a workflow at a stage, read with describe/list calls and tags.
 
-There is no local state file: the names follow from service and stage, the HTTP API is found
-by its tags, and every resource found by name must carry the service's tags or the deploy
-stops rather than take over something Coworks did not make.
+One reader for both: the names to look up follow from the owner (``Names``), the HTTP API is
+found by its tags, and every resource found by name must carry the owner's tags or the deploy
+stops rather than take over something Coworks did not make. Each kind has its own small read
+function; a service has no state machine and a workflow no function, so those stay None.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..errors import ConfigurationError
-from .models import ROLE_PATH, is_ours
+from ..errors import AwsError
+from .names import ROLE_PATH, Names, Owner
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
-
     from ..clients import Clients
+
+_NO_MACHINE = ("StateMachineDoesNotExist", "ResourceNotFoundException")
 
 
 @dataclass
-class Current:
-    """The remote state, as AWS describes it (raw dicts, keyed the AWS way)."""
+class FoundRole:
+    """A role Coworks made and its inline policies (name -> canonical JSON)."""
 
-    service: str
-    stage: str
-    function_name: str
-    role: dict[str, Any] | None = None
-    role_policies: dict[str, str] = field(default_factory=dict)  # name -> canonical JSON
-    log_group: dict[str, Any] | None = None
-    function: dict[str, Any] | None = None  # the $LATEST configuration
+    role: dict[str, Any]
+    policies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.role["RoleName"])
+
+
+@dataclass
+class FoundFunction:
+    """A function's $LATEST configuration, its stage alias, the configuration of the version that
+    alias points at, and the alias's resource policy statements by Sid."""
+
+    configuration: dict[str, Any]
     alias: dict[str, Any] | None = None
-    alias_config: dict[str, Any] | None = None  # configuration of the version the alias points at
-    api: dict[str, Any] | None = None
-    other_apis: list[dict[str, Any]] = field(default_factory=list)  # duplicates left by a failed run
+    alias_config: dict[str, Any] | None = None
+    permissions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class FoundApi:
+    """The HTTP API tagged for the owner, what it holds, and duplicates a failed run left."""
+
+    api: dict[str, Any]
+    others: list[dict[str, Any]] = field(default_factory=list)
     integrations: list[dict[str, Any]] = field(default_factory=list)
     authorizers: list[dict[str, Any]] = field(default_factory=list)
     routes: list[dict[str, Any]] = field(default_factory=list)
     stages: list[dict[str, Any]] = field(default_factory=list)
-    permissions: dict[str, dict[str, Any]] = field(default_factory=dict)  # Sid -> statement
+
+    @property
+    def id(self) -> str:
+        return str(self.api["ApiId"])
+
+
+@dataclass
+class Current:
+    """The remote state of one owner, as AWS describes it (raw dicts, keyed the AWS way)."""
+
+    names: Names
+    roles: dict[str, FoundRole] = field(default_factory=dict)  # by role name
+    log_group: dict[str, Any] | None = None
+    function: FoundFunction | None = None
+    api: FoundApi | None = None
+    machine: dict[str, Any] | None = None  # DescribeStateMachine
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> rule + Targets
 
     @property
+    def owner(self) -> Owner:
+        return self.names.owner
+
+    @property
     def exists(self) -> bool:
-        return any((self.role, self.log_group, self.function, self.api, self.other_apis, self.rules))
+        return any((self.roles, self.log_group, self.function, self.api, self.machine, self.rules))
 
 
 def canonical(document: Any) -> str:
@@ -57,126 +91,105 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True)
 
 
-def read_state(clients: Clients, service: str, stage: str, function_name: str) -> Current:
-    """Read everything Coworks manages for ``service`` at ``stage``."""
-    current = Current(service, stage, function_name)
-    _read_role(clients, current)
-    _read_log_group(clients, current)
-    _read_function(clients, current)
-    _read_api(clients, current)
-    _read_rules(clients, current)
+def same_json(left: Any, right: Any) -> bool:
+    """Whether two JSON texts (or values) hold the same data, whatever their spacing or key order."""
+    def load(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    try:
+        return bool(load(left) == load(right))
+    except ValueError:
+        return False
+
+
+def read_state(clients: Clients, names: Names) -> Current:
+    """Read everything Coworks manages for ``names.owner``."""
+    current = Current(names)
+    for role in names.roles:
+        found = read_role(clients, role, names.owner)
+        if found is not None:
+            current.roles[role] = found
+    current.log_group = read_log_group(clients, names.log_group, names.owner)
+    if names.function is not None:
+        current.function = read_function(clients, names.function, names.owner)
+        current.api = read_api(clients, names.function, names.owner)
+    if names.machine_arn is not None:
+        current.machine = read_machine(clients, names.machine_arn, names.owner)
+    current.rules = read_rules(clients, names.rule_prefix, names.owner)
     return current
 
 
-def _refuse(kind: str, name: str, current: Current) -> ConfigurationError:
-    return ConfigurationError(
-        f"The {kind} {name} exists but is not managed by Coworks for {current.service} ({current.stage}): "
-        f"rename the service or stage, or delete that {kind}.",
-        resource=name,
-    )
-
-
-def read_role(
-    clients: Clients, name: str, owner: str, stage: str, kind: str, refuse: Callable[[], Exception]
-) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """A role Coworks made for ``owner`` at ``stage`` and its inline policies; ``refuse()`` is raised
-    for a role of that name that Coworks did not make (it is never taken over)."""
+def read_role(clients: Clients, name: str, owner: Owner) -> FoundRole | None:
     found = clients.find("iam", "get_role", name, RoleName=name)
     if found is None:
-        return None, {}
+        return None
     role = found["Role"]
     tags = role.get("Tags")
     if tags is None:
         tags = clients.call("iam", "list_role_tags", name, RoleName=name).get("Tags", [])
-    if role.get("Path") != ROLE_PATH or not is_ours({t["Key"]: t["Value"] for t in tags}, owner, stage, kind):
-        raise refuse()
+    if role.get("Path") != ROLE_PATH or not owner.owns({t["Key"]: t["Value"] for t in tags}):
+        raise owner.refuse("IAM role", name)
     policies = {}
-    for policy in clients.call("iam", "list_role_policies", name, RoleName=name).get("PolicyNames", []):
-        document = clients.call("iam", "get_role_policy", name, RoleName=name, PolicyName=policy)
-        policies[policy] = canonical(document["PolicyDocument"])
-    return role, policies
+    for page in clients.pages("iam", "list_role_policies", name, RoleName=name):
+        for policy in page.get("PolicyNames", []):
+            document = clients.call("iam", "get_role_policy", name, RoleName=name, PolicyName=policy)
+            policies[policy] = canonical(document["PolicyDocument"])
+    return FoundRole(role, policies)
 
 
-def read_rules(clients: Clients, prefix: str, owner: str, stage: str, kind: str) -> dict[str, dict[str, Any]]:
-    """The EventBridge rules named from ``prefix`` that Coworks made for ``owner``, with their targets."""
-    rules, token = [], None
-    while True:
-        more: dict[str, str] = {"NextToken": token} if token else {}
-        page = clients.call("events", "list_rules", prefix, NamePrefix=prefix, **more)
-        rules += page.get("Rules", [])
-        token = page.get("NextToken")
-        if not token:
-            break
-    found = {}
-    for rule in rules:
-        tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"]).get("Tags", [])
-        if is_ours({t["Key"]: t["Value"] for t in tags}, owner, stage, kind):
-            targets = clients.call("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
-            found[rule["Name"]] = {**rule, "Targets": targets.get("Targets", [])}
-    return found
-
-
-def _read_role(clients: Clients, current: Current) -> None:
-    name = f"{current.function_name}-role"
-    role, policies = read_role(clients, name, current.service, current.stage, "service",
-                               lambda: _refuse("IAM role", name, current))
-    if role is not None:
-        current.role = role
-        current.role_policies.update(policies)
-
-
-def _read_log_group(clients: Clients, current: Current) -> None:
-    name = f"/aws/lambda/{current.function_name}"
-    groups = clients.call("logs", "describe_log_groups", name, logGroupNamePrefix=name).get("logGroups", [])
-    group = next((g for g in groups if g["logGroupName"] == name), None)
+def read_log_group(clients: Clients, name: str, owner: Owner) -> dict[str, Any] | None:
+    group = None
+    for page in clients.pages("logs", "describe_log_groups", name, logGroupNamePrefix=name):
+        group = next((g for g in page.get("logGroups", []) if g["logGroupName"] == name), group)
     if group is None:
-        return
+        return None
     tags = clients.call("logs", "list_tags_log_group", name, logGroupName=name).get("tags", {})
-    if not is_ours(tags, current.service, current.stage):
-        raise _refuse("log group", name, current)
-    current.log_group = group
+    if not owner.owns(tags):
+        raise owner.refuse("log group", name)
+    return dict(group)
 
 
-def _read_function(clients: Clients, current: Current) -> None:
-    name = current.function_name
+def read_function(clients: Clients, name: str, owner: Owner) -> FoundFunction | None:
     found = clients.find("lambda", "get_function", name, FunctionName=name)
     if found is None:
-        return
-    if not is_ours(found.get("Tags"), current.service, current.stage):
-        raise _refuse("Lambda function", name, current)
-    current.function = found["Configuration"]
-    alias = clients.find("lambda", "get_alias", f"{name}:{current.stage}", FunctionName=name, Name=current.stage)
+        return None
+    if not owner.owns(found.get("Tags")):
+        raise owner.refuse("Lambda function", name)
+    function = FoundFunction(found["Configuration"])
+    stage = owner.stage
+    alias = clients.find("lambda", "get_alias", f"{name}:{stage}", FunctionName=name, Name=stage)
     if alias is None:
-        return
-    current.alias = alias
-    current.alias_config = clients.call(
+        return function
+    function.alias = alias
+    function.alias_config = clients.call(
         "lambda", "get_function_configuration", f"{name}:{alias['FunctionVersion']}",
         FunctionName=name, Qualifier=alias["FunctionVersion"],
     )
-    policy = clients.find("lambda", "get_policy", f"{name}:{current.stage}", FunctionName=name,
-                          Qualifier=current.stage)
+    policy = clients.find("lambda", "get_policy", f"{name}:{stage}", FunctionName=name, Qualifier=stage)
     if policy is not None:
         for statement in json.loads(policy["Policy"]).get("Statement", []):
-            current.permissions[statement.get("Sid", "")] = statement
+            function.permissions[statement.get("Sid", "")] = statement
+    return function
 
 
-def _read_api(clients: Clients, current: Current) -> None:
-    apis, token = [], None
-    while True:
-        page = clients.call("apigatewayv2", "get_apis", "HTTP APIs", **({"NextToken": token} if token else {}))
-        apis += [a for a in page.get("Items", []) if is_ours(a.get("Tags"), current.service, current.stage)]
-        token = page.get("NextToken")
-        if not token:
-            break
+def read_api(clients: Clients, function: str, owner: Owner) -> FoundApi | None:
+    apis = [a for page in clients.pages("apigatewayv2", "get_apis", "HTTP APIs")
+            for a in page.get("Items", []) if owner.owns(a.get("Tags"))]
     if not apis:
-        return
-    apis.sort(key=lambda a: (a.get("Name") != current.function_name, str(a.get("CreatedDate", "")), a["ApiId"]))
-    current.api, current.other_apis = apis[0], apis[1:]
-    api_id = current.api["ApiId"]
-    current.integrations = clients.call("apigatewayv2", "get_integrations", api_id, ApiId=api_id).get("Items", [])
-    current.routes = clients.call("apigatewayv2", "get_routes", api_id, ApiId=api_id).get("Items", [])
-    current.stages = clients.call("apigatewayv2", "get_stages", api_id, ApiId=api_id).get("Items", [])
-    current.authorizers = _authorizers(clients, api_id, current.routes)
+        return None
+    apis.sort(key=lambda a: (a.get("Name") != function, str(a.get("CreatedDate", "")), a["ApiId"]))
+    found = FoundApi(apis[0], apis[1:])
+    api_id = found.id
+
+    def items(method: str) -> list[dict[str, Any]]:
+        pages = clients.pages("apigatewayv2", method, api_id, ApiId=api_id)
+        return [item for page in pages for item in page.get("Items", [])]
+
+    found.integrations = items("get_integrations")
+    found.routes = items("get_routes")
+    found.stages = items("get_stages")
+    found.authorizers = _authorizers(clients, api_id, found.routes)
+    return found
 
 
 def _authorizers(clients: Clients, api_id: str, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -191,5 +204,42 @@ def _authorizers(clients: Clients, api_id: str, routes: list[dict[str, Any]]) ->
     return [a for a in found if a is not None]
 
 
-def _read_rules(clients: Clients, current: Current) -> None:
-    current.rules.update(read_rules(clients, current.function_name[:16], current.service, current.stage, "service"))
+def read_machine(clients: Clients, arn: str, owner: Owner) -> dict[str, Any] | None:
+    name = arn.rsplit(":", 1)[-1]
+    try:
+        machine = clients.call("stepfunctions", "describe_state_machine", name, stateMachineArn=arn)
+    except AwsError as exc:
+        if exc.code in _NO_MACHINE:
+            return None
+        raise
+    tags = clients.call("stepfunctions", "list_tags_for_resource", name, resourceArn=arn).get("tags", [])
+    if not owner.owns({t["key"]: t["value"] for t in tags}):
+        raise owner.refuse("state machine", name)
+    return dict(machine)
+
+
+def read_rules(clients: Clients, prefix: str, owner: Owner) -> dict[str, dict[str, Any]]:
+    """The EventBridge rules named from ``prefix`` that Coworks made for ``owner``, with their targets."""
+    found = {}
+    for page in clients.pages("events", "list_rules", prefix, NamePrefix=prefix):
+        for rule in page.get("Rules", []):
+            tags = clients.call("events", "list_tags_for_resource", rule["Name"], ResourceARN=rule["Arn"])
+            if owner.owns({t["Key"]: t["Value"] for t in tags.get("Tags", [])}):
+                targets = [t for p in clients.pages("events", "list_targets_by_rule", rule["Name"], Rule=rule["Name"])
+                           for t in p.get("Targets", [])]
+                found[rule["Name"]] = {**rule, "Targets": targets}
+    return found
+
+
+def missing_functions(clients: Clients, functions: tuple[str, ...]) -> list[str]:
+    """The qualified function ARNs (``...:function:name:stage``) a workflow calls that are not deployed."""
+    missing = []
+    for arn in functions:
+        name, _, qualifier = arn.split(":function:", 1)[-1].partition(":")
+        if qualifier and not qualifier.isdigit() and qualifier != "$LATEST":
+            found = clients.find("lambda", "get_alias", f"{name}:{qualifier}", FunctionName=name, Name=qualifier)
+        else:
+            found = clients.find("lambda", "get_function", name, FunctionName=arn)
+        if found is None:
+            missing.append(f"{name}:{qualifier}" if qualifier else name)
+    return missing

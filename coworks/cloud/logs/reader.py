@@ -56,7 +56,7 @@ class LogQuery:
 
 def log_group_for(clients: Any, target: Any, stage: str) -> str:
     """The log group of a target: ``/group`` as is, a function's, or a service's at ``stage``."""
-    from ..deploy.models import function_name
+    from ..deploy.names import function_name
 
     if isinstance(target, str) and target.startswith("/"):
         return target
