@@ -411,3 +411,44 @@ def test_openapi_documents_the_answers_and_the_multipart_body(mail_env: SmtpServ
     assert {"application/json", "multipart/form-data"} <= set(content)
     assert content["multipart/form-data"]["schema"]["properties"]["attachments"]["items"]["format"] == "binary"
     assert doc["info"]["title"] == "mail" and USERS["shop"] not in json.dumps(doc)
+
+
+def test_a_non_ascii_mailbox_goes_with_smtputf8_or_is_refused_by_name(cert: Certificate,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for smtputf8, status in ((True, 202), (False, 422)):
+        server = SmtpServer(cert.server_context(), users=USERS, smtputf8=smtputf8)
+        try:
+            monkeypatch.setenv("MAIL_SERVER", "127.0.0.1")
+            monkeypatch.setenv("MAIL_PORT", str(server.port))
+            monkeypatch.setenv("MAIL_LOGIN", "shop")
+            monkeypatch.setenv("MAIL_PASSWORD", USERS["shop"])
+            monkeypatch.setenv("MAIL_CA_FILE", str(cert.cert_file))
+            answer = service().test_client().post("/send", json={
+                "from_addr": "shop@example.com", "to": ["ann@example.com", "José <josé@example.com>"],
+                "subject": "Olá", "text": "x"})
+            assert answer.status_code == status, answer.text
+            if smtputf8:
+                [received] = server.received
+                assert "SMTPUTF8" in received.mail_options and received.rcpt_tos[1] == "josé@example.com"
+                assert "José <josé@example.com>".encode() in received.content
+            else:
+                assert [e["field"] for e in answer.json()["errors"]] == ["to.1"] and server.received == []
+        finally:
+            server.stop()
+
+
+def test_called_as_a_task_of_a_workflow_run_locally(mail_env: SmtpServer) -> None:
+    from coworks.biz import Pass, Ref, Task, Workflow
+
+    mail = service()
+    send = Task(mail.send, to=Ref("$.email"), subject="Welcome", text_template="Hi {{ name }}",
+                data=Ref("$.customer"), result_path="$.sent")
+    send.catch(["HTTP422"], Pass("Bad address"), result_path="$.error")
+    wf = Workflow("welcome", send)
+    done = wf.run_local({"email": "ann@example.com", "customer": {"name": "Ann"}}, services=[mail])
+    assert done.status == "SUCCEEDED", (done.error, done.cause)
+    assert done.output["sent"]["body"]["recipients"] == ["ann@example.com"]
+    assert b"Hi Ann" in mail_env.received[0].content
+    caught = wf.run_local({"email": "nobody@example.com", "customer": {"name": "X"}}, services=[mail])
+    assert caught.status == "SUCCEEDED" and caught.output["error"]["Error"] == "HTTP422"
+    assert len(mail_env.received) == 1

@@ -293,3 +293,18 @@ def test_openapi_lists_the_answers(app: OdooService) -> None:
         for operation in path.values():
             assert {"403", "404", "422", "502", "504"} <= set(operation["responses"])
     assert USERS["admin"][1] not in json.dumps(doc)
+
+
+def test_one_login_per_process_and_a_new_one_when_the_key_changes(app: OdooService, odoo: OdooServer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from coworks_odoo.client import OdooClient
+
+    OdooClient._uids.clear()
+    before = odoo.state.authentications
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/record/res.partner/1").status_code == 200
+    assert odoo.state.authentications == before + 1
+    as_reader(monkeypatch)  # another user, another key: its own login
+    assert client.get("/record/res.partner/1").status_code == 200
+    assert odoo.state.authentications == before + 2
