@@ -55,12 +55,17 @@ def shipped(deployment: Any) -> set[str]:
 
 
 def test_mail_deployed_sends_through_http_and_as_a_task(cloud: Any, smtp: SmtpServer, cert: Certificate) -> None:
+    import boto3
+
     from coworks.biz import Ref, Task, Workflow
 
+    ssm = boto3.client("ssm", endpoint_url=cloud.endpoint_url, region_name="us-east-1")
+    ssm.put_parameter(Name="/shop/smtp-password", Value=USERS["shop"], Type="SecureString")
+    arn = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/smtp-password"
     mail = MailService("mail")
-    deployment = cloud.deploy(mail, stage="dev", settings={
+    deployment = cloud.deploy(mail, stage="dev", settings={  # the password by reference, read by the function
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "MAIL_LOGIN": "shop",
-        "MAIL_PASSWORD": USERS["shop"], "MAIL_CA_FILE": str(cert.cert_file),
+        "MAIL_PASSWORD": arn, "MAIL_CA_FILE": str(cert.cert_file),
         "MAIL_DEFAULT_SENDER": "Shop <shop@example.com>"})
     files = shipped(deployment)
     assert {"coworks_mail/transport.py", "coworks_jinja/renderer.py", "coworks_ext/settings.py",
@@ -69,7 +74,10 @@ def test_mail_deployed_sends_through_http_and_as_a_task(cloud: Any, smtp: SmtpSe
     answer = requests.post(deployment.url + "/send", json={"to": "ann@example.com", "subject": "Deployed",
                                                            "text": "From the local cloud."}, timeout=60)
     assert answer.status_code == 202, answer.text
-    assert smtp.received[-1].rcpt_tos == ["ann@example.com"]
+    assert smtp.received[-1].rcpt_tos == ["ann@example.com"] and smtp.logins[-1] == ("shop", True)
+    assert USERS["shop"] not in str(deployment.plan()) and USERS["shop"] not in answer.text
+    logged = "\n".join(record.message for record in cloud.logs("mail", since="10m"))
+    assert '"path":"/send"' in logged.replace(" ", "") and USERS["shop"] not in logged
     refused = requests.post(deployment.url + "/send", json={"to": "nobody@example.com", "subject": "x"}, timeout=60)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "to"
 
