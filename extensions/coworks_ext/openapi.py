@@ -4,11 +4,12 @@ an entry gives, and that an entry taking files also accepts multipart/form-data.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from typing import Any
 
 
 def document(doc: dict[str, Any], responses: dict[tuple[str, str], dict[str, str]],
-             multipart: set[tuple[str, str]] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+             multipart: Collection[tuple[str, str]] = ()) -> dict[str, Any]:
     """``doc`` with ``responses[(verb, path)]`` added to those operations, and a multipart body
     (file fields as binary strings) beside the JSON one for the operations in ``multipart``."""
     doc = copy.deepcopy(doc)
@@ -16,10 +17,11 @@ def document(doc: dict[str, Any], responses: dict[tuple[str, str], dict[str, str
         operation = doc.get("paths", {}).get(path, {}).get(verb)
         if operation is None:
             continue
+        documented = operation.setdefault("responses", {})
+        if "200" not in answers and any(status.startswith("2") for status in answers):
+            documented.pop("200", None)  # the entry answers 201/202 instead
         for status, description in answers.items():
-            operation.setdefault("responses", {})[status] = {"description": description}
-        operation["responses"].pop("200", None) if "200" not in answers and any(
-            s.startswith("2") for s in answers) else None
+            documented[status] = {"description": description}
     for verb, path in multipart:
         operation = doc.get("paths", {}).get(path, {}).get(verb)
         content = operation.get("requestBody", {}).get("content", {}) if operation else {}

@@ -72,7 +72,7 @@ def _code(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def loader_for(location: str | None, variable: str, *, clock: Callable[[], float] = time.monotonic,
+def loader_for(location: str | None, variable: str, *, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic,
                client: Any = None) -> BaseLoader | None:
     """The loader of a ``<PREFIX>TEMPLATES`` setting: ``s3://bucket/prefix`` or a directory path."""
     if not location:
@@ -81,7 +81,7 @@ def loader_for(location: str | None, variable: str, *, clock: Callable[[], float
         bucket, _, prefix = location[5:].partition("/")
         if not bucket:
             raise MisconfiguredError(f"{variable} is {location!r}: write s3://bucket/prefix/.")
-        return S3Loader(bucket, prefix, clock=clock, client=client)
+        return S3Loader(bucket, prefix, ttl=ttl, clock=clock, client=client)
     if "://" in location:
         raise MisconfiguredError(f"{variable} is {location!r}: use s3://bucket/prefix/ or a directory path.")
     return FileSystemLoader(location)

@@ -46,9 +46,7 @@ class TemplateSettings:
                s.number("MAX_SECONDS", 5.0, 0.01, 900.0), s.number("CACHE_SECONDS", 60.0, 0.0, 86400.0))
         renderer = self._renderers.get(key)
         if renderer is None:
-            loader = loader_for(key[0], s.name("TEMPLATES"), client=self.s3_client)
-            if hasattr(loader, "ttl"):
-                loader.ttl = key[3]  # type: ignore[union-attr]
+            loader = loader_for(key[0], s.name("TEMPLATES"), ttl=key[3], client=self.s3_client)
             renderer = Renderer(loader, Limits(max_output=key[1], max_seconds=key[2]))
             self._renderers = {key: renderer}  # settings changed: the old cache is stale
         return renderer

@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from coworks_ext import BadGateway, GatewayTimeout
 from coworks_ext.watchdog import Watchdog, shut
@@ -107,7 +107,7 @@ def _fetch(url: str, field: str, max_bytes: int, timeout: float, allowed: tuple[
             if length and length.isdigit() and len(content) < int(length):
                 raise http.client.IncompleteRead(content, int(length) - len(content))
             ctype = response.getheader("Content-Type")
-            name = parts.path.rstrip("/").rsplit("/", 1)[-1] or None
+            name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or None
             return Fetched(content, ctype.split(";", 1)[0].strip() if ctype else None, name)
         finally:
             response.close()

@@ -106,6 +106,10 @@ class OdooEntries:
         :param ids: the ids to read (repeat the query parameter: ids=1&ids=2)
         """
         check_name(model, MODEL, "model", "a model name like res.partner")
+        most = self.settings.integer("MAX_LIMIT", 1000, 1, 100_000)
+        if not 1 <= len(ids) <= most:
+            raise UnprocessableEntity([{"field": "ids", "location": "query",
+                                        "message": f"give from 1 to {most} ids (the MAX_LIMIT setting)"}])
         kwargs = {"fields": check_fields(fields)} if fields else {}
         return self.client().execute(model, "read", [ids], kwargs, where=f"read {model} {ids}")  # type: ignore[no-any-return]
 
