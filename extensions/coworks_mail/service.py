@@ -14,6 +14,7 @@ Settings, under the prefix (``MAIL_`` by default):
     MAIL_MAX_SIZE        bytes of attachments per message (default 10 MiB)
     MAIL_URL_TIMEOUT     seconds to fetch one attachment URL (default 10)
     MAIL_URL_HOSTS       hosts an attachment URL may name even if private (comma-separated)
+    MAIL_MAX_RECIPIENTS  to, cc and bcc together (default 100)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .message import Mail, MessageError, Part, build, check_subject, make_part
 from .transport import DEFAULT_PORTS, SECURITIES, Recipient, SmtpSettings, send
 
 REQUIREMENTS = ("jinja2>=3.1,<4",)
+MAX_URLS = 10  # each may take MAIL_URL_TIMEOUT: a message must be sent well within Lambda's timeout
 RESPONSES = {
     "202": "Accepted by the mail server: the message id and the server's reply",
     "404": "template_name is not in the template store",
@@ -147,6 +149,14 @@ class MailEntries:
                  for name, value in (("to", to), ("cc", cc), ("bcc", bcc), ("reply_to", reply_to))}
         if not lists["to"] and not any(e["field"].startswith("to") for e in errors):
             errors.append({"field": "to", "location": "body", "message": "needs at least one recipient"})
+        most = self.settings.integer("MAX_RECIPIENTS", 100, 1, 10_000)
+        if sum(len(lists[name]) for name in ("to", "cc", "bcc")) > most:
+            errors.append({"field": "to", "location": "body", "message": f"to, cc and bcc hold more than {most} "
+                           f"recipients (the {self.settings.name('MAX_RECIPIENTS')} setting)"})
+        urls = sum(1 for a in attachments or [] if isinstance(a, Attachment) and a.url is not None)
+        if urls > MAX_URLS:
+            errors.append({"field": "attachments", "location": "body",
+                           "message": f"has {urls} URLs to fetch; at most {MAX_URLS} per message"})
         try:
             subject = check_subject(subject)
         except MessageError as exc:
@@ -237,7 +247,8 @@ class MailEntries:
             raise MessageError(field, "give either content (base64) or url")
         if item.content is not None:
             try:
-                content = binascii.a2b_base64(item.content.encode("ascii"), strict_mode=True)
+                compact = "".join(item.content.split())  # line-wrapped base64 (MIME style) is fine too
+                content = binascii.a2b_base64(compact.encode("ascii"), strict_mode=True)
             except (binascii.Error, ValueError, UnicodeEncodeError):
                 raise MessageError(f"{field}.content", "is not valid base64") from None
             return make_part(field, item.filename, item.content_type, content)

@@ -225,6 +225,9 @@ def test_malformed_requests_are_refused_with_every_problem(mail_env: SmtpServer)
          {"attachments.0"}),
         ({"to": "a@example.com", "subject": "x", "attachments": [{"filename": "a", "url": "file:///etc/passwd"}]},
          {"attachments.0.url"}),
+        ({"to": [f"user{i}@example.com" for i in range(101)], "subject": "x"}, {"to"}),
+        ({"to": "a@example.com", "subject": "x",  # refused before any is fetched
+          "attachments": [{"url": f"https://example.com/{i}"} for i in range(11)]}, {"attachments"}),
     ]
     for body, fields in cases:
         answer = client.post("/send", json=body)
@@ -238,7 +241,7 @@ def test_attachments_over_the_limit_are_413(mail_env: SmtpServer, monkeypatch: p
     monkeypatch.setenv("MAIL_MAX_SIZE", "100")
     content = base64.b64encode(b"x" * 60).decode()
     answer = service().test_client().post("/send", json={"to": "a@example.com", "subject": "x", "attachments": [
-        {"filename": "a", "content": content}, {"filename": "b", "content": content}]})
+        {"filename": "a", "content": content}, {"filename": "b", "content": content[:40] + "\n" + content[40:]}]})
     assert answer.status_code == 413 and "attachments.1" in answer.text
 
 
