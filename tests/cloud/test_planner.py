@@ -217,3 +217,26 @@ def test_a_failed_update_and_a_stuck_one_are_reported() -> None:
         _wait(run_with([("Active", "Failed")], FakeClock()), "inventory-dev")
     with pytest.raises(CloudError, match="still updating after 5 s"):
         _wait(run_with([("Active", "InProgress")] * 10, FakeClock()), "inventory-dev")
+
+
+def test_a_stale_integration_is_deleted_and_never_becomes_the_routes_target() -> None:
+    """A failed run left a second integration that a route still points at: the route moves to the
+    good one, then the stale one goes (its id must not stand in for the kept integration's)."""
+    model = service()
+    current = as_deployed(model)
+    assert current.api is not None
+    current.api.integrations.append({"IntegrationId": "stale", "IntegrationUri": "arn:old", "IntegrationType": "HTTP"})
+    current.api.routes[0]["Target"] = "integrations/stale"
+    plan = plan_deploy(model, current)
+    assert [(a.verb, a.kind) for a in plan.changes] == [("update", "route"), ("delete", "integration")]
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Recorder:
+        def call(self, service: str, method: str, resource: str | None, /, **params: Any) -> dict[str, Any]:
+            calls.append((method, params))
+            return {}
+
+    execute(plan, Run(Recorder(), model.owner, model))  # type: ignore[arg-type]
+    assert calls[0] == ("update_route", {"ApiId": "a1", "RouteId": "r0", "Target": "integrations/i1",
+                                         "AuthorizationType": "NONE"})
+    assert calls[1] == ("delete_integration", {"ApiId": "a1", "IntegrationId": "stale"})

@@ -15,38 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AwsError
+from . import resources as kinds
 from .models import Model
 from .names import POLICY_NAME, Owner
 from .plan import Action, Plan
-from .planner import (
-    ALIAS,
-    API,
-    API_STAGE,
-    AUTHORIZER,
-    FUNCTION,
-    INTEGRATION,
-    LOGS,
-    MACHINE,
-    PERMISSION,
-    ROLE,
-    ROUTE,
-    RULE,
-    VERSION,
-)
-from .resources import (
-    Alias,
-    ApiStage,
-    Authorizer,
-    Function,
-    Integration,
-    LogGroup,
-    Permission,
-    Role,
-    Route,
-    Rule,
-    StateMachine,
-    Version,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,9 +48,13 @@ class Run:
 
 def execute(plan: Plan, run: Run, progress: Progress | None = None) -> dict[str, str]:
     """Apply every change of ``plan`` in order; stop at the first failure (later steps are skipped).
-    Returns the ids known at the end (those the plan read, and those the run made)."""
+    Returns the ids known at the end (those the plan read, and those the run made).
+
+    The ids of what is kept seed the run; a delete carries the ids of what it deletes, which must
+    never stand in for them (a stale integration left by a failed run is not the routes' target)."""
     for action in plan.actions:
-        run.ids.update(action.ids)
+        if action.verb != "delete":
+            run.ids.update(action.ids)
     changes = plan.changes
     for index, action in enumerate(changes, 1):
         if progress:
@@ -121,7 +97,7 @@ def _role(run: Run, action: Action) -> None:
             c.call("iam", "delete_role_policy", name, RoleName=name, PolicyName=policy)
         c.call("iam", "delete_role", name, RoleName=name)
         return
-    role = action.desired(Role)
+    role = action.desired(kinds.Role)
     if action.verb == "create":
         c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
                Description=f"Coworks {run.owner.described}", Tags=tag_list(run.tags))
@@ -140,7 +116,8 @@ def _log_group(run: Run, action: Action) -> None:
         return
     if action.verb == "create":
         c.call("logs", "create_log_group", name, logGroupName=name, tags=run.tags)
-    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=action.desired(LogGroup).retention)
+    retention = action.desired(kinds.LogGroup).retention
+    c.call("logs", "put_retention_policy", name, logGroupName=name, retentionInDays=retention)
 
 
 def _rule(run: Run, action: Action) -> None:
@@ -151,7 +128,7 @@ def _rule(run: Run, action: Action) -> None:
             c.call("events", "remove_targets", name, Rule=name, Ids=ids)
         c.call("events", "delete_rule", name, Name=name)
         return
-    rule = action.desired(Rule)
+    rule = action.desired(kinds.Rule)
     params: dict[str, Any] = {"Tags": tag_list(run.tags)} if action.verb == "create" else {}
     if rule.schedule is not None:
         params["ScheduleExpression"] = rule.schedule
@@ -173,7 +150,7 @@ def _function(run: Run, action: Action) -> None:
     if action.verb == "delete":
         c.call("lambda", "delete_function", name, FunctionName=name)
         return
-    fn = action.desired(Function)
+    fn = action.desired(kinds.Function)
     if action.verb == "create":
         params = dict(fn.configuration(), FunctionName=name, Code={"ZipFile": fn.code}, Publish=False,
                       Architectures=[fn.architecture], Tags=run.tags, Description=fn.description)
@@ -209,14 +186,14 @@ def _wait(run: Run, name: str) -> None:
 
 
 def _version(run: Run, action: Action) -> None:
-    version = action.desired(Version)
-    published = run.clients.call("lambda", "publish_version", action.name, FunctionName=version.function,
-                                 CodeSha256=version.code_sha256)
+    function = action.desired(kinds.Function)
+    published = run.clients.call("lambda", "publish_version", action.name, FunctionName=function.name,
+                                 CodeSha256=function.code_sha256)
     run.ids["version"] = str(published["Version"])
 
 
 def _alias(run: Run, action: Action) -> None:
-    alias = action.desired(Alias)
+    alias = action.desired(kinds.Alias)
     version = run.ids.get("version")
     if version is None:  # pragma: no cover - the planner always publishes before moving the alias
         raise AwsError(f"No new version to point {action.name} at: deploy again.", resource=action.name,
@@ -232,7 +209,7 @@ def _permission(run: Run, action: Action) -> None:
         c.call("lambda", "remove_permission", action.name, FunctionName=action.id("function"),
                Qualifier=action.id("qualifier"), StatementId=action.name)
         return
-    permission = action.desired(Permission)
+    permission = action.desired(kinds.Permission)
     where = {"FunctionName": permission.function, "Qualifier": permission.qualifier}
     if action.verb == "replace":
         c.call("lambda", "remove_permission", action.name, StatementId=action.name, **where)
@@ -255,52 +232,33 @@ def _api(run: Run, action: Action) -> None:
     run.ids["api_id"] = made["ApiId"]
 
 
-def _integration(run: Run, action: Action) -> None:
+def _api_part(run: Run, action: Action) -> None:
+    """An integration, an authorizer or a route of the API: deleted by its id, or made. The id of a
+    new integration or authorizer is kept for the routes planned after it."""
     c, api = run.clients, run.ids["api_id"]
+    part = {kinds.Integration.kind: "Integration", kinds.Authorizer.kind: "Authorizer"}.get(action.kind, "Route")
+    key = part.lower()
     if action.verb == "delete":
-        c.call("apigatewayv2", "delete_integration", action.name, ApiId=api, IntegrationId=action.id("integration_id"))
+        c.call("apigatewayv2", f"delete_{key}", action.name, ApiId=api, **{f"{part}Id": action.id(f"{key}_id")})
         return
-    made = c.call("apigatewayv2", "create_integration", action.name, ApiId=api, IntegrationType="AWS_PROXY",
-                  IntegrationUri=action.desired(Integration).uri, PayloadFormatVersion="2.0", IntegrationMethod="POST")
-    run.ids["integration_id"] = made["IntegrationId"]
-
-
-def _authorizer(run: Run, action: Action) -> None:
-    c, api = run.clients, run.ids["api_id"]
-    if action.verb == "delete":
-        c.call("apigatewayv2", "delete_authorizer", action.name, ApiId=api, AuthorizerId=action.id("authorizer_id"))
-        run.ids.pop("authorizer_id", None)
+    if part == "Route":
+        params = action.desired(kinds.Route).settings(run.ids["integration_id"], run.ids.get("authorizer_id"))
+        if action.verb == "create":
+            c.call("apigatewayv2", "create_route", action.name, ApiId=api, RouteKey=action.name, **params)
+        else:
+            c.call("apigatewayv2", "update_route", action.name, ApiId=api, RouteId=action.id("route_id"), **params)
         return
-    authorizer = action.desired(Authorizer)
-    # No result cache: ``auth`` may allow a token some routes only, and the cache is per token.
-    made = c.call("apigatewayv2", "create_authorizer", action.name, ApiId=api, AuthorizerType="REQUEST",
-                  Name=authorizer.name, AuthorizerUri=authorizer.uri, AuthorizerPayloadFormatVersion="2.0",
-                  EnableSimpleResponses=True, IdentitySource=["$request.header.Authorization"],
-                  AuthorizerResultTtlInSeconds=0)
-    run.ids["authorizer_id"] = made["AuthorizerId"]
-
-
-def _route(run: Run, action: Action) -> None:
-    c, api = run.clients, run.ids["api_id"]
-    if action.verb == "delete":
-        c.call("apigatewayv2", "delete_route", action.name, ApiId=api, RouteId=action.id("route_id"))
-        return
-    params: dict[str, Any] = {"Target": f"integrations/{run.ids['integration_id']}", "AuthorizationType": "NONE"}
-    if action.desired(Route).auth:
-        params.update(AuthorizationType="CUSTOM", AuthorizerId=run.ids["authorizer_id"])
-    if action.verb == "create":
-        c.call("apigatewayv2", "create_route", action.name, ApiId=api, RouteKey=action.name, **params)
-    else:
-        c.call("apigatewayv2", "update_route", action.name, ApiId=api, RouteId=action.id("route_id"), **params)
+    wanted = action.desired(kinds.Integration) if part == "Integration" else action.desired(kinds.Authorizer)
+    made = c.call("apigatewayv2", f"create_{key}", action.name, ApiId=api, **wanted.settings())
+    run.ids[f"{key}_id"] = made[f"{part}Id"]
 
 
 def _stage(run: Run, action: Action) -> None:
-    c, api, stage = run.clients, run.ids["api_id"], action.desired(ApiStage)
+    c, api, settings = run.clients, run.ids["api_id"], action.desired(kinds.ApiStage).settings()
     if action.verb == "create":
-        c.call("apigatewayv2", "create_stage", action.name, ApiId=api, StageName=stage.name, AutoDeploy=True,
-               Tags=run.tags)
+        c.call("apigatewayv2", "create_stage", action.name, ApiId=api, Tags=run.tags, **settings)
     else:
-        c.call("apigatewayv2", "update_stage", action.name, ApiId=api, StageName=stage.name, AutoDeploy=True)
+        c.call("apigatewayv2", "update_stage", action.name, ApiId=api, **settings)
 
 
 # -- a workflow's state machine ------------------------------------------------------------------
@@ -316,7 +274,7 @@ def _machine(run: Run, action: Action) -> None:
     if action.verb == "delete":
         c.call("stepfunctions", "delete_state_machine", name, stateMachineArn=action.id("arn"))
         return
-    machine = action.desired(StateMachine)
+    machine = action.desired(kinds.StateMachine)
     if action.verb == "create":
         tags = [{"key": k, "value": v} for k, v in sorted(run.tags.items())]
         _until_role_settles(run, lambda: c.call("stepfunctions", "create_state_machine", name, name=name,
@@ -328,18 +286,19 @@ def _machine(run: Run, action: Action) -> None:
                             _states_refused_role)
 
 
+#: One handler per resource kind, by the name the plan gives it.
 HANDLERS: dict[str, Callable[[Run, Action], None]] = {
-    ROLE: _role,
-    LOGS: _log_group,
-    RULE: _rule,
-    FUNCTION: _function,
-    VERSION: _version,
-    ALIAS: _alias,
-    PERMISSION: _permission,
-    API: _api,
-    INTEGRATION: _integration,
-    AUTHORIZER: _authorizer,
-    ROUTE: _route,
-    API_STAGE: _stage,
-    MACHINE: _machine,
+    kinds.Role.kind: _role,
+    kinds.LogGroup.kind: _log_group,
+    kinds.Rule.kind: _rule,
+    kinds.Function.kind: _function,
+    kinds.Function.version_kind: _version,
+    kinds.Alias.kind: _alias,
+    kinds.Permission.kind: _permission,
+    kinds.Api.kind: _api,
+    kinds.Integration.kind: _api_part,
+    kinds.Authorizer.kind: _api_part,
+    kinds.Route.kind: _api_part,
+    kinds.ApiStage.kind: _stage,
+    kinds.StateMachine.kind: _machine,
 }

@@ -53,27 +53,15 @@ LOG_DELIVERY_ACTIONS = (
 
 
 @dataclass(frozen=True)
-class ServiceModel:
-    """Everything one service at one stage should have in AWS."""
+class _Owned:
+    """What every model has: whose it is, where it goes, its role, its log group and its rules."""
 
     owner: Owner
     region: str
     account: str
     role: Role
     log_group: LogGroup
-    function: Function
-    alias: Alias
-    api: Api
-    integration: Integration
-    authorizer: Authorizer | None
-    routes: tuple[Route, ...]
-    api_stage: ApiStage
-    permissions: tuple[Permission, ...]
     rules: tuple[Rule, ...]
-
-    @property
-    def service(self) -> str:
-        return self.owner.name
 
     @property
     def stage(self) -> str:
@@ -85,30 +73,34 @@ class ServiceModel:
 
 
 @dataclass(frozen=True)
-class WorkflowModel:
+class ServiceModel(_Owned):
+    """Everything one service at one stage should have in AWS."""
+
+    function: Function
+    alias: Alias
+    api: Api
+    integration: Integration
+    authorizer: Authorizer | None
+    routes: tuple[Route, ...]
+    api_stage: ApiStage
+    permissions: tuple[Permission, ...]
+
+    @property
+    def service(self) -> str:
+        return self.owner.name
+
+
+@dataclass(frozen=True)
+class WorkflowModel(_Owned):
     """Everything one workflow at one stage should have in AWS."""
 
-    owner: Owner
-    region: str
-    account: str
-    role: Role
-    log_group: LogGroup
     machine: StateMachine
     functions: tuple[str, ...]  # the qualified function ARNs its Tasks invoke
     events_role: Role | None
-    rules: tuple[Rule, ...]
 
     @property
     def workflow(self) -> str:
         return self.owner.name
-
-    @property
-    def stage(self) -> str:
-        return self.owner.stage
-
-    @property
-    def tags(self) -> dict[str, str]:
-        return self.owner.tags
 
 
 Model = ServiceModel | WorkflowModel
@@ -245,5 +237,5 @@ def build_workflow_model(
                  description=f"Starts the Coworks workflow {owner.name} ({stage}): {t.name}")
             for t in found for rule in [f"{name}-{t.name}"[:64]]
         )
-    return WorkflowModel(owner, region, account, role, LogGroup(group, retention), machine, functions, events_role,
-                         rules)
+    return WorkflowModel(owner=owner, region=region, account=account, role=role, log_group=LogGroup(group, retention),
+                         rules=rules, machine=machine, functions=functions, events_role=events_role)

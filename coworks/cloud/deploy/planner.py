@@ -16,15 +16,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import resources as kinds
 from .models import API_PERMISSION, Model, ServiceModel, WorkflowModel
 from .names import POLICY_NAME
 from .plan import Action, Plan, Verb
-from .resources import LogGroup, Role, Rule, Version
+from .resources import LogGroup, Role, Rule
 from .state import Current, FoundApi, FoundRole, canonical, same_json
 
-ROLE, LOGS, FUNCTION, VERSION, ALIAS = "iam role", "log group", "lambda function", "version", "alias"
-API, INTEGRATION, AUTHORIZER, ROUTE, API_STAGE = "http api", "integration", "authorizer", "route", "api stage"
-PERMISSION, RULE, MACHINE = "permission", "eventbridge rule", "state machine"
+ROLE, LOGS, FUNCTION, ALIAS = Role.kind, LogGroup.kind, kinds.Function.kind, kinds.Alias.kind
+VERSION = kinds.Function.version_kind
+API, INTEGRATION, AUTHORIZER = kinds.Api.kind, kinds.Integration.kind, kinds.Authorizer.kind
+ROUTE, API_STAGE, PERMISSION = kinds.Route.kind, kinds.ApiStage.kind, kinds.Permission.kind
+RULE, MACHINE = Rule.kind, kinds.StateMachine.kind
 
 
 def plan_deploy(model: Model, current: Current) -> Plan:
@@ -65,7 +68,7 @@ def _service(model: ServiceModel, current: Current) -> list[Action]:
     fn = model.function.name
     actions.append(Action("create" if needs_version else "no-op", VERSION, fn,
                           tuple(c.lower() for c in behind) if needs_version and not function.is_change else (),
-                          resource=Version(fn, model.function.code_sha256)))
+                          resource=model.function))
     alias_name = f"{fn}:{model.stage}"
     has_alias = found is not None and found.alias is not None
     if not has_alias:
@@ -182,8 +185,7 @@ def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
         actions.append(Action("no-op", API, name, resource=model.api, ids=(("api_id", found.id),)))
     uri = model.integration.uri
     shown = uri.rsplit(":function:", 1)[-1]
-    good = [i for i in found.integrations if i.get("IntegrationUri") == uri and i.get("IntegrationType") == "AWS_PROXY"
-            and i.get("PayloadFormatVersion") == "2.0"]
+    good = [i for i in found.integrations if model.integration.is_like(i)]
     integration_id = good[0]["IntegrationId"] if good else None
     if integration_id:
         actions.append(Action("no-op", INTEGRATION, shown, resource=model.integration,
@@ -193,8 +195,7 @@ def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
     authorizer_id = None
     wanted = model.authorizer
     if wanted is not None:
-        same = [a for a in found.authorizers if a.get("AuthorizerUri") == wanted.uri and a.get("Name") == wanted.name
-                and a.get("AuthorizerType") == "REQUEST" and a.get("EnableSimpleResponses")]
+        same = [a for a in found.authorizers if wanted.is_like(a)]
         authorizer_id = same[0]["AuthorizerId"] if same else None
         ids = (("authorizer_id", authorizer_id),) if authorizer_id else ()
         actions.append(Action("no-op" if authorizer_id else "create", AUTHORIZER, wanted.name, resource=wanted,
@@ -208,8 +209,8 @@ def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
         changes = []
         if not integration_id or existing.get("Target") != f"integrations/{integration_id}":
             changes.append("target")
-        auth_type = "CUSTOM" if route.auth else "NONE"
-        if existing.get("AuthorizationType", "NONE") != auth_type or (
+        wanted_auth = route.settings(integration_id or "", authorizer_id)
+        if existing.get("AuthorizationType", "NONE") != wanted_auth["AuthorizationType"] or (
             route.auth and (not authorizer_id or existing.get("AuthorizerId") != authorizer_id)
         ):
             changes.append("authorization")

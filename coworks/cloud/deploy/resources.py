@@ -3,13 +3,14 @@
 Services and workflows are built from the same kinds (a role, a log group, EventBridge rules);
 a service adds a function and its HTTP API, a workflow a state machine. The pieces AWS cannot
 tag (routes, integrations, authorizers, versions, aliases, permissions) live inside a tagged
-parent and go with it.
+parent and go with it. Each kind names itself (``kind``): the plan shows it, the executor picks
+its handler by it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .names import ROLE_PATH, trust_policy
 
@@ -18,6 +19,9 @@ LAMBDA_TRUST = trust_policy("lambda")
 
 @dataclass(frozen=True)
 class Role:
+    """An IAM role with Coworks' one inline policy; the trust says which AWS service may use it."""
+
+    kind: ClassVar[str] = "iam role"
     name: str
     arn: str
     policy: str  # canonical JSON: compared as text
@@ -27,12 +31,20 @@ class Role:
 
 @dataclass(frozen=True)
 class LogGroup:
+    """Where Lambda or Step Functions write the owner's logs, kept ``retention`` days."""
+
+    kind: ClassVar[str] = "log group"
     name: str
     retention: int
 
 
 @dataclass(frozen=True)
 class Function:
+    """A service's Lambda function: its $LATEST configuration and code."""
+
+    kind: ClassVar[str] = "lambda function"
+    #: The kind of a version published from it (``CodeSha256`` checked by Lambda).
+    version_kind: ClassVar[str] = "version"
     name: str
     arn: str
     role_arn: str
@@ -59,15 +71,10 @@ class Function:
 
 
 @dataclass(frozen=True)
-class Version:
-    """A version published from the function's code (``CodeSha256`` checked by Lambda)."""
-
-    function: str
-    code_sha256: str
-
-
-@dataclass(frozen=True)
 class Alias:
+    """The stage alias (``inventory-dev:dev``) that API, rules and permissions point at."""
+
+    kind: ClassVar[str] = "alias"
     function: str
     name: str  # the stage
     arn: str
@@ -75,29 +82,75 @@ class Alias:
 
 @dataclass(frozen=True)
 class Api:
+    """The service's HTTP API, found again by its tags."""
+
+    kind: ClassVar[str] = "http api"
     name: str
 
 
 @dataclass(frozen=True)
 class Integration:
+    """The API's one Lambda proxy integration (payload 2.0) to the stage alias."""
+
+    kind: ClassVar[str] = "integration"
     uri: str  # the alias ARN
+
+    def settings(self) -> dict[str, str]:
+        """The create_integration parameters."""
+        return {"IntegrationType": "AWS_PROXY", "IntegrationUri": self.uri, "PayloadFormatVersion": "2.0",
+                "IntegrationMethod": "POST"}
+
+    def is_like(self, found: dict[str, Any]) -> bool:
+        """Whether an integration AWS holds is this one (AWS may not echo the method)."""
+        return all(found.get(k) == v for k, v in self.settings().items() if k != "IntegrationMethod")
 
 
 @dataclass(frozen=True)
 class Authorizer:
+    """The Lambda REQUEST authorizer the service's ``auth`` method answers."""
+
+    kind: ClassVar[str] = "authorizer"
     name: str
     uri: str
+
+    def settings(self) -> dict[str, Any]:
+        """The create_authorizer parameters. No result cache: ``auth`` may allow a token some routes
+        only, and the cache is per token."""
+        return {"AuthorizerType": "REQUEST", "Name": self.name, "AuthorizerUri": self.uri,
+                "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": True,
+                "IdentitySource": ["$request.header.Authorization"], "AuthorizerResultTtlInSeconds": 0}
+
+    def is_like(self, found: dict[str, Any]) -> bool:
+        return all(found.get(k) == self.settings()[k] for k in ("AuthorizerType", "Name", "AuthorizerUri")) and bool(
+            found.get("EnableSimpleResponses"))
 
 
 @dataclass(frozen=True)
 class Route:
+    """One route key of the API; ``auth`` when it goes through the authorizer."""
+
+    kind: ClassVar[str] = "route"
     key: str  # "GET /item/{item_id}"
     auth: bool
+
+    def settings(self, integration_id: str, authorizer_id: str | None) -> dict[str, str]:
+        """The create_route/update_route parameters, also what an existing route is compared on."""
+        params = {"Target": f"integrations/{integration_id}", "AuthorizationType": "CUSTOM" if self.auth else "NONE"}
+        if self.auth and authorizer_id:
+            params["AuthorizerId"] = authorizer_id
+        return params
 
 
 @dataclass(frozen=True)
 class ApiStage:
+    """The API stage named like the deploy's stage, deployed automatically."""
+
+    kind: ClassVar[str] = "api stage"
     name: str
+
+    def settings(self) -> dict[str, Any]:
+        """The create_stage/update_stage parameters: changes reach the stage without a deployment."""
+        return {"StageName": self.name, "AutoDeploy": True}
 
 
 @dataclass(frozen=True)
@@ -105,6 +158,7 @@ class Permission:
     """Who may invoke the function's stage alias: ``source_arn``'s ``{api_id}`` is filled in once
     the API exists."""
 
+    kind: ClassVar[str] = "permission"
     sid: str
     principal: str
     source_arn: str
@@ -117,6 +171,7 @@ class Rule:
     """An EventBridge rule and its one target: a schedule or an event pattern (canonical JSON);
     ``role_arn`` and ``input`` as the target needs them (a state machine needs a role)."""
 
+    kind: ClassVar[str] = "eventbridge rule"
     name: str
     arn: str
     target: str
@@ -138,6 +193,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class StateMachine:
+    """A workflow's Step Functions state machine."""
+
+    kind: ClassVar[str] = "state machine"
     name: str
     arn: str
     definition: str  # the ASL as JSON text, function names resolved
@@ -150,5 +208,5 @@ class StateMachine:
 
 
 #: Every kind a plan's action may carry as the resource it brings about.
-Resource = (Role | LogGroup | Function | Version | Alias | Api | Integration | Authorizer | Route | ApiStage
+Resource = (Role | LogGroup | Function | Alias | Api | Integration | Authorizer | Route | ApiStage
             | Permission | Rule | StateMachine)
