@@ -119,7 +119,29 @@ BOMBS = [
     "{{ range(10000000) | list }}",
     "{% for i in range(100000) %}{{ 'xxxxxxxxxxxxxxxxxxxx' }}{% endfor %}",
     "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+    # doubling, each step under the limit but not the result: memory, not output, is what they aim at
+    "{% set a = 'x' * 90000 %}{% set b = a ~ a %}{{ b | length }}",
+    "{% set a = 'x' * 60000 %}{{ (a + a) | length }}",
+    "{% set a = 'x' * 60000 %}{{ [a, a] | join | length }}",
+    "{% set a = 'x' * 60000 %}{{ ''.join([a, a]) | length }}",
+    "{% set a = 'x' * 400 %}{{ a.replace('x', a) | length }}",
+    "{% set a = 'x' * 400 %}{{ a | replace('x', a) | length }}",
+    "{% set a = 'x' * 60000 %}{{ ('%s%s' % (a, a)) | length }}",
+    "{% set a = 'x' * 60000 %}{{ '{}{}'.format(a, a) | length }}",
+    "{% set l = [1] * 60000 %}{{ (l + l) | length }}",
+    "{% macro d(s, n) %}{% if n %}{% set t %}{{ s }}{{ s }}{% endset %}{{ d(t, n - 1) }}{% else %}{{ s | length }}"
+    "{% endif %}{% endmacro %}{{ d('x', 40) }}",
+    "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ d('x', 40) }}",
 ]
+
+
+def test_the_guarded_operations_still_work_within_the_limit() -> None:
+    source = ("{% set a = 'ab' %}{{ a ~ a }} {{ a + a }} {{ a * 2 }} {{ [1, 2] | join(',') }} "
+              "{{ a | replace('b', 'c') }} {{ '{}-{}'.format(1, 2) }} {{ '%s!' % a }} {{ a.center(4, '.') }} {{ 2 ** 10 }} {{ [1] + [2] }} "
+              "{% set t %}{{ a }}{{ a }}{% endset %}{{ t }} {{ ','.join(['x', 'y']) }}")
+    assert render({"template": source}).text == "abab abab abab 1,2 ac 1-2 ab! .ab. 1024 [1, 2] abab x,y"
+    assert render({"template": "<i>{{ a ~ b }}</i>", "context": {"a": "<", "b": "&"}, "output": "html"}).text == \
+        "<i>&lt;&amp;</i>"
 
 
 @pytest.mark.parametrize("source", BOMBS)
