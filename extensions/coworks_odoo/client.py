@@ -24,7 +24,7 @@ from typing import Any
 
 from coworks_ext import BadGateway, GatewayTimeout
 
-from coworks import HTTPError
+from coworks import HTTPError, UnprocessableEntity
 
 from .faults import ACCESS_DENIED, OdooFault, from_jsonrpc, from_xmlrpc, http_error
 
@@ -75,6 +75,7 @@ def rpc(conn: Connection, service: str, method: str, *args: Any) -> Any:
     where = f"{conn.url} ({service}.{method})"
     try:
         if conn.protocol == "xmlrpc":
+            _check_xml_text(args)
             transport: xmlrpc.client.Transport
             if conn.url.startswith("https:"):
                 transport = _SafeTransport(conn.timeout, conn.tls_context())
@@ -83,6 +84,10 @@ def rpc(conn: Connection, service: str, method: str, *args: Any) -> Any:
             proxy = xmlrpc.client.ServerProxy(f"{conn.url}/xmlrpc/2/{service}", transport=transport, allow_none=True)
             try:
                 return getattr(proxy, method)(*args)
+            except OverflowError:  # XML-RPC's <int> is 32 bits: the caller's number cannot travel
+                raise UnprocessableEntity([{"field": "values", "location": "body",
+                                            "message": "holds an integer beyond XML-RPC's 32 bits; send it "
+                                                       "as a string or use ODOO_PROTOCOL=jsonrpc"}]) from None
             except xmlrpc.client.Fault as fault:
                 raise from_xmlrpc(fault.faultCode, str(fault.faultString)) from None
             finally:
@@ -128,6 +133,25 @@ def post_json(conn: Connection, path: str, payload: Any, headers: dict[str, str]
         return json.loads(body)
     except ValueError:
         raise BadGateway(f"{conn.url}{path} did not answer with JSON: is the URL setting Odoo's?") from None
+
+
+_XML_FORBIDDEN = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
+def _check_xml_text(value: Any) -> None:
+    """XML 1.0 cannot carry control characters: refuse them here rather than get Odoo's parse error."""
+    if isinstance(value, str):
+        if not _XML_FORBIDDEN.isdisjoint(value):
+            raise UnprocessableEntity([{"field": "values", "location": "body",
+                                        "message": "holds a control character, which XML-RPC cannot carry; "
+                                                   "remove it or use ODOO_PROTOCOL=jsonrpc"}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_xml_text(key)
+            _check_xml_text(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_xml_text(item)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

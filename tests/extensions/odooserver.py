@@ -118,7 +118,7 @@ class OdooState:
                     self._validate(model, values)
                     self.next_id += 1
                     table[self.next_id] = {"id": self.next_id, "name": False, "email": False, "is_company": False,
-                                           "city": False, **values}
+                                           "city": False, **_stored(values)}
                     created.append(self.next_id)
                 return created if isinstance(args[0], list) else created[0]
             if method == "write":
@@ -126,7 +126,7 @@ class OdooState:
                 self._exist(model, ids, uid)
                 self._validate(model, values)
                 for i in ids:
-                    table[i].update(values)
+                    table[i].update(_stored(values))
                 return True
             if method == "unlink":
                 self._exist(model, args[0], uid)
@@ -150,9 +150,12 @@ class OdooState:
                                f"(Record: {model}({', '.join(map(str, missing))},), User: {uid})")
 
     def _validate(self, model: str, values: dict[str, Any]) -> None:
-        for name in values:
-            if name not in ("name", "email", "is_company", "city", "amount_total"):
+        types = {"name": str, "email": str, "city": str, "is_company": bool, "amount_total": (int, float)}
+        for name, value in values.items():
+            if name not in types:
                 raise ValueError(f"Invalid field '{name}' on model '{model}'")
+            if value not in (None, False) and not isinstance(value, types[name]):  # fields.py convert_to_cache
+                raise ValueError(f"Wrong value for {model}.{name}: {value!r}")
         email = values.get("email")
         if email not in (None, False) and "@" not in str(email):
             raise ValidationError(f"Invalid email address {email!r} for contact {values.get('name', '')!r}.")
@@ -209,6 +212,11 @@ class OdooState:
         while stack:
             result = term(stack) and result
         return result
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """As the ORM stores them: an empty value (None, NULL in the database) reads back as False."""
+    return {k: False if v is None else v for k, v in values.items()}
 
 
 def _sort_key(name: str, record: dict[str, Any]) -> tuple[bool, str]:
@@ -277,8 +285,8 @@ class OdooServer:
                     self._send(404, b"<h1>Not Found</h1>", "text/html")
                     return
                 if self.path.startswith("/xmlrpc/2/"):
-                    params, method = xmlrpc.client.loads(data)
                     try:
+                        params, method = xmlrpc.client.loads(data)
                         result = dispatch(self.path.rsplit("/", 1)[-1], str(method), list(params))
                         body = xmlrpc.client.dumps((result,), methodresponse=True)
                     except Exception as exc:

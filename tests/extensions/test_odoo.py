@@ -127,6 +127,14 @@ def test_odoo_errors_become_clear_answers(app: OdooService, monkeypatch: pytest.
     assert client.get("/record/res.partner/1").status_code == 200
 
 
+def test_numbers_xmlrpc_cannot_carry_are_422(app: OdooService) -> None:
+    answer = app.test_client().post("/record/res.partner", json={"values": {"name": "X", "city": 10**20}})
+    if app.settings.text("PROTOCOL") == "xmlrpc":
+        assert answer.status_code == 422 and "32 bits" in answer.text
+    else:
+        assert answer.status_code == 201
+
+
 def test_private_methods_are_refused_before_odoo(app: OdooService, odoo: OdooServer) -> None:
     before = len(odoo.state.calls)
     answer = app.test_client().post("/call/res.partner/_compute_display_name", json={})
@@ -308,3 +316,19 @@ def test_one_login_per_process_and_a_new_one_when_the_key_changes(app: OdooServi
     as_reader(monkeypatch)  # another user, another key: its own login
     assert client.get("/record/res.partner/1").status_code == 200
     assert odoo.state.authentications == before + 2
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                           | st.text(max_size=6),
+                           lambda children: st.lists(children, max_size=3)
+                           | st.dictionaries(st.text(max_size=4), children, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["name", "email", "city", "colour", ""]), json_values, max_size=3),
+       st.lists(json_values, max_size=3))
+def test_any_json_values_and_arguments_are_an_answer_never_a_500(app: OdooService, values: dict[str, Any],
+                                                                 args: list[Any]) -> None:
+    client = app.test_client()
+    assert client.post("/record/res.partner", json={"values": values}).status_code in (201, 422)
+    assert client.post("/call/res.partner/name_search", json={"args": args}).status_code in (200, 422)
