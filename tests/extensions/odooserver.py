@@ -150,7 +150,8 @@ class OdooState:
                                f"(Record: {model}({', '.join(map(str, missing))},), User: {uid})")
 
     def _validate(self, model: str, values: dict[str, Any]) -> None:
-        types = {"name": str, "email": str, "city": str, "is_company": bool, "amount_total": (int, float)}
+        types: dict[str, Any] = {"name": str, "email": str, "city": str, "is_company": bool,
+                                 "amount_total": (int, float)}
         for name, value in values.items():
             if name not in types:
                 raise ValueError(f"Invalid field '{name}' on model '{model}'")
