@@ -8,8 +8,9 @@ Usable on its own or mounted: ``app.register_blueprint(MailBlueprint(), "/mail")
 """
 
 from .addresses import Address, AddressError, parse_address
+from .attachments import Attachment
 from .message import Mail, Part, build
-from .service import REQUIREMENTS, Attachment, MailBlueprint, MailEntries, MailService
+from .service import REQUIREMENTS, MailBlueprint, MailEntries, MailService
 from .transport import SmtpSettings, send
 
 __all__ = [

@@ -19,10 +19,8 @@ Settings, under the prefix (``MAIL_`` by default):
 
 from __future__ import annotations
 
-import binascii
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from email.utils import formatdate, make_msgid
 from typing import Any
 
@@ -32,12 +30,11 @@ from coworks_ext.openapi import document
 from coworks import TechMicroService, UnprocessableEntity, UploadedFile, entry
 
 from .addresses import Address, AddressError, parse_address
-from .fetch import fetch
-from .message import Mail, MessageError, Part, build, check_subject, make_part
+from .attachments import MAX_URLS, Attachment, collect
+from .message import Mail, MessageError, build, check_subject
 from .transport import DEFAULT_PORTS, SECURITIES, Recipient, SmtpSettings, send
 
 REQUIREMENTS = ("jinja2>=3.1,<4",)
-MAX_URLS = 10  # each may take MAIL_URL_TIMEOUT: a message must be sent well within Lambda's timeout
 RESPONSES = {
     "202": "Accepted by the mail server: the message id and the server's reply",
     "404": "template_name is not in the template store",
@@ -48,20 +45,6 @@ RESPONSES = {
     "503": "The mail server refused for now (4xx): retry later",
     "504": "The mail server did not answer within MAIL_TIMEOUT",
 }
-
-
-@dataclass
-class Attachment:
-    """An attachment in a JSON body: its bytes in base64 (``content``) or a ``url`` to fetch."""
-
-    filename: str | None = None
-    content: str | None = None
-    url: str | None = None
-    content_type: str | None = None
-
-
-def _bad(field: str, message: str) -> UnprocessableEntity:
-    return UnprocessableEntity([{"field": field, "location": "body", "message": message}])
 
 
 class MailEntries:
@@ -171,7 +154,7 @@ class MailEntries:
         if errors or sender is None:
             raise UnprocessableEntity(errors)
         text, html = self._bodies(text, html, text_template, html_template, template_name, data or {})
-        parts = self._attachments(attachments or [])
+        parts = collect(attachments or [], self.settings)
         mail = Mail(sender=sender[0], to=tuple(lists["to"]), subject=subject, cc=tuple(lists["cc"]),
                     bcc=tuple(lists["bcc"]), reply_to=tuple(lists["reply_to"]), text=text, html=html,
                     attachments=tuple(parts))
@@ -219,44 +202,6 @@ class MailEntries:
             if not found:
                 raise NotFound(f"No template {template_name}.txt or {template_name}.html in the template store.")
         return text, html
-
-    def _attachments(self, items: list[Attachment | UploadedFile]) -> list[Part]:
-        limit = self.settings.integer("MAX_SIZE", 10 * 1024 * 1024, 0, 1024**3)
-        parts: list[Part] = []
-        total = 0
-        for index, item in enumerate(items):
-            field = f"attachments.{index}"
-            try:
-                if isinstance(item, UploadedFile):
-                    part = make_part(field, item.filename, item.content_type, item.content)
-                else:
-                    part = self._json_attachment(field, item, limit - total)
-            except MessageError as exc:
-                raise _bad(exc.field, str(exc)) from None
-            total += len(part.content)
-            if total > limit:
-                from coworks import PayloadTooLarge
-
-                raise PayloadTooLarge(f"The attachments pass {limit} bytes at {field} ({part.filename}); "
-                                      f"the limit is {self.settings.name('MAX_SIZE')}.")
-            parts.append(part)
-        return parts
-
-    def _json_attachment(self, field: str, item: Attachment, room: int) -> Part:
-        if (item.content is None) == (item.url is None):
-            raise MessageError(field, "give either content (base64) or url")
-        if item.content is not None:
-            try:
-                compact = "".join(item.content.split())  # line-wrapped base64 (MIME style) is fine too
-                content = binascii.a2b_base64(compact.encode("ascii"), strict_mode=True)
-            except (binascii.Error, ValueError, UnicodeEncodeError):
-                raise MessageError(f"{field}.content", "is not valid base64") from None
-            return make_part(field, item.filename, item.content_type, content)
-        s = self.settings
-        fetched = fetch(str(item.url), field=f"{field}.url", max_bytes=max(room, 0),
-                        timeout=s.number("URL_TIMEOUT", 10.0, 0.01, 900.0), allowed_hosts=s.items("URL_HOSTS"))
-        return make_part(field, item.filename or fetched.filename, item.content_type or fetched.content_type,
-                         fetched.content)
 
 
 def _as_list(value: list[str] | str | None) -> list[str]:
