@@ -9,6 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,7 @@ def test_import_coworks_loads_no_heavy_package() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.localcloud
 def test_readme_examples_run() -> None:
     """The runtime example and the deploy example of the README, as written, on a LocalCloud.
 

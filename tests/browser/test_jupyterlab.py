@@ -27,8 +27,9 @@ SHOTS = ROOT / "test-output" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"{CHROMIUM} is missing: scripts/test.sh installs it with apt-get")
+pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.localcloud,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason=f"{CHROMIUM} is missing: scripts/test.sh installs it with apt-get")]
 
 
 def _free_port() -> int:

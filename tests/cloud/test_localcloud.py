@@ -15,6 +15,8 @@ import pytest
 from .conftest import SAMPLE, Calls, cell
 from .inspect_aws import tagged_for, untagged
 
+pytestmark = pytest.mark.localcloud
+
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[Any]:

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+pytestmark = pytest.mark.localcloud
+
 ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 

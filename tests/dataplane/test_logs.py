@@ -13,6 +13,8 @@ from coworks.cloud.errors import CloudError
 from coworks.cloud.logs.patterns import FilterPatternError
 from coworks.cloud.logs.reader import follow_logs, read_logs
 
+pytestmark = pytest.mark.localcloud
+
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 

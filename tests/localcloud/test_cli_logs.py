@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from coworks.cli import options as commands
 from coworks.cli.app import cli
 
+pytestmark = pytest.mark.localcloud
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

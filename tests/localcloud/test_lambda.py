@@ -11,6 +11,8 @@ import requests
 
 from coworks.cloud import CloudError
 
+pytestmark = pytest.mark.localcloud
+
 
 def test_the_sample_answers_from_the_deployed_zip(cloud: Any, probe: Any) -> None:
     assert cloud.embedded  # no `cws cloud` runs for this COWORKS_HOME: LocalCloud() started its own

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.localcloud
+
 LOAD = r"""
 import http.client, json, sys, threading, urllib.parse
 url, total = sys.argv[1], int(sys.argv[2])

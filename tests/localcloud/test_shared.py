@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from .conftest import write_module
 
+pytestmark = pytest.mark.localcloud
+
 
 def endpoint_file() -> Path:
     return Path(os.environ["COWORKS_HOME"]) / "cloud.json"

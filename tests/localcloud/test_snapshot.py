@@ -13,6 +13,7 @@ from coworks.cloud.local.shared import SharedCloudServer, endpoint_file
 from coworks.cloud.local.snapshot import FILE, SnapshotError, load_snapshot
 
 
+@pytest.mark.localcloud
 def test_a_server_saves_when_the_control_plane_changed_and_cleans_up(tmp_path: Path) -> None:
     server = SharedCloudServer(persist=tmp_path / "state", save_every=0).start()
     try:

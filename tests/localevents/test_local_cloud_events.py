@@ -18,6 +18,8 @@ import pytest
 from coworks.biz import Pass, Succeed, Workflow
 from coworks.cloud.local.events import LocalEvents
 
+pytestmark = pytest.mark.localcloud
+
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[Any]:

@@ -31,6 +31,7 @@ app = Stock()
 '''
 
 
+@pytest.mark.localcloud
 def test_plan_apply_and_destroy_on_the_local_cloud(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "pw-planted-4821"
     (tmp_path / "stock.py").write_text(SERVICE.replace("{secret}", secret))

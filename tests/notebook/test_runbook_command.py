@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from coworks.cli.app import cli
 from coworks.notebook.runbooks import cell_label, parse_value
+
+pytestmark = pytest.mark.kernel
 
 
 def _notebook(path: Path, *cells: str) -> Path:

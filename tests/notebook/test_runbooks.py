@@ -23,6 +23,8 @@ from coworks.notebook.runbooks import run_runbook
 
 from .notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
 
+pytestmark = [pytest.mark.kernel, pytest.mark.localcloud]
+
 TOKEN = "tok-" + secrets.token_hex(12)  # in the environment, and deployed as the sample's INVENTORY_TOKEN
 PLANTED = "env-" + secrets.token_hex(12)  # only in the environment
 PARAMETERS: dict[str, dict[str, Any]] = {

@@ -20,6 +20,8 @@ from coworks.biz import Fail, Pass, Task, Wait, Workflow
 
 from .conftest import ORDERS, tagged_for
 
+pytestmark = pytest.mark.localcloud
+
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[Any]:
