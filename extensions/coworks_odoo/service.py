@@ -39,6 +39,12 @@ _ERRORS = {
 }
 
 
+def _check_ids(ids: list[int], field: str, location: str) -> None:
+    if not all(0 < i < 2**63 for i in ids):
+        raise UnprocessableEntity([{"field": field, "location": location,
+                                    "message": "record ids are whole numbers from 1"}])
+
+
 class OdooEntries:
     """The entries, shared by the service and the blueprint."""
 
@@ -91,6 +97,7 @@ class OdooEntries:
         :param fields: the fields to read (default: all)
         """
         check_name(model, MODEL, "model", "a model name like res.partner")
+        _check_ids([record_id], "record_id", "path")
         kwargs = {"fields": check_fields(fields)} if fields else {}
         found = self.client().execute(model, "read", [[record_id]], kwargs, where=f"read {model} {record_id}")
         if not found:  # older Odoo versions answer [] for a missing id instead of a MissingError
@@ -110,6 +117,7 @@ class OdooEntries:
         if not 1 <= len(ids) <= most:
             raise UnprocessableEntity([{"field": "ids", "location": "query",
                                         "message": f"give from 1 to {most} ids (the MAX_LIMIT setting)"}])
+        _check_ids(ids, "ids", "query")
         kwargs = {"fields": check_fields(fields)} if fields else {}
         return self.client().execute(model, "read", [ids], kwargs, where=f"read {model} {ids}")  # type: ignore[no-any-return]
 
@@ -158,6 +166,7 @@ class OdooEntries:
         :param values: the fields to change
         """
         check_name(model, MODEL, "model", "a model name like res.partner")
+        _check_ids([record_id], "record_id", "path")
         self.client().execute(model, "write", [[record_id], values], where=f"write {model} {record_id}",
                               field="values")
         return {"id": record_id, "updated": sorted(values)}
@@ -166,6 +175,7 @@ class OdooEntries:
     def delete_record(self, model: str, record_id: int) -> None:
         """Delete a record."""
         check_name(model, MODEL, "model", "a model name like res.partner")
+        _check_ids([record_id], "record_id", "path")
         self.client().execute(model, "unlink", [[record_id]], where=f"delete {model} {record_id}")
 
     @entry
@@ -195,6 +205,7 @@ class OdooEntries:
             raise UnprocessableEntity([{"field": "ids", "location": "path",
                                         "message": "must be up to 100 record ids, comma-separated, like 7,8"}])
         numbers = [int(p) for p in parts]
+        _check_ids(numbers, "ids", "path")
         pdf = report.download(self.connection(), report_name, numbers,
                               self.settings.integer("MAX_REPORT", 5 * 1024 * 1024, 1, 6 * 1024 * 1024))
         filename = f"{report_name.rsplit('.', 1)[-1]}-{'-'.join(parts)}.pdf"

@@ -226,6 +226,9 @@ def test_malformed_requests_are_refused_with_every_problem(mail_env: SmtpServer)
         ({"to": "a@example.com", "subject": "x", "attachments": [{"filename": "a", "url": "file:///etc/passwd"}]},
          {"attachments.0.url"}),
         ({"to": [f"user{i}@example.com" for i in range(101)], "subject": "x"}, {"to"}),
+        ({"to": "a@example.com", "subject": "x" * 901}, {"subject"}),
+        ({"to": "a@example.com", "subject": "x", "data": [1]}, {"data"}),
+        ({"to": "a@example.com", "subject": "x", "attachments": "AAAA"}, {"attachments"}),
         ({"to": "a@example.com", "subject": "x",  # refused before any is fetched
           "attachments": [{"url": f"https://example.com/{i}"} for i in range(11)]}, {"attachments"}),
     ]

@@ -332,3 +332,32 @@ def test_any_json_values_and_arguments_are_an_answer_never_a_500(app: OdooServic
     client = app.test_client()
     assert client.post("/record/res.partner", json={"values": values}).status_code in (201, 422)
     assert client.post("/call/res.partner/name_search", json={"args": args}).status_code in (200, 422)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/record/res.partner/abc", None),
+    ("GET", "/record/res.partner/1?fields=na%20me", None),
+    ("GET", "/records/res.partner", None),
+    ("GET", "/records/res.partner?ids=x", None),
+    ("GET", "/records/res.partner?" + "&".join(f"ids={i}" for i in range(1001)), None),
+    ("POST", "/record/res.partner", {}),
+    ("POST", "/record/res.partner", {"values": ["name", "x"]}),
+    ("PUT", "/record/res.partner/1", {"values": "name=x"}),
+    ("PUT", "/record/res.partner/1", {"values": {"name": "x"}, "id": 2}),
+    ("DELETE", "/record/res.partner/-1", None),
+    ("DELETE", "/record/res.partner/1.5", None),
+    ("POST", "/call/res.partner/name_search", {"args": "deco"}),
+    ("POST", "/call/res.partner/name_search", {"kwargs": ["limit", 1]}),
+    ("POST", "/call/res.partner/name-search", {}),
+    ("GET", "/report/account.report_invoice/" + ",".join(["1"] * 101), None),
+    ("GET", "/report/account.report_invoice/0", None),
+    ("GET", "/report/" + "a." + "b" * 200 + "/1", None),
+])
+def test_every_entry_refuses_malformed_input(app: OdooService, odoo: OdooServer, method: str, path: str,
+                                             body: Any) -> None:
+    before = len(odoo.state.calls)
+    answer = app.test_client().request(method, path, json=body)
+    assert answer.status_code in (404, 422), (path, answer.text)  # 404: the path matches no route
+    if answer.status_code == 404:
+        assert answer.json() == {"message": "Not Found"}
+    assert len(odoo.state.calls) == before
