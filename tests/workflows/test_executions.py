@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from coworks.cloud.errors import CloudError
 from coworks.cloud.clients import Clients
+from coworks.cloud.errors import CloudError
 from coworks.cloud.executions import CloudExecution, Executions
 
 ARN = "arn:aws:states:us-east-1:123456789012:execution:wf-orders-dev:first"
