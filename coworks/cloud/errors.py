@@ -9,7 +9,6 @@
           ├── AwsError                an AWS call refused or failed (.code is AWS's, .operation)
           ├── TimeSpecError           a since/until time that cannot be read (.text)
           ├── FilterPatternError      a CloudWatch filter pattern AWS would refuse (.pattern, .position)
-          ├── ScheduleExpressionError a rule's schedule the local cloud cannot run
           ├── SharedCloudError        the shared local cloud cannot start or be reached
           ├── SnapshotError           a persisted local cloud that cannot be restored
           └── WorkerError             an invocation the local Lambda cannot run
@@ -69,10 +68,6 @@ class FilterPatternError(CloudError):
         self.pattern = pattern
         self.position = position
         self.token = token
-
-
-class ScheduleExpressionError(CloudError):
-    """A rule's schedule the local cloud cannot run (its rule is skipped, never the whole loop)."""
 
 
 class SharedCloudError(CloudError):

@@ -1,8 +1,10 @@
-"""``@schedule`` methods: run by EventBridge scheduled rules, routed by the rule's name."""
+"""``@schedule`` methods: run by EventBridge scheduled rules, routed by the rule's name.
+
+The expressions' grammar (rate and cron, their checks and next-fire times) is ``cron.py``, loaded
+by ``check_expression`` on first use.
+"""
 
 from __future__ import annotations
-
-from .errors import RouteDefinitionError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -10,7 +12,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 SCHEDULE_ATTR = "__coworks_schedule__"
-_RATE_UNITS = {"minute", "minutes", "hour", "hours", "day", "days"}
 
 
 class Schedule:
@@ -29,32 +30,13 @@ class Schedule:
 
 
 def check_expression(expression: str) -> str:
-    """Refuse at class creation what EventBridge would refuse at deploy time."""
-    text = expression.strip()
-    if text.startswith("rate(") and text.endswith(")"):
-        value, _, unit = text[5:-1].strip().partition(" ")
-        if not value.isdigit() or int(value) < 1 or unit.strip() not in _RATE_UNITS:
-            raise RouteDefinitionError(
-                f"Bad schedule {expression!r}: write rate(N minutes|hours|days), e.g. rate(5 minutes)."
-            )
-        if (int(value) == 1) != (not unit.strip().endswith("s")):
-            raise RouteDefinitionError(
-                f"Bad schedule {expression!r}: EventBridge wants rate(1 minute) and rate(N minutes)."
-            )
-        return text
-    if text.startswith("cron(") and text.endswith(")"):
-        fields = text[5:-1].split()
-        if len(fields) != 6:
-            raise RouteDefinitionError(
-                f"Bad schedule {expression!r}: EventBridge cron has 6 fields "
-                "(minutes hours day-of-month month day-of-week year), e.g. cron(0 12 * * ? *)."
-            )
-        if "?" not in (fields[2], fields[4]):
-            raise RouteDefinitionError(
-                f"Bad schedule {expression!r}: one of day-of-month or day-of-week must be '?'."
-            )
-        return text
-    raise RouteDefinitionError(f"Bad schedule {expression!r}: write rate(...) or cron(...).")
+    """The expression (stripped) once EventBridge's grammar accepts it, so that what EventBridge
+    would refuse at deploy time is refused at class creation; otherwise a ``ScheduleError`` (a
+    ``RouteDefinitionError``) in one sentence naming what to write instead."""
+    from .cron import parse_schedule  # the grammar loads only for services that have schedules
+
+    parse_schedule(expression)
+    return expression.strip()
 
 
 def schedule(expression: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +25,13 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
                        ("COWORKS_CACHE", str(home / "cache"))):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def events() -> Iterator[Any]:
+    """moto's EventBridge in this process: the events client to put rules with."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        yield boto3.client("events", region_name="us-east-1")

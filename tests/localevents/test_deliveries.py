@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,16 +31,6 @@ class FakeStates:
     def start_execution(self, request: dict[str, Any]) -> dict[str, Any]:
         self.started.append(request)
         return {"executionArn": "arn", "startDate": T0}
-
-
-@pytest.fixture
-def events() -> Iterator[Any]:
-    """moto's EventBridge in this process: the events client to put rules with."""
-    import boto3
-    from moto import mock_aws
-
-    with mock_aws():
-        yield boto3.client("events", region_name="us-east-1")
 
 
 def local(clock: float = T0) -> tuple[LocalEvents, FakeLambdas, FakeStates]:
@@ -96,7 +85,7 @@ def test_a_cron_rule_starts_its_state_machine_with_the_targets_input(events: Any
 def test_disabled_refused_and_undeliverable_rules_never_stop_the_others(events: Any,
                                                                          caplog: pytest.LogCaptureFixture) -> None:
     rule(events, "off", {"Arn": FUNCTION}, ScheduleExpression="rate(1 minute)", State="DISABLED")
-    rule(events, "last-day", {"Arn": FUNCTION}, ScheduleExpression="cron(0 0 L * ? *)")
+    rule(events, "plural", {"Arn": FUNCTION}, ScheduleExpression="rate(1 minutes)")  # moto stores it, AWS would not
     rule(events, "to-sqs", {"Arn": "arn:aws:sqs:us-east-1:123456789012:q"}, ScheduleExpression="rate(1 minute)")
     rule(events, "good", {"Arn": FUNCTION}, ScheduleExpression="rate(1 minute)")
     scheduler, lambdas, _ = local()
@@ -109,8 +98,8 @@ def test_disabled_refused_and_undeliverable_rules_never_stop_the_others(events: 
         "Target arn:aws:sqs:us-east-1:123456789012:q of rule to-sqs is not one the local cloud delivers to: "
         "use a Lambda function or a state machine.")
     skipped = [r.getMessage() for r in caplog.records if "is skipped" in r.getMessage()]
-    assert skipped == ["Rule last-day is skipped: Schedule 'cron(0 0 L * ? *)' cannot run on the local cloud: "
-                       "'L' uses L, W or #, which the local cloud does not schedule."]
+    assert skipped == ["Rule plural is skipped: Bad schedule 'rate(1 minutes)': write rate(1 minute), "
+                       "the unit being singular for 1 and plural above."]
     assert [c[0] for c in lambdas.calls] == [FUNCTION]
 
 

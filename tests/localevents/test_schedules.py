@@ -1,77 +1,121 @@
-"""Schedule expressions on an explicit clock: when rate and cron rules fire next, and what is refused."""
+"""One schedule grammar: the same expressions, valid and invalid, given to ``@schedule`` at class
+creation and to the local cloud's scheduler (rules put in moto, fired by ``tick()``), are accepted
+and refused alike, and what both accept fires when the grammar says.
+
+The grammar itself is tested against EventBridge's pages in tests/runtime/test_schedules.py.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import logging
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from coworks.cloud.local.events import Cron, Rate, ScheduleExpressionError, parse_schedule
+from coworks import RouteDefinitionError, TechMicroService, schedule
+from coworks.cloud.local.events import LocalEvents
+from coworks.runtime.cron import parse_schedule
 
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:clock-dev:dev"
+T0 = 1_800_000_000.0  # Friday 15 January 2027, 08:00 UTC
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> float:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
-
-
-def nxt(expression: str, now: float) -> datetime | None:
-    found = parse_schedule(expression).next_after(now, now)
-    return None if found is None else datetime.fromtimestamp(found, UTC)
-
-
-def test_a_rate_fires_every_period_from_when_it_was_first_seen() -> None:
-    rate = parse_schedule("rate(5 minutes)")
-    assert rate == Rate(300)
-    assert rate.next_after(1000.0, 1000.0) == 1300.0
-    assert rate.next_after(1299.9, 1000.0) == 1300.0
-    assert rate.next_after(1300.0, 1000.0) == 1600.0  # due exactly now: the next one is a period later
-    assert rate.next_after(2999.0, 1000.0) == 3100.0  # missed periods are skipped, not replayed
-    assert [parse_schedule(e) for e in ("rate(1 minute)", "rate(2 hours)", "rate(1 day)")] == [
-        Rate(60), Rate(7200), Rate(86400)]
-
-
-def test_cron_finds_the_next_minute_in_utc() -> None:
-    now = at(2026, 11, 30, 19, 23, 10)  # a Monday
-    assert nxt("cron(0 12 * * ? *)", now) == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert nxt("cron(*/15 * * * ? *)", now) == datetime(2026, 11, 30, 19, 30, tzinfo=UTC)
-    assert nxt("cron(5/20 * * * ? *)", now) == datetime(2026, 11, 30, 19, 25, tzinfo=UTC)
-    assert nxt("cron(23,40 19 * * ? *)", now) == datetime(2026, 11, 30, 19, 40, tzinfo=UTC)
-    assert nxt("cron(0 0 29 2 ? *)", now) == datetime(2028, 2, 29, tzinfo=UTC)
-    assert nxt("cron(0 0 1 JAN ? 2030)", now) == datetime(2030, 1, 1, tzinfo=UTC)
-    assert nxt("cron(0 0 1 1 ? 2020)", now) is None  # no year left: it never fires again
+VALID = [
+    "rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)", "rate(30 days)",
+    "cron(0 10 * * ? *)", "cron(15 12 * * ? *)", "cron(0 18 ? * MON-FRI *)", "cron(0 8 1 * ? *)",
+    "cron(0/15 * * * ? *)", "cron(0/10 * ? * MON-FRI *)", "cron(0/5 8-17 ? * MON-FRI *)", "cron(0 9 ? * 2#1 *)",
+    "cron(0 0 L * ? *)", "cron(0 0 LW * ? *)", "cron(0 0 15W * ? *)", "cron(0 0 ? * 5L *)", "cron(0 0 ? * L *)",
+    "cron(0 12 ? * 3#2 *)", "cron(*/20 * ? * sat,sun *)", "cron(0 6 1 JAN-MAR ? 2028-2030)",
+    "cron(0 0 31 2 ? *)",  # accepted, never due
+]
+INVALID = [
+    "rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "rate(2 weeks)", "rate(5)",
+    "cron(0 12 ? * ? *)", "cron(0 12 * * * *)", "cron(0 12 1 * 1 *)", "cron(0 12 * * ?)", "cron(? 0 * * ? *)",
+    "cron(0 24 * * ? *)", "cron(0 0 * FOO ? *)", "cron(0 0 ? * 3#1,6#3 *)", "cron(0 0 ? * MON/2 *)",
+    "cron(0 0 L,15 * ? *)", "cron(5L 0 * * ? *)", "cron(30-10 0 * * ? *)", "cron(0 0 1 * ? 2200)",
+    "every day", "at(2027-01-01T00:00:00)",
+]
 
 
-def test_cron_is_strictly_after_now_and_rolls_over_months_and_years() -> None:
-    assert nxt("cron(0 12 * * ? *)", at(2026, 12, 1, 12, 0)) == datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-    assert nxt("cron(0 12 * * ? *)", at(2026, 12, 1, 11, 59, 59)) == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert nxt("cron(59 23 31 12 ? *)", at(2026, 12, 31, 23, 59)) == datetime(2027, 12, 31, 23, 59, tzinfo=UTC)
-    assert nxt("cron(0 6 1 MAR-APR ? *)", at(2026, 11, 30)) == datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
+class Calls:
+    """A stand-in for the local Lambda service: the functions it was asked to invoke."""
+
+    def __init__(self) -> None:
+        self.functions: list[str] = []
+
+    def invoke(self, function: str, payload: bytes, **options: Any) -> None:
+        self.functions.append(function)
 
 
-def test_weekdays_count_from_sunday_as_aws_numbers_them() -> None:
-    monday = at(2026, 11, 30, 19, 23)
-    assert nxt("cron(0 8 ? * MON-FRI *)", monday) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday
-    assert nxt("cron(0 8 ? * 1 *)", monday) == datetime(2026, 12, 6, 8, 0, tzinfo=UTC)  # 1 = Sunday
-    assert nxt("cron(0 8 ? * 7 *)", monday) == datetime(2026, 12, 5, 8, 0, tzinfo=UTC)  # 7 = Saturday
-    assert nxt("cron(0 8 ? * sat,sun *)", monday) == datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
-    cron = parse_schedule("cron(0 8 ? * MON-FRI *)")
-    assert isinstance(cron, Cron) and cron.weekdays == frozenset({2, 3, 4, 5, 6}) and cron.days is None
+def accepted_by_the_decorator(expression: str) -> bool:
+    try:
+        class Clock(TechMicroService):
+            @schedule(expression)
+            def tick(self) -> None: ...
+    except RouteDefinitionError:
+        return False
+    return True
 
 
-@pytest.mark.parametrize(("expression", "reason"), [
-    ("cron(0 0 L * ? *)", r"'L' uses L, W or #"),
-    ("cron(0 0 15W * ? *)", r"'15W' uses L, W or #"),
-    ("cron(0 0 ? * 6#3 *)", r"'6#3' uses L, W or #"),
-    ("cron(0 0 * * * *)", r"exactly one of day-of-month and day-of-week must be '\?'"),
-    ("cron(0 0 ? * ? *)", r"exactly one of day-of-month and day-of-week must be '\?'"),
-    ("cron(? 0 * * ? *)", r"'\?' only stands for day-of-month or day-of-week"),
-    ("cron(0 24 * * ? *)", r"24 is outside 0-23"),
-    ("cron(0 0 * FOO ? *)", r"'FOO' is not a number or a month or weekday name"),
-    ("cron(0 0 * * ?)", r"cron has 6 fields"),
-    ("cron(*/0 0 * * ? *)", r"the step in '\*/0' is not a positive number"),
-    ("cron(30-10 0 * * ? *)", r"the range '30-10' runs backwards"),
-    ("rate(2 weeks)", r"write rate\(N minutes\|hours\|days\)"),
-    ("at(2026-12-01T00:00:00)", r"write rate\(...\) or cron\(...\)"),
-])
-def test_what_the_local_cloud_cannot_schedule_is_refused_in_one_sentence(expression: str, reason: str) -> None:
-    with pytest.raises(ScheduleExpressionError, match=rf"^Schedule '.*' cannot run on the local cloud: {reason}.*\.$"):
-        parse_schedule(expression)
+def accepted_by_the_local_cloud(events: Any, expressions: list[str],
+                                caplog: pytest.LogCaptureFixture) -> tuple[dict[str, bool], LocalEvents]:
+    """Each expression as a rule: refused by PutRule (moto's check), skipped by the scheduler, or planned."""
+    names: dict[str, str] = {}
+    verdict: dict[str, bool] = {}
+    for i, expression in enumerate(expressions):
+        try:
+            events.put_rule(Name=f"r{i}", ScheduleExpression=expression, State="ENABLED")
+        except ClientError:
+            verdict[expression] = False
+            continue
+        events.put_targets(Rule=f"r{i}", Targets=[{"Id": "coworks", "Arn": FUNCTION, "Input": json.dumps(i)}])
+        names[f"r{i}"] = expression
+    scheduler = LocalEvents(Calls(), None, clock=lambda: T0)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="coworks.cloud.local.events"):
+        assert scheduler.tick(T0) == []  # a rule seen for the first time only gets its first time planned
+    skipped = {r.getMessage().split()[1] for r in caplog.records if "is skipped" in r.getMessage()}
+    verdict.update({expression: name not in skipped for name, expression in names.items()})
+    return verdict, scheduler
+
+
+def test_the_decorator_and_the_local_cloud_accept_and_refuse_the_same_expressions(
+        events: Any, caplog: pytest.LogCaptureFixture) -> None:
+    by_the_cloud, _ = accepted_by_the_local_cloud(events, VALID + INVALID, caplog)
+    by_the_decorator = {e: accepted_by_the_decorator(e) for e in VALID + INVALID}
+    assert by_the_decorator == by_the_cloud
+    assert by_the_decorator == {**{e: True for e in VALID}, **{e: False for e in INVALID}}
+
+
+def test_the_two_old_disagreements_are_settled_as_eventbridge_settles_them(
+        events: Any, caplog: pytest.LogCaptureFixture) -> None:
+    for expression in ("cron(0 12 ? * ? *)", "rate(1 minutes)"):
+        with pytest.raises(RouteDefinitionError, match="Bad schedule"):
+            schedule(expression)
+    by_the_cloud, _ = accepted_by_the_local_cloud(events, ["cron(0 12 ? * ? *)", "rate(1 minutes)"], caplog)
+    assert by_the_cloud == {"cron(0 12 ? * ? *)": False, "rate(1 minutes)": False}
+    skipped = [r.getMessage() for r in caplog.records if "is skipped" in r.getMessage()]
+    assert skipped == [
+        "Rule r0 is skipped: Bad schedule 'cron(0 12 ? * ? *)': '?' goes in one of day-of-month and day-of-week, "
+        "never both, so write cron(0 12 * * ? *) for every day.",
+        "Rule r1 is skipped: Bad schedule 'rate(1 minutes)': write rate(1 minute), the unit being singular for 1 "
+        "and plural above.",
+    ]
+
+
+@pytest.mark.parametrize("expression", [e for e in VALID if e != "cron(0 0 31 2 ? *)"])
+def test_the_local_cloud_fires_what_both_accept_when_the_grammar_says(
+        events: Any, caplog: pytest.LogCaptureFixture, expression: str) -> None:
+    _, scheduler = accepted_by_the_local_cloud(events, [expression], caplog)
+    due = parse_schedule(expression).next_after(T0, T0)
+    assert due is not None and due > T0
+    assert scheduler.tick(due - 1) == []
+    fired = scheduler.tick(due)
+    assert [(d.rule, d.when, d.ok) for d in fired] == [("r0", due, True)]
+    assert scheduler.tick(due) == []  # once per due time
+
+
+def test_a_schedule_with_no_time_left_is_planned_and_never_fires(events: Any, caplog: pytest.LogCaptureFixture) -> None:
+    verdict, scheduler = accepted_by_the_local_cloud(events, ["cron(0 0 31 2 ? *)"], caplog)
+    assert verdict == {"cron(0 0 31 2 ? *)": True}
+    assert scheduler.tick(T0 + 10 * 366 * 86400) == []

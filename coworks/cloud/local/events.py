@@ -6,12 +6,14 @@ a Lambda function or a state machine (it raises). Here a clock-driven ``tick()``
 targets of the enabled rules whose pattern matches (moto's own matcher): Lambda targets are
 invoked asynchronously in the local workers, state machine targets start an execution on the
 local Step Functions. A fire missed while the cloud was stopped is not replayed, as in AWS.
+
+Schedules are read and timed by the runtime's one grammar (``coworks.runtime.cron``): a rule
+runs here exactly when ``@schedule`` would accept its expression, and EventBridge would too.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import json
 import logging
 import threading
@@ -20,11 +22,13 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import CloudError, ScheduleExpressionError
+from ...runtime.cron import Cron, Rate, ScheduleError, parse_schedule
+from ..errors import CloudError
 from .controlplane import ACCOUNT, EventRule, RuleTarget, event_rules
+from .wsgi import read_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,127 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PUT_EVENTS = "AWSEvents.PutEvents"
-_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
-_MONTHS = {name: i for i, name in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
-_WEEKDAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), start=1)}
-_LAST_YEAR = 2199  # the last year EventBridge cron accepts
 
 StartResponse = Callable[..., Any]
-
-
-
-
-# -- schedule expressions ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``rate(N unit)``: every ``seconds`` from when the rule was first seen."""
-
-    seconds: int
-
-    def next_after(self, now: float, start: float) -> float:
-        return start + (int((now - start) // self.seconds) + 1) * self.seconds
-
-
-@dataclass(frozen=True)
-class Cron:
-    """``cron(min hour dom month dow year)`` in UTC; ``days``/``weekdays`` is None for ``?``
-    (weekdays numbered as AWS does: 1 = Sunday ... 7 = Saturday)."""
-
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days: frozenset[int] | None
-    months: frozenset[int]
-    weekdays: frozenset[int] | None
-    years: frozenset[int]
-
-    def next_after(self, now: float, start: float = 0.0) -> float | None:
-        """The first matching minute strictly after ``now``, or None when no year left matches."""
-        moment = datetime.fromtimestamp((int(now // 60) + 1) * 60, UTC)
-        day, first = moment.date(), moment.hour * 60 + moment.minute
-        times = sorted(h * 60 + m for h in self.hours for m in self.minutes)
-        while day.year <= _LAST_YEAR:
-            if day.year not in self.years:
-                day, first = date(day.year + 1, 1, 1), 0
-                continue
-            if day.month not in self.months:
-                day, first = (date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)), 0
-                continue
-            if self._day_matches(day):
-                later = [t for t in times if t >= first]
-                if later:
-                    at = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=later[0])
-                    return at.timestamp()
-            day, first = day + timedelta(days=1), 0
-        return None
-
-    def _day_matches(self, day: date) -> bool:
-        if self.days is not None:
-            return day.day in self.days
-        return self.weekdays is None or day.isoweekday() % 7 + 1 in self.weekdays
-
-
-def parse_schedule(expression: str) -> Rate | Cron:
-    """A ``rate(...)`` or ``cron(...)`` expression, or ScheduleExpressionError in one sentence."""
-    text = expression.strip()
-    if text.startswith("rate(") and text.endswith(")"):
-        value, _, unit = text[5:-1].strip().partition(" ")
-        if not value.isdigit() or int(value) < 1 or unit.strip() not in _UNITS:
-            raise _refuse(expression, "write rate(N minutes|hours|days)")
-        return Rate(int(value) * _UNITS[unit.strip()])
-    if not (text.startswith("cron(") and text.endswith(")")):
-        raise _refuse(expression, "write rate(...) or cron(...)")
-    fields = text[5:-1].split()
-    if len(fields) != 6:
-        raise _refuse(expression, "cron has 6 fields (minutes hours day-of-month month day-of-week year)")
-    if (fields[2] == "?") == (fields[4] == "?"):
-        raise _refuse(expression, "exactly one of day-of-month and day-of-week must be '?'")
-    if "?" in (fields[0], fields[1], fields[3], fields[5]):
-        raise _refuse(expression, "'?' only stands for day-of-month or day-of-week")
-    minutes, hours = _field(expression, fields[0], 0, 59, {}), _field(expression, fields[1], 0, 23, {})
-    days = None if fields[2] == "?" else _field(expression, fields[2], 1, 31, {})
-    months = _field(expression, fields[3], 1, 12, _MONTHS)
-    weekdays = None if fields[4] == "?" else _field(expression, fields[4], 1, 7, _WEEKDAYS)
-    years = _field(expression, fields[5], 1970, _LAST_YEAR, {})
-    return Cron(minutes, hours, days, months, weekdays, years)
-
-
-def _field(expression: str, text: str, low: int, high: int, names: Mapping[str, int]) -> frozenset[int]:
-    values: set[int] = set()
-    for part in text.upper().split(","):
-        base, slash, step_text = part.partition("/")
-        if slash and (not step_text.isdigit() or int(step_text) < 1):
-            raise _refuse(expression, f"the step in {part!r} is not a positive number")
-        if base == "*":
-            first, last = low, high
-        elif "-" in base:
-            first, last = (_value(expression, v, low, high, names) for v in base.split("-", 1))
-        else:
-            first = _value(expression, base, low, high, names)
-            last = high if slash else first
-        if first > last:
-            raise _refuse(expression, f"the range {part!r} runs backwards")
-        values.update(range(first, last + 1, int(step_text) if slash else 1))
-    return frozenset(values)
-
-
-def _value(expression: str, token: str, low: int, high: int, names: Mapping[str, int]) -> int:
-    if token in names:
-        return names[token]
-    if not token.isdigit():
-        if any(mark in token for mark in "LW#"):
-            raise _refuse(expression, f"{token!r} uses L, W or #, which the local cloud does not schedule")
-        raise _refuse(expression, f"{token!r} is not a number or a month or weekday name")
-    if not low <= int(token) <= high:
-        raise _refuse(expression, f"{token} is outside {low}-{high}")
-    return int(token)
-
-
-def _refuse(expression: str, reason: str) -> ScheduleExpressionError:
-    return ScheduleExpressionError(f"Schedule {expression!r} cannot run on the local cloud: {reason}.",
-                                   resource=expression)
 
 
 # -- deliveries --------------------------------------------------------------------------------
@@ -231,7 +116,7 @@ class LocalEvents:
                 if timer is None or timer.expression != expression:
                     try:
                         spec = parse_schedule(expression)
-                    except ScheduleExpressionError as exc:
+                    except ScheduleError as exc:
                         if (arn, expression) not in self._refused:
                             self._refused.add((arn, expression))
                             log.warning("Rule %s is skipped: %s", rule.name, exc)
@@ -308,12 +193,7 @@ class LocalEvents:
         """Answer PutEvents here, with event ids, and deliver in a thread: moto's own PutEvents raises
         on any rule with a Lambda or state machine target (and counts every scheduled rule as
         matching), so only a request AWS refuses whole (not JSON, over 10 entries) goes to moto."""
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        environ["wsgi.input"] = io.BytesIO(body)
+        body = read_body(environ, keep=True)  # moto may read it again
         try:
             entries = [e for e in json.loads(body or b"{}").get("Entries") or [] if isinstance(e, dict)]
         except (ValueError, AttributeError):

@@ -20,6 +20,7 @@ from .events import LocalEvents
 from .gateway import GatewayRequest, LocalGateway
 from .lambdas import LocalLambda
 from .stepfunctions import LocalStepFunctions
+from .wsgi import read_body
 
 HOST = "127.0.0.1"
 EXECUTE_API = "/_aws/execute-api/"
@@ -86,7 +87,7 @@ class FrontDoor:
         invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
         found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = found.group("region") if found else "us-east-1"
-        payload = _read_body(environ)
+        payload = read_body(environ)
         if invocation_type == "DryRun":
             start_response("204 No Content", [])
             return [b""]
@@ -126,7 +127,7 @@ class FrontDoor:
             path="/" + path,
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
-            body=_read_body(environ),
+            body=read_body(environ),
             source_ip=environ.get("REMOTE_ADDR", HOST),
         )
         response = self.gateway.handle(api_id, stage or "$default", request)
@@ -138,14 +139,6 @@ class FrontDoor:
         out.append(("Content-Length", length))
         start_response(f"{response.status} {_reason(response.status)}", out)
         return [response.body]
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    return environ["wsgi.input"].read(length) if length > 0 else b""
 
 
 def _reason(status: int) -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .controlplane import ACCOUNT, ControlPlaneLookupError, StateMachineConfig, state_machine
+from .wsgi import read_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,11 +106,7 @@ class LocalStepFunctions:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         operation = self._operations[str(environ["HTTP_X_AMZ_TARGET"])[len(PREFIX):]]
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        try:
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}") if length > 0 else {}
+            request = json.loads(read_body(environ) or b"{}")
             answer, status = operation(request), "200 OK"
         except Fault as fault:
             answer, status = {"__type": fault.code, "message": str(fault)}, "400 Bad Request"
