@@ -38,7 +38,7 @@ def check_auth(
         return None
     if not token:
         return Response({"message": "Unauthorized"}, 401)
-    from .testing.builders import request_authorizer_event, token_authorizer_event
+    from .apigateway import request_authorizer_event, token_authorizer_event
 
     result: Any
     if payload == "1.0":

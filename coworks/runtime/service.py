@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .cors import CORSConfig
     from .requests import Request
     from .server import ServerHandle
-    from .testing import TestClient
+    from .testclient import TestClient
 
 _current_request: ContextVar[Request] = ContextVar("coworks_request")
 
@@ -240,7 +240,7 @@ class TechMicroService(_Mountable):
 
     def test_client(self, payload: str = "2.0") -> TestClient:
         """A requests-like client that calls this service through its Lambda event adapter."""
-        from .testing import TestClient
+        from .testclient import TestClient
 
         return TestClient(self, payload=payload)
 

@@ -85,3 +85,20 @@ def test_event_is_payload_2_0_with_stage_in_raw_path() -> None:
     assert event["cookies"] == ["x=1", "y=2"]
     assert event["headers"] == {"x-key": "v"}
     assert event["requestContext"]["stage"] == "dev"
+    assert event["requestContext"]["apiId"] == "abc123"
+    assert event["requestContext"]["domainName"] == "abc123.execute-api.localhost"
+
+
+def test_the_authorizer_event_is_the_runtime_s_built_from_the_request_event() -> None:
+    from coworks.runtime.apigateway import authorizer_event
+
+    table = api("POST /item")
+    route, params = match_route(table, "POST", "/item")  # type: ignore[misc]
+    request = GatewayRequest("POST", "/item", "", [("Authorization", "t0k"), ("Content-Type", "image/png")],
+                             b"\x89PNG")
+    gateway = LocalGateway(None)  # type: ignore[arg-type]
+    event = gateway.event(table, "dev", route, params, request)
+    assert (event["body"], event["isBase64Encoded"]) == (base64.b64encode(b"\x89PNG").decode(), True)
+    auth = authorizer_event(event, ["t0k"], region="us-east-1")
+    assert auth["routeArn"] == "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/item"
+    assert auth["requestContext"] == event["requestContext"] and auth["identitySource"] == ["t0k"]

@@ -65,5 +65,38 @@ def test_runtime_imports_only_the_standard_library_and_itself() -> None:
 
 
 def test_the_import_checker_sees_relative_imports() -> None:
-    names = {name for name, _ in imports_of(RUNTIME / "testing" / "client.py")}
-    assert "coworks.runtime.gateway" in names and "coworks.runtime.testing.builders" in names
+    names = {name for name, _ in imports_of(RUNTIME / "testclient.py")}
+    assert "coworks.runtime.gateway" in names and "coworks.runtime.apigateway" in names
+    assert "coworks.runtime.testclient" in {name for name, _ in imports_of(RUNTIME / "testing" / "__init__.py")}
+
+
+def test_production_code_never_imports_a_testing_module() -> None:
+    """testing/ re-exports what the runtime offers (test client, event builders); the runtime, the
+    gateway emulation and the service never import it, not even inside a function."""
+    problems = []
+    for path in sorted((RUNTIME.parent).rglob("*.py")):
+        rel = path.relative_to(RUNTIME.parent).as_posix()
+        if rel.startswith("runtime/testing/") or rel == "testing.py":
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        package = ["coworks", *path.relative_to(RUNTIME.parent).parent.parts]
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                names = [".".join([*base, *([node.module] if node.module else [])])]
+                names += [f"{names[0]}.{alias.name}" for alias in node.names]
+            problems += [f"{rel}: {n}" for n in names if n in ("coworks.testing", "coworks.runtime.testing")
+                         or n.startswith(("coworks.testing.", "coworks.runtime.testing."))]
+    assert problems == []
+
+
+def test_modules_some_requests_need_load_on_first_use() -> None:
+    code = "import sys, coworks\nprint(sorted(m for m in sys.modules if m.startswith('coworks.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(eval(out))  # a printed list of str
+    lazy = {"coworks.runtime.apigateway", "coworks.runtime.testclient", "coworks.runtime.cron",
+            "coworks.runtime.testing", "coworks.runtime.gateway"}
+    assert loaded and loaded.isdisjoint(lazy)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import base64
 import json
-import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
+from ...runtime.apigateway import authorizer_event, http_event
 from .controlplane import ControlPlaneLookupError, HttpApiConfig, RouteConfig, http_api
 from .lambdas import LocalLambda
 
@@ -122,51 +121,11 @@ class LocalGateway:
     def event(
         self, api: HttpApiConfig, stage: str, route: RouteConfig, params: dict[str, str], request: GatewayRequest
     ) -> dict[str, Any]:
-        """The payload 2.0 event API Gateway sends for this request."""
-        headers: dict[str, str] = {}
-        cookies: list[str] = []
-        for name, value in request.headers:
-            key = name.lower()
-            if key == "cookie":
-                cookies.extend(c.strip() for c in value.split(";") if c.strip())
-                continue
-            headers[key] = f"{headers[key]},{value}" if key in headers else value
-        raw_path = request.path if stage == "$default" else f"/{stage}{request.path}"
-        body_text, is_b64 = _event_body(request.body, headers.get("content-type", ""))
-        now = time.time()
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "routeKey": route.route_key,
-            "rawPath": raw_path,
-            "rawQueryString": request.query,
-            "headers": headers,
-            "requestContext": {
-                "accountId": "123456789012",
-                "apiId": api.api_id,
-                "domainName": f"{api.api_id}.execute-api.localhost",
-                "domainPrefix": api.api_id,
-                "http": {"method": request.method, "path": raw_path, "protocol": "HTTP/1.1",
-                         "sourceIp": request.source_ip, "userAgent": headers.get("user-agent", "")},
-                "requestId": str(uuid.uuid4()),
-                "routeKey": route.route_key,
-                "stage": stage,
-                "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-                "timeEpoch": int(now * 1000),
-            },
-            "isBase64Encoded": is_b64,
-        }
-        if cookies:
-            event["cookies"] = cookies
-        if request.query:
-            query: dict[str, str] = {}
-            for key, value in parse_qsl(request.query, keep_blank_values=True):
-                query[key] = f"{query[key]},{value}" if key in query else value
-            event["queryStringParameters"] = query
-        if params:
-            event["pathParameters"] = params
-        if body_text is not None:
-            event["body"] = body_text
-        return event
+        """The payload 2.0 event API Gateway sends for this request (the runtime's one definition)."""
+        return http_event(request.method, request.path, query=request.query, headers=request.headers,
+                          body=request.body, route_key=route.route_key, path_params=params, stage=stage,
+                          api_id=api.api_id, region=api.region, domain_name=f"{api.api_id}.execute-api.localhost",
+                          source_ip=request.source_ip)
 
     def _authorize(
         self, api: HttpApiConfig, stage: str, route: RouteConfig, event: dict[str, Any]
@@ -178,19 +137,7 @@ class LocalGateway:
                 if value is None:
                     return GatewayResponse(*UNAUTHORIZED)  # the gateway answers without calling
                 identity.append(value)
-        auth_event = {
-            "version": "2.0",
-            "type": "REQUEST",
-            "routeArn": f"arn:aws:execute-api:{api.region}:123456789012:{api.api_id}/{stage}/"
-                        f"{event['requestContext']['http']['method']}{event['rawPath']}",
-            "identitySource": identity,
-            "routeKey": route.route_key,
-            "rawPath": event["rawPath"],
-            "rawQueryString": event["rawQueryString"],
-            "headers": event["headers"],
-            "requestContext": event["requestContext"],
-            "pathParameters": event.get("pathParameters", {}),
-        }
+        auth_event = authorizer_event(event, identity, region=api.region)
         result = self.lambdas.invoke(route.authorizer_function or "", json.dumps(auth_event).encode(),
                                      region=api.region)
         if result.function_error:
@@ -198,20 +145,6 @@ class LocalGateway:
         answer = result.json()
         allowed = isinstance(answer, dict) and answer.get("isAuthorized") is True
         return None if allowed else GatewayResponse(*FORBIDDEN)
-
-
-def _event_body(body: bytes, content_type: str) -> tuple[str | None, bool]:
-    if not body:
-        return None, False
-    ctype = content_type.split(";", 1)[0].strip().lower()
-    textual = ctype.startswith("text/") or "json" in ctype or "xml" in ctype or ctype in (
-        "application/x-www-form-urlencoded", "application/javascript")
-    if textual:
-        try:
-            return body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            pass
-    return base64.b64encode(body).decode("ascii"), True
 
 
 def to_http(payload: bytes) -> GatewayResponse:

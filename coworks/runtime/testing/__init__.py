@@ -1,7 +1,11 @@
-"""Testing helpers: a requests-like client and builders for every event Lambda receives."""
+"""Testing helpers: a requests-like client and builders for every event Lambda receives.
 
+The client and the API Gateway events are the runtime's own (``coworks.runtime.testclient``,
+``coworks.runtime.apigateway``): production code uses them, this package only re-exports them.
+"""
+
+from ..testclient import LambdaContext, TestClient, TestResponse
 from .builders import (
-    LambdaContext,
     direct_event,
     function_url_event,
     http_event,
@@ -10,7 +14,6 @@ from .builders import (
     scheduled_event,
     token_authorizer_event,
 )
-from .client import TestClient, TestResponse
 
 __all__ = [
     "LambdaContext",

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .builders import LambdaContext
-from .client import TestClient
+from ..testclient import LambdaContext, TestClient
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
