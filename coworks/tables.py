@@ -1,5 +1,5 @@
 """``Table``: the text and HTML tables every layer displays (defined in the runtime)."""
 
-from .runtime.tables import Table
+from .runtime.describe.tables import Table
 
 __all__ = ["Table"]

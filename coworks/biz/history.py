@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from coworks.runtime.tables import Table
+from coworks.runtime.describe.tables import Table
 
 
 def history_table(history: list[dict[str, Any]], title: str = "") -> Table:

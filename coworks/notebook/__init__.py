@@ -7,7 +7,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..cloud.opener import open_cloud
-    from ..runtime.describe import route_table
+    from ..runtime.describe.routes import route_table
     from ..tables import Table
     from .caller import CallResult, EndpointCaller
     from .deploypanel import DeployPanel
@@ -48,9 +48,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(opener, name)
     if name == "route_table":
-        from ..runtime import describe
+        from ..runtime.describe import routes
 
-        return getattr(describe, name)
+        return getattr(routes, name)
     if name == "Table":
         from .. import tables
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..runtime.describe import type_name
+from ..runtime.describe.routes import type_name
 from ..runtime.params import NO_DEFAULT, Param
 from ..runtime.routing import QUERY_METHODS, Route
 from .redaction import MASK, is_secret_name

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ..runtime.describe import route_table
+from ..runtime.describe.routes import route_table
 from ..runtime.service import TechMicroService
 
 

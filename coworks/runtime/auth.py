@@ -35,7 +35,7 @@ def decide(service: TechMicroService, token: Any) -> Any:
     except Exception:
         import traceback
 
-        from .accesslog import log_error
+        from .events.accesslog import log_error
 
         log_error(service.name, None, traceback.format_exc(), as_json=service.log_requests)
         return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .gateway import check_auth, matched_route
+from .events.gateway import check_auth, matched_route
 from .requests import MAX_BODY_BYTES, Headers, Request
 from .responses import Response
 

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 
 from .cors import cors_config, decorate, preflight
 from .errors import HTTPError, RouteDefinitionError, ServiceError
-from .events import handle
+from .events.adapters import handle
 from .params import bind
 from .responses import Response, error_response, make_response
 from .routing import QUERY_METHODS, Route, Router, check_duplicates, entries_of, path_values
@@ -227,7 +227,7 @@ class TechMicroService(_Mountable):
         """A 500 that names the request id; the traceback goes to the log, never to the client."""
         import traceback
 
-        from .accesslog import log_error
+        from .events.accesslog import log_error
 
         log_error(self.name, request, traceback.format_exc(), as_json=self.log_requests)
         return Response({"message": "Internal server error", "request_id": request.request_id}, 500)
@@ -246,7 +246,7 @@ class TechMicroService(_Mountable):
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.1 document of this service."""
-        from .openapi import build_openapi
+        from .describe.openapi import build_openapi
 
         return build_openapi(self)
 
@@ -261,12 +261,12 @@ class TechMicroService(_Mountable):
 
     def _repr_html_(self) -> str:
         """In a notebook, a service shows its route table."""
-        from .describe import route_table
+        from .describe.routes import route_table
 
         return route_table(self)._repr_html_()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        from .describe import route_table
+        from .describe.routes import route_table
 
         printer.text(str(route_table(self)))
 

@@ -12,8 +12,8 @@ import json as jsonlib
 import os
 import time
 
-from .apigateway import http_event, request_id, rest_event
-from .gateway import check_auth, matched_route
+from .events.apigateway import http_event, request_id, rest_event
+from .events.gateway import check_auth, matched_route
 from .requests import Headers
 from .responses import dumps
 
@@ -39,7 +39,7 @@ class LambdaContext:
         alias: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from .apigateway import ACCOUNT, REGION
+        from .events.apigateway import ACCOUNT, REGION
 
         self.function_name = function_name
         self.function_version = function_version

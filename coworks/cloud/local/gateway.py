@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from ...runtime.apigateway import authorizer_event, http_event
+from ...runtime.events.apigateway import authorizer_event, http_event
 from .controlplane import ControlPlaneLookupError, HttpApiConfig, RouteConfig, http_api
 from .lambdas import LocalLambda
 

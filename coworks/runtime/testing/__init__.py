@@ -1,7 +1,7 @@
 """Testing helpers: a requests-like client and builders for every event Lambda receives.
 
 The client and the API Gateway events are the runtime's own (``coworks.runtime.testclient``,
-``coworks.runtime.apigateway``): production code uses them, this package only re-exports them.
+``coworks.runtime.events.apigateway``): production code uses them, this package only re-exports them.
 """
 
 from ..testclient import LambdaContext, TestClient, TestResponse

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from ..apigateway import (
+from ..events.apigateway import (
     ACCOUNT,
     API_ID,
     REGION,

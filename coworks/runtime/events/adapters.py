@@ -16,15 +16,15 @@ import binascii
 import json
 from time import perf_counter
 
-from .errors import DirectInvocationError, ServiceError
-from .requests import Request
-from .responses import Response, dumps, is_text_type
+from ..errors import DirectInvocationError, ServiceError
+from ..requests import Request
+from ..responses import Response, dumps, is_text_type
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .service import TechMicroService
+    from ..service import TechMicroService
 
 
 _STR_ONLY = frozenset((str,))
@@ -43,7 +43,7 @@ def handle(service: TechMicroService, event: Any, context: Any) -> Any:
         return http_v2(service, event, context)
     kind = event.get("type")
     if kind == "TOKEN" or (kind == "REQUEST" and ("methodArn" in event or "routeArn" in event)):
-        from .auth import authorize
+        from ..auth import authorize
 
         return authorize(service, event)
     if event.get("source") == "aws.events" or "detail-type" in event:
@@ -193,7 +193,7 @@ def to_v2(response: Response) -> dict[str, Any]:
 
 def scheduled(service: TechMicroService, event: dict[str, Any], context: Any) -> Any:
     """Run the ``@schedule`` method the rule names. Failures raise, so EventBridge retries."""
-    from .schedules import find_schedule
+    from ..schedules import find_schedule
 
     resources = event.get("resources")
     target = find_schedule(list(service.schedules), resources if type(resources) is list else [])

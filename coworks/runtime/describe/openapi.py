@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from .params import NO_DEFAULT, Param
-from .routing import QUERY_METHODS
-from .uploads import UploadedFile
+from ..params import NO_DEFAULT, Param
+from ..routing import QUERY_METHODS
+from ..uploads import UploadedFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .routing import Route
-    from .service import TechMicroService
+    from ..routing import Route
+    from ..service import TechMicroService
 
 _SIMPLE = {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"},
            bool: {"type": "boolean"}, bytes: {"type": "string", "format": "binary"},
@@ -100,7 +100,7 @@ def _with_doc(schema: dict[str, Any], doc: str | None, param: Param) -> dict[str
         schema["description"] = doc
     if param.default is not NO_DEFAULT and param.default is not None:
         try:
-            from .responses import dumps
+            from ..responses import dumps
 
             dumps(param.default)
             schema["default"] = param.default.value if hasattr(param.default, "value") else param.default

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import NO_DEFAULT
+from ..params import NO_DEFAULT
 from .tables import Table
 
 

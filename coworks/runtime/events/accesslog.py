@@ -6,14 +6,14 @@ from __future__ import annotations
 import sys
 from time import perf_counter
 
-from .responses import dumps
+from ..responses import dumps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .requests import Request
-    from .responses import Response
+    from ..requests import Request
+    from ..responses import Response
 
 
 def log_request(service: str, request: Request, response: Response, started: float) -> None:

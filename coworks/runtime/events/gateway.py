@@ -3,20 +3,20 @@ front (the test client and the local server): match the route and run the author
 
 from __future__ import annotations
 
-from .errors import HTTPError
-from .responses import Response
+from ..errors import HTTPError
+from ..responses import Response
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .routing import Route
-    from .service import TechMicroService
+    from ..routing import Route
+    from ..service import TechMicroService
 
 
 def matched_route(service: TechMicroService, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
     """The route API Gateway would pick, and its path parameters (decoded)."""
-    from .routing import path_values
+    from ..routing import path_values
 
     try:
         endpoint, segments = service._router.match(method, path)
@@ -42,7 +42,7 @@ def check_auth(
 
     result: Any
     if payload == "1.0":
-        from .auth import policy_allows
+        from ..auth import policy_allows
 
         event = token_authorizer_event(token, method, path)
         result = service(event)
