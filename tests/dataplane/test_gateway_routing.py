@@ -90,7 +90,7 @@ def test_event_is_payload_2_0_with_stage_in_raw_path() -> None:
 
 
 def test_the_authorizer_event_is_the_runtime_s_built_from_the_request_event() -> None:
-    from coworks.runtime.apigateway import authorizer_event
+    from coworks.runtime.events.apigateway import authorizer_event
 
     table = api("POST /item")
     route, params = match_route(table, "POST", "/item")  # type: ignore[misc]

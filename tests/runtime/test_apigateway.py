@@ -8,8 +8,8 @@ import base64
 
 import coworks.testing
 from coworks import TechMicroService, entry
-from coworks.runtime import apigateway
-from coworks.runtime.apigateway import authorizer_event, event_body, http_event, request_authorizer_event
+from coworks.runtime.events import apigateway
+from coworks.runtime.events.apigateway import authorizer_event, event_body, http_event, request_authorizer_event
 
 
 def test_testing_re_exports_the_runtime_builders_themselves() -> None:
