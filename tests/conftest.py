@@ -10,10 +10,14 @@ fails with a sentence saying which marker to add.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.support import SAMPLES, Calls, moto_cloud, write_module
 
 # Set at import, before any test module creates a LocalCloud at collection or in a fixture.
 os.environ["COWORKS_HOME"] = tempfile.mkdtemp(prefix="coworks-test-home-")
@@ -39,3 +43,65 @@ def pytest_configure(config: pytest.Config) -> None:
         return start(*args, **kwargs)
 
     frontdoor.start_front_door = guarded  # type: ignore[assignment]
+
+
+if str(SAMPLES) not in sys.path:
+    sys.path.insert(0, str(SAMPLES))
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Dummy credentials, no profile files, a private cache and Coworks home: nothing can reach a
+    real account or a developer's running `cws cloud`."""
+    home = tmp_path_factory.mktemp("home")
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", "us-east-1"),
+                       ("AWS_CONFIG_FILE", str(home / "config")),
+                       ("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials")),
+                       ("COWORKS_CACHE", str(home / "cache")), ("COWORKS_HOME", str(home / "coworks"))):
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def calls() -> Calls:
+    return Calls()
+
+
+@pytest.fixture
+def aws() -> Iterator[Any]:
+    """An AwsCloud on moto in this process; time never passes for real."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield moto_cloud()
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[Any]:
+    """One embedded LocalCloud per test process (its tests are marked ``localcloud``)."""
+    from coworks.cloud import LocalCloud
+
+    with LocalCloud(sleep=lambda s: None) as local:  # no shared cloud in this COWORKS_HOME: embedded
+        yield local
+
+
+@pytest.fixture(scope="session")
+def probe_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("probe")
+    target = write_module(directory)
+    yield target
+    sys.modules.pop(target.partition(":")[0], None)
+
+
+@pytest.fixture
+def probe(cloud: Any, probe_target: str) -> Any:
+    """The probe service deployed at stage dev (its Deployment), deployed again when it is gone.
+
+    moto's backends are global to the process: an in-process ``mock_aws`` test that ran on the
+    same xdist worker since the last test reset them, and another module may have updated it.
+    """
+    deployment = cloud.deploy(probe_target, stage="dev")
+    if not cloud.status("probe").rows:
+        deployment.apply()
+    return deployment

@@ -19,14 +19,8 @@ REFUSED = {"nobody@example.com": "550 5.1.1 No such user here", "later@example.c
 
 
 @pytest.fixture(autouse=True)
-def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    home = tmp_path_factory.mktemp("aws")
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_CONFIG_FILE": str(home / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "creds"),
-                       "COWORKS_CACHE": str(home / "cache"), "COWORKS_HOME": str(home / "coworks")}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def _no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extensions' settings come from each test alone (tests/conftest.py isolates AWS)."""
     for name in [n for n in os.environ if n.startswith(("MAIL_", "JINJA_", "ODOO_", "SHOP_MAIL_"))]:
         monkeypatch.delenv(name)
 

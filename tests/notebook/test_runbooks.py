@@ -20,8 +20,7 @@ import nbformat
 import pytest
 
 from coworks.notebook.runbooks import run_runbook
-
-from .notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
+from tests.notebook.notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
 
 pytestmark = [pytest.mark.kernel, pytest.mark.localcloud]
 

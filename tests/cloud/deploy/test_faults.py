@@ -10,9 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from coworks.cloud import CloudError
-
-from .conftest import SAMPLE, Calls, cell, moto_cloud
-from .inspect_aws import tagged_for, untagged
+from tests.support import SAMPLE, Calls, cell, moto_cloud, tagged_for, untagged
 
 V1 = SAMPLE + '''
     @schedule("rate(1 hour)")

@@ -10,9 +10,7 @@ import pytest
 
 from coworks.cloud import CloudError, ConfigurationError
 from coworks.cloud.packaging.settings import Secret
-
-from .conftest import SAMPLE, Calls, cell
-from .inspect_aws import tagged_for, untagged
+from tests.support import SAMPLE, Calls, cell, tagged_for, untagged
 
 WITH_AUTH_AND_SCHEDULE = SAMPLE + '''
     @entry(no_auth=True)

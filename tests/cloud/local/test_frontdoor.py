@@ -17,15 +17,16 @@ ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
 
 
 @pytest.fixture(scope="module")
-def deployed(aws: Any, front_door: Any, inventory_zip: bytes) -> dict[str, Any]:
+def deployed(front_door_client: Any, front_door: Any, inventory_zip: bytes) -> dict[str, Any]:
     """The sample service deployed by hand: function, version, alias, HTTP API with an authorizer."""
-    role = aws("iam").create_role(RoleName="inventory-dev", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
-    lam = aws("lambda")
+    iam = front_door_client("iam")
+    role = iam.create_role(RoleName="inventory-dev", AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    lam = front_door_client("lambda")
     lam.create_function(FunctionName="inventory-dev", Runtime="python3.11", Role=role, Handler="inventory.app",
                         Code={"ZipFile": inventory_zip}, Timeout=5, Environment={"Variables": {"TOKEN": "t0k"}})
     version = lam.publish_version(FunctionName="inventory-dev")["Version"]
     alias = lam.create_alias(FunctionName="inventory-dev", Name="dev", FunctionVersion=version)["AliasArn"]
-    gw = aws("apigatewayv2")
+    gw = front_door_client("apigatewayv2")
     api = gw.create_api(Name="inventory-dev", ProtocolType="HTTP")["ApiId"]
     uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{alias}/invocations"
     integration = gw.create_integration(ApiId=api, IntegrationType="AWS_PROXY", IntegrationUri=alias,
@@ -70,8 +71,8 @@ def test_an_exception_in_the_service_is_its_own_500_with_a_request_id(deployed: 
     assert "Traceback" not in answer.text
 
 
-def test_boto3_invoke_runs_the_function(aws: Any, deployed: dict[str, Any]) -> None:
-    lam = aws("lambda")
+def test_boto3_invoke_runs_the_function(front_door_client: Any, deployed: dict[str, Any]) -> None:
+    lam = front_door_client("lambda")
     event = {"method": "GET", "path": "/item/7"}
     result = lam.invoke(FunctionName="inventory-dev", Qualifier="dev", Payload=json.dumps(event), LogType="Tail")
     assert json.loads(result["Payload"].read()) == {"id": 7}
@@ -87,17 +88,17 @@ def test_boto3_invoke_runs_the_function(aws: Any, deployed: dict[str, Any]) -> N
     assert queued["StatusCode"] == 202
 
 
-def test_unknown_function_is_boto3s_resource_not_found(aws: Any, front_door: Any) -> None:
+def test_unknown_function_is_boto3s_resource_not_found(front_door_client: Any, front_door: Any) -> None:
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as caught:
-        aws("lambda").invoke(FunctionName="nothing-here", Payload=b"{}")
+        front_door_client("lambda").invoke(FunctionName="nothing-here", Payload=b"{}")
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_every_invocation_is_logged_like_lambda(aws: Any, deployed: dict[str, Any]) -> None:
+def test_every_invocation_is_logged_like_lambda(front_door_client: Any, deployed: dict[str, Any]) -> None:
     requests.get(deployed["url"] + "/item/41", headers={"Authorization": "t0k"})
-    logs = aws("logs")
+    logs = front_door_client("logs")
     streams = logs.describe_log_streams(logGroupName="/aws/lambda/inventory-dev")["logStreams"]
     assert streams and all("/[1]" in s["logStreamName"] for s in streams)
     messages = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/inventory-dev")["events"]]

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import SAMPLE, Calls, cell
-from .inspect_aws import tagged_for, untagged
+from tests.support import SAMPLE, Calls, cell, tagged_for, untagged
 
 pytestmark = pytest.mark.localcloud
 

@@ -9,10 +9,20 @@ import pytest
 
 from coworks.biz import Pass, Workflow
 from coworks.cloud.errors import ConfigurationError
-
-from .conftest import Calls, tagged_for
+from tests.support import Calls, tagged_for
 
 TRIGGERS = ["rate(1 hour)", {"source": ["shop"]}]
+
+
+@pytest.fixture
+def aws(aws: Any) -> Any:
+    """The moto cloud with the two sample services the workflow calls deployed at ``dev``."""
+    from sample_inventory import app as inventory
+    from sample_invoicing import app as invoicing
+
+    for service in (inventory, invoicing):
+        aws.deploy(service, stage="dev").apply()
+    return aws
 
 
 def test_first_deploy_makes_the_state_machine_its_role_logs_and_triggers_all_tagged(aws: Any) -> None:

@@ -17,7 +17,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from .conftest import write_module
+from tests.support import write_module
 
 pytestmark = pytest.mark.localcloud
 

@@ -25,8 +25,7 @@ from coworks.cloud.local.workers import (
     stream_name,
 )
 from coworks.runtime.testing.builders import http_event
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import ROOT as REPO
 
 HANDLERS = '''
 import json, logging, os, sys, time

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from coworks.biz import Fail, Pass, Task, Wait, Workflow
-
-from .conftest import ORDERS, tagged_for
+from tests.support import ORDERS, tagged_for
 
 pytestmark = pytest.mark.localcloud
 

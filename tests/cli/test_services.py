@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 from coworks.cli.app import cli
 from coworks.cli.options import ProgressLine
-
-from .conftest import SAMPLE
+from tests.support import SAMPLE
 
 _modules = itertools.count(1)
 

@@ -51,7 +51,7 @@ def test_a_raising_handler_gives_lambdas_error_payload(cloud: Any, probe: Any) -
 
 
 def test_a_worker_stays_warm_and_a_new_version_gets_fresh_ones(cloud: Any, probe: Any, tmp_path: Any) -> None:
-    from .conftest import PROBE, write_module
+    from tests.support import PROBE, write_module
 
     first = cloud.invoke("probe", "dev", "/pid")
     assert cloud.invoke("probe", "dev", "/pid") == first  # the same warm process

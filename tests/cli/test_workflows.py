@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from coworks.cli.app import cli
-
-from .conftest import ORDERS
+from tests.support import ORDERS
 
 
 def test_graph_writes_the_svg_drawn_by_dot(tmp_path: Path) -> None:

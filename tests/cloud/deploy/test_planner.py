@@ -20,8 +20,7 @@ from coworks.cloud.deploy.plan import Action, Plan
 from coworks.cloud.deploy.planner import plan_deploy, plan_destroy
 from coworks.cloud.deploy.resources import Role
 from coworks.cloud.deploy.state import Current, FoundApi, FoundFunction, FoundRole
-
-from .conftest import SAMPLE, cell
+from tests.support import SAMPLE, cell
 
 ACCOUNT, REGION = "123456789012", "eu-west-3"
 

@@ -13,8 +13,7 @@ import pytest
 
 from coworks.cloud import PackagingError, build_package
 from coworks.cloud.errors import ConfigurationError
-
-from .conftest import SAMPLE, cell
+from tests.support import SAMPLE, cell
 
 
 def names(data: bytes) -> list[str]:

@@ -1,0 +1,231 @@
+"""What tests of several folders share: sample services (as notebook cells, module files and
+zips), counting AWS calls, reading what a cloud holds and its tags. Fixtures built on these are
+in tests/conftest.py; a folder's own conftest holds only what that folder alone uses."""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import linecache
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from coworks.cloud.deploy.names import TAG_MANAGED, TAG_SERVICE, TAG_STAGE
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Modules the tests import by name (``from sample_flow import flow``), as a user's project would.
+SAMPLES = Path(__file__).parent / "samples"
+
+#: The input of the sample workflow's three orders (503 has no stock: its task fails).
+ORDERS = {"orders": [{"id": 3}, {"id": 7}, {"id": 503}]}
+
+SAMPLE = '''
+from coworks import TechMicroService, entry, schedule
+
+class Inventory(TechMicroService):
+    """Stock of items."""
+
+    @entry
+    def get(self):
+        return "ready"
+
+    @entry
+    def get_item(self, item_id: int):
+        return {"id": item_id}
+
+    @entry
+    def post_item(self, *, name: str, qty: int = 0):
+        return {"name": name, "qty": qty}, 201
+'''
+
+#: A service with an authorizer, printing and failing: the data plane's tests run its zip.
+SERVICE = '''
+import os
+from coworks import TechMicroService, entry, tokens_equal
+
+
+class Inventory(TechMicroService):
+    """Stock of items."""
+
+    def auth(self, token):
+        return tokens_equal(token, os.environ.get("TOKEN", "letmein"))
+
+    @entry(no_auth=True)
+    def get(self):
+        return "ready"
+
+    @entry
+    def get_item(self, item_id: int):
+        print(f"looking up {item_id}")
+        return {"id": item_id}
+
+    @entry
+    def post_item(self, *, name: str, qty: int = 0):
+        return {"name": name, "qty": qty}, 201
+
+    @entry
+    def get_fail(self):
+        raise RuntimeError("boom")
+
+
+app = Inventory()
+'''
+
+#: A service that answers with what the local cloud gives it, deployed from a module file.
+PROBE = '''
+import os
+import time
+
+from coworks import TechMicroService, entry
+
+
+class Probe(TechMicroService):
+    """Answers with what the local cloud gives it."""
+
+    timeout = 1
+
+    @entry
+    def get_pid(self):
+        return {"pid": os.getpid(), "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
+
+    @entry
+    def get_echo(self, n: int, *, tag: str = ""):
+        print(f"echo {n} {tag}")
+        return {"n": n, "tag": tag}
+
+    @entry
+    def get_environment(self):
+        return {"endpoint": os.environ.get("AWS_ENDPOINT_URL", ""), "path": os.environ.get("PATH", "")}
+
+    @entry
+    def get_sleep(self):
+        print("going to sleep")
+        time.sleep(5)
+        return "woke up"
+
+    @entry
+    def get_boom(self):
+        print('{"level": "ERROR", "what": "about to fail"}')
+        raise ValueError("kaboom")
+
+
+app = Probe("probe")
+'''
+
+_cells = itertools.count(1)
+_modules = itertools.count(1)
+
+
+def cell(code: str, name: str | None = None) -> Any:
+    """Run ``code`` the way IPython runs a cell (source registered in linecache) and return ``app``.
+
+    ``name`` names the instance; without it the code must create ``app`` itself.
+    """
+    filename = f"<ipython-input-{next(_cells)}-cloudtest>"
+    if name is not None:
+        cls = next(line.split()[1].split("(")[0] for line in code.splitlines() if line.startswith("class "))
+        code = code + f"\napp = {cls}({name!r})\n"
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile(code, filename, "exec"), namespace)
+    return namespace["app"]
+
+
+def write_module(directory: Path, source: str = PROBE) -> str:
+    """The source as an importable module in ``directory``; its ``module:app`` string."""
+    name = f"probe_{next(_modules)}"
+    (directory / f"{name}.py").write_text(source)
+    if str(directory) not in sys.path:
+        sys.path.insert(0, str(directory))
+    return f"{name}:app"
+
+
+def service_zip(source: str = SERVICE) -> bytes:
+    """The service with the Coworks runtime, as the deploy package holds them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(ROOT / "coworks" / "__init__.py", "coworks/__init__.py")
+        for path in sorted((ROOT / "coworks" / "runtime").rglob("*.py")):
+            archive.write(path, str(path.relative_to(ROOT)))
+        archive.writestr("inventory.py", source)
+    return buffer.getvalue()
+
+
+class Calls:
+    """Counts AWS calls by operation name, via botocore's before-call event."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        self.names.append(model.name)
+
+    @property
+    def mutating(self) -> list[str]:
+        from coworks.cloud.clients import is_mutating
+
+        return [n for n in self.names if is_mutating(n)]
+
+
+@functools.cache
+def shared_session() -> Any:
+    """One boto3 session per test process: it keeps the service models it has loaded (about a
+    fifth of a second per service), and moto intercepts its clients like any other."""
+    import boto3
+
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+
+
+def moto_cloud() -> Any:
+    """An AwsCloud on the moto of this process (inside ``mock_aws``); time never passes for real."""
+    from coworks.cloud import AwsCloud
+
+    return AwsCloud(region="us-east-1", session=shared_session(), sleep=lambda s: None)
+
+
+def holdings(session: Any, endpoint_url: str | None = None) -> list[tuple[str, str, dict[str, str]]]:
+    """(kind, name, tags) for every role, log group, function, HTTP API and stage, state machine and rule."""
+    def client(name: str) -> Any:
+        return session.client(name, endpoint_url=endpoint_url)
+
+    found: list[tuple[str, str, dict[str, str]]] = []
+    iam = client("iam")
+    for role in iam.list_roles()["Roles"]:
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]}
+        found.append(("role", role["RoleName"], tags))
+    logs = client("logs")
+    for group in logs.describe_log_groups()["logGroups"]:
+        found.append(("log group", group["logGroupName"],
+                      logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]))
+    lam = client("lambda")
+    for function in lam.list_functions()["Functions"]:
+        found.append(("function", function["FunctionName"], lam.list_tags(Resource=function["FunctionArn"])["Tags"]))
+    api = client("apigatewayv2")
+    for item in api.get_apis()["Items"]:
+        found.append(("api", item["Name"], item.get("Tags", {})))
+        for stage in api.get_stages(ApiId=item["ApiId"])["Items"]:
+            found.append(("api stage", f"{item['Name']}/{stage['StageName']}", stage.get("Tags", {})))
+    states = client("stepfunctions")
+    for machine in states.list_state_machines()["stateMachines"]:
+        tags = states.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
+        found.append(("state machine", machine["name"], {t["key"]: t["value"] for t in tags}))
+    events = client("events")
+    for rule in events.list_rules()["Rules"]:
+        tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]}
+        found.append(("rule", rule["Name"], tags))
+    return found
+
+
+def tagged_for(session: Any, name: str, stage: str, endpoint_url: str | None = None) -> list[tuple[str, str]]:
+    """(kind, name) of everything Coworks tagged for ``name`` at ``stage``, sorted."""
+    return sorted((kind, item) for kind, item, tags in holdings(session, endpoint_url)
+                  if tags.get(TAG_SERVICE) == name and tags.get(TAG_STAGE) == stage and tags.get(TAG_MANAGED) == "true")
+
+
+def untagged(session: Any, endpoint_url: str | None = None) -> list[tuple[str, str]]:
+    """(kind, name) of everything that lacks one of the three Coworks tags."""
+    return [(kind, name) for kind, name, tags in holdings(session, endpoint_url)
+            if tags.get(TAG_MANAGED) != "true" or not tags.get(TAG_SERVICE) or not tags.get(TAG_STAGE)]
