@@ -78,3 +78,21 @@ def find_schedule(schedules: list[Schedule], rule_arns: list[Any]) -> Schedule |
             if rule.endswith("-" + item.name.replace("_", "-")) or rule == item.name:
                 return item
     return schedules[0] if len(schedules) == 1 else None
+
+
+def scheduled_event(rule_arn: str, *, when: float, account: str, region: str, event_id: str) -> dict[str, Any]:
+    """The event EventBridge sends when the rule's schedule fires (what ``find_schedule`` reads):
+    one definition for the local cloud's scheduler and the test builders."""
+    import time
+
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {},
+    }

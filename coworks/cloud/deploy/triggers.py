@@ -46,8 +46,8 @@ class Trigger:
         if isinstance(value, str):
             try:
                 expression = check_expression(value)
-            except Exception as exc:
-                raise ConfigurationError(f"Trigger {value!r} is not a schedule: {exc}", resource=value) from None
+            except ValueError as exc:  # the grammar's ScheduleError: its sentence names the fix already
+                raise ConfigurationError(str(exc), resource=value) from None
             return cls(name or expression.split("(")[0], schedule=expression, input=text)
         if isinstance(value, Mapping) and value:
             return cls(name or "event", pattern=json.dumps(dict(value), sort_keys=True), input=text)

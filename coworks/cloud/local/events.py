@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...runtime.cron import Cron, Rate, ScheduleError, parse_schedule
+from ...runtime.schedules import scheduled_event
 from ..errors import CloudError
 from .controlplane import ACCOUNT, EventRule, RuleTarget, event_rules
 from .wsgi import read_body
@@ -128,9 +129,8 @@ class LocalEvents:
                     timer.due = timer.spec.next_after(now, timer.start)
         delivered: list[Delivery] = []
         for rule, when in firing:
-            event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
-                     "source": "aws.events", "account": ACCOUNT, "time": _iso(when), "region": rule.region,
-                     "resources": [rule.arn], "detail": {}}
+            event = scheduled_event(rule.arn, when=when, account=ACCOUNT, region=rule.region,
+                                    event_id=str(uuid.uuid4()))
             delivered += [self._deliver(rule, target, event, when) for target in rule.targets]
         return delivered
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from .. import schedules
 from ..events.apigateway import (
     ACCOUNT,
     API_ID,
@@ -47,19 +48,9 @@ __all__ = [
 
 
 def scheduled_event(rule: str) -> dict[str, Any]:
-    """An EventBridge scheduled event for the rule (a name or a full ARN)."""
+    """An EventBridge scheduled event for the rule (a name or a full ARN), fired now."""
     arn = rule if rule.startswith("arn:") else f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule}"
-    return {
-        "version": "0",
-        "id": request_id(),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "region": REGION,
-        "resources": [arn],
-        "detail": {},
-    }
+    return schedules.scheduled_event(arn, when=time.time(), account=ACCOUNT, region=REGION, event_id=request_id())
 
 
 def direct_event(

@@ -72,7 +72,7 @@ def test_triggers_become_rules_started_through_their_own_role() -> None:
 
 
 @pytest.mark.parametrize(("triggers", "says"), [
-    (["every hour"], "is not a schedule"),
+    (["every hour"], r"^Bad schedule 'every hour': write rate\(5 minutes\) or cron"),
     ([42], "neither a schedule nor an event pattern"),
     (["rate(1 hour)", "rate(2 hours)"], "Several triggers are named rate"),
 ])
