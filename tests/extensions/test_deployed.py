@@ -163,10 +163,6 @@ app.register_blueprint(MailBlueprint(), "/mail")
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The packager ships a user's project modules and coworks/runtime only: an extension imported from "
-    "site-packages or from outside the user's project folder (coworks_mail, coworks_jinja, coworks_ext) is left "
-    "out of the zip, so the deployed handler cannot import it. See the report of issue 12."))
 def test_a_users_service_mounting_the_mail_blueprint_deploys(cloud: Any, smtp: SmtpServer, cert: Certificate,
                                                                tmp_path: Path) -> None:
     (tmp_path / "shop_with_mail.py").write_text(SHOP)

@@ -15,7 +15,6 @@ import coworks_ext
 import coworks_jinja
 import coworks_mail
 import coworks_odoo
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("coworks_ext", "coworks_jinja", "coworks_mail", "coworks_odoo")
@@ -52,10 +51,6 @@ def test_the_wheel_holds_every_extension_and_nothing_of_the_tests(tmp_path: Path
     assert 'Requires-Dist: jinja2<4,>=3.1; extra == "mail"' in text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The packager ships the service's own top-level package and the project modules under its folder, never "
-    "site-packages: installed from a wheel, MailService's zip lacks coworks_jinja and coworks_ext, which it "
-    "imports. See the report of issue 12."))
 def test_a_service_from_an_installed_wheel_ships_the_extensions_it_imports(tmp_path: Path) -> None:
     site = tmp_path / "lib" / "site-packages"  # where pip would have put them
     for package in PACKAGES:

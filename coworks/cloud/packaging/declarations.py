@@ -12,7 +12,9 @@ The runtime does not define these yet, so they are read with ``getattr`` on the 
         log_retention = 30                         # days kept in CloudWatch Logs
         python_version = "3.12"                    # Lambda runtime python3.12
 
-A permission is a statement dict or a pair ``("s3:GetObject", "arn:...")``. Wildcard actions
+A mounted blueprint declares ``requirements`` and ``permissions`` the same way; they are added to
+the service's, so mounting ``MailBlueprint`` brings what it needs. A permission is a statement
+dict or a pair ``("s3:GetObject", "arn:...")``. Wildcard actions
 (``"*"`` or ``"s3:*"``) are refused: the role grants exactly what the service says it uses.
 """
 
@@ -69,15 +71,20 @@ def read(service: Any) -> Declarations:
     retention = getattr(cls, "log_retention", 30)
     if retention not in RETENTIONS:
         raise _refuse(name, "log_retention", f"CloudWatch keeps logs {', '.join(map(str, RETENTIONS[:8]))}... days")
-    requirements = getattr(cls, "requirements", ())
-    if isinstance(requirements, str) or not all(isinstance(r, str) and r.strip() for r in requirements):
-        raise _refuse(name, "requirements", "it is a tuple of requirement strings like 'requests>=2.31'")
+    requirements: list[str] = []
+    permissions: list[Any] = []
+    for owner in (cls, *mounted(service)):  # a mounted blueprint brings what it needs
+        declared = getattr(owner, "requirements", ())
+        if isinstance(declared, str) or not all(isinstance(r, str) and r.strip() for r in declared):
+            raise _refuse(owner.__name__, "requirements", "it is a tuple of requirement strings like 'requests>=2.31'")
+        requirements += [r.strip() for r in declared if r.strip() not in requirements]
+        permissions += list(getattr(owner, "permissions", ()) or ())
     environment = dict(getattr(cls, "environment", None) or {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in environment.items()):
         raise _refuse(name, "environment", "it maps names to string values")
     return Declarations(
-        requirements=tuple(r.strip() for r in requirements),
-        permissions=tuple(_permission(name, p) for p in getattr(cls, "permissions", ()) or ()),
+        requirements=tuple(requirements),
+        permissions=tuple(dict.fromkeys(_permission(name, p) for p in permissions)),
         memory=memory,
         timeout=timeout,
         architecture=architecture,
@@ -85,6 +92,11 @@ def read(service: Any) -> Declarations:
         log_retention=retention,
         python_version=python,
     )
+
+
+def mounted(service: Any) -> list[type]:
+    """The classes of the blueprints mounted in ``service``, in the order they were registered."""
+    return [type(blueprint) for _, blueprint in getattr(service, "_blueprints", ())]
 
 
 def _permission(name: str, item: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:

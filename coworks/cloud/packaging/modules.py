@@ -5,10 +5,14 @@ the sibling modules it imports in turn, found under its directory and never in s
 from __future__ import annotations
 
 import ast
+import functools
+import importlib
 import inspect
 import os
 import sys
 from pathlib import Path
+
+from ..errors import PackagingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,7 +50,8 @@ def identifier(name: str) -> str:
 def project_modules(values: Any, root: Path, skip: set[str] | None = None) -> dict[str, bytes]:
     """The files of the project's own modules that ``values`` come from, and of those they use in
     turn: modules under ``root``, outside any virtualenv or site-packages. So a service that
-    imports a sibling ``helpers.py`` ships it too."""
+    imports a sibling ``helpers.py`` ships it too. Coworks' own extensions (``coworks_mail``...)
+    ship like the runtime, wherever they are installed, with the extensions they import."""
     files: dict[str, bytes] = {}
     seen = set(skip or ()) | {"coworks", "__main__", "builtins"}
     todo = list(values)
@@ -63,13 +68,24 @@ def project_modules(values: Any, root: Path, skip: set[str] | None = None) -> di
         if module is None or not file:
             continue
         path = Path(file).resolve()
-        if root not in path.parents or {"site-packages", ".venv", "venv", "dist-packages"} & set(path.parts):
+        outside = root not in path.parents or {"site-packages", ".venv", "venv", "dist-packages"} & set(path.parts)
+        if outside and top not in coworks_extensions():
             continue
         found, _ = _package_files(path.parent) if getattr(module, "__path__", None) else module_files(module)
         files.update(found)
         todo.extend(vars(module).values())
         todo.extend(imported_modules(found))
     return files
+
+
+@functools.cache
+def coworks_extensions() -> frozenset[str]:
+    """The top-level packages the coworks distribution installs besides ``coworks`` itself: its
+    extensions, which a service ships as it ships the runtime (their third-party requirements are
+    declared by the services and blueprints that use them)."""
+    from importlib.metadata import packages_distributions
+
+    return frozenset(top for top, names in packages_distributions().items() if "coworks" in names and top != "coworks")
 
 
 def imported_modules(files: dict[str, bytes]) -> list[Any]:
@@ -86,6 +102,13 @@ def imported_modules(files: dict[str, bytes]) -> list[Any]:
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
+    for name in sorted(names & coworks_extensions() - set(sys.modules)):  # an extension imported lazily
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise PackagingError(f"The service needs the Coworks extension {name}, which cannot be imported here "
+                                 f"({exc}): pip install 'coworks[{name.removeprefix('coworks_')}]'.",
+                                 package=name) from None
     return [sys.modules[n] for n in sorted(names) if n in sys.modules]
 
 

@@ -273,3 +273,44 @@ def test_the_zip_alone_answers_like_lambda_would_run_it(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True, cwd=tmp_path)
     answer, others = done.stdout.splitlines()
     assert json.loads(answer) == {"id": 7} and others == "[]"
+
+
+def test_a_mounted_blueprint_brings_its_requirements_and_permissions() -> None:
+    from coworks import Blueprint, TechMicroService, entry
+    from coworks.cloud.packaging.declarations import read
+
+    class Mailer(Blueprint):
+        requirements = ("jinja2>=3.1,<4",)
+        permissions = [("ses:SendEmail", "arn:aws:ses:eu-west-1:123456789012:identity/shop.example")]
+
+        @entry
+        def post_send(self, *, to: str) -> str:
+            return to
+
+    class Shop(TechMicroService):
+        requirements = ("requests>=2.31", "jinja2>=3.1,<4")
+
+        @entry
+        def get(self) -> str:
+            return "ok"
+
+    shop = Shop("shop")
+    shop.register_blueprint(Mailer(), "/mail")
+    declared = read(shop)
+    assert declared.requirements == ("requests>=2.31", "jinja2>=3.1,<4")  # once, in the order declared
+    ses = "arn:aws:ses:eu-west-1:123456789012:identity/shop.example"
+    assert declared.permissions == ((("ses:SendEmail",), (ses,)),)
+
+
+def test_coworks_extensions_ship_with_the_service_that_imports_them() -> None:
+    from coworks.cloud.packaging.modules import coworks_extensions
+
+    assert {"coworks_mail", "coworks_jinja", "coworks_odoo", "coworks_ext"} <= coworks_extensions()
+    assert "coworks" not in coworks_extensions()
+    app = cell("from coworks_mail import MailBlueprint\n" + SAMPLE + '''
+    def __init__(self, name):
+        super().__init__(name)
+        self.register_blueprint(MailBlueprint(), "/mail")
+''', "inventory")
+    files = names(build_package(app).data)
+    assert {"coworks_mail/__init__.py", "coworks_jinja/__init__.py", "coworks_ext/__init__.py"} <= set(files)
