@@ -9,6 +9,6 @@ bash scripts/venv.sh dev
 echo "==> ruff"
 .venv/bin/ruff check coworks tests bench extensions
 echo "==> mypy"
-.venv/bin/mypy coworks
+.venv/bin/mypy coworks extensions tests/extensions
 echo "==> pytest"
 .venv/bin/pytest -n "${COWORKS_TEST_WORKERS:-auto}" -q "$@"

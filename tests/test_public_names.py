@@ -9,11 +9,11 @@ import pytest
 
 PUBLIC = {
     "coworks": {
-        "BadRequest", "Blueprint", "CORSConfig", "Conflict", "CoworksError", "DirectInvocationError", "Forbidden",
-        "HTTPError", "InternalServerError", "MethodNotAllowed", "NotFound", "PayloadTooLarge", "Request", "Response",
-        "Route", "RouteDefinitionError", "ServiceError", "TechMicroService", "TooManyRequests", "Unauthorized",
-        "UnprocessableEntity", "UnsupportedMediaType", "UploadedFile", "current_request", "entry", "schedule",
-        "tokens_equal",
+        "BadGateway", "BadRequest", "Blueprint", "CORSConfig", "Conflict", "CoworksError", "DirectInvocationError",
+        "Forbidden", "GatewayTimeout", "HTTPError", "InternalServerError", "MethodNotAllowed", "NotFound",
+        "PayloadTooLarge", "Request", "Response", "Route", "RouteDefinitionError", "ServiceError",
+        "ServiceUnavailable", "TechMicroService", "TooManyRequests", "Unauthorized", "UnprocessableEntity",
+        "UnsupportedMediaType", "UploadedFile", "current_request", "entry", "schedule", "tokens_equal",
     },
     "coworks.biz": {
         "And", "BotoLambdaInvoker", "Branch", "Catch", "Chain", "Choice", "Condition", "Execution",

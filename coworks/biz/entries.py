@@ -32,38 +32,53 @@ _QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 def entry_fields(entry: Any, args: dict[str, Any], *, jsonata: bool = False) -> tuple[str, dict[str, Any]]:
     """The default state name and the ASL fields of a Task calling ``entry`` with ``args``."""
     service = getattr(entry, "__self__", None)
+    if service is not None and not hasattr(service, "route_of") and hasattr(service, "service"):
+        # A blueprint's entry: the service it is mounted on answers it, on the mounted path.
+        if service.service is None:
+            raise WorkflowError(f"Task({type(service).__name__}.{getattr(entry, '__name__', entry)}) calls a "
+                                "blueprint that is not mounted: register_blueprint it on a service first.")
+        service = service.service
     if service is None or not hasattr(service, "route_of"):
         raise WorkflowError(
             f"Task needs a state name or a TechMicroService entry such as inventory.get_item, got {entry!r}."
         )
     route = service.route_of(entry)
     _check_arguments(service, route, args)
-    names = _PLACEHOLDER.findall(route.path)
+    return route.name, call_fields(service.name, route.method, route.path, args, jsonata=jsonata)
+
+
+def call_fields(function: str, method: str, path: str, args: dict[str, Any], *, jsonata: bool = False) -> dict[str, Any]:
+    """The ASL fields of a Task invoking ``method path`` on the service deployed as ``function``
+    (what a Task calling an entry compiles to; the YAML format names the route itself)."""
+    names = _PLACEHOLDER.findall(path)
+    missing = [n for n in names if n not in args]
+    if missing:
+        raise WorkflowError(f"The route {method} {path} needs {', '.join(f'{m}=...' for m in missing)}.")
     rest = {k: v for k, v in args.items() if k not in names}
-    payload: dict[str, Any] = {"method": route.method}
+    payload: dict[str, Any] = {"method": method}
     if jsonata:
-        payload["path"] = _jsonata_path(route.path, args)
+        payload["path"] = _jsonata_path(path, args)
         rest = {k: encode_jsonata(v) for k, v in rest.items()}
     else:
         dynamic = any(isinstance(args[n], Ref) for n in names)
         if dynamic:
-            payload["path.$"] = _format_path(route.path, args)
+            payload["path.$"] = _format_path(path, args)
         else:
-            payload["path"] = _PLACEHOLDER.sub(lambda m: str(args[m.group(1)]), route.path)
+            payload["path"] = _PLACEHOLDER.sub(lambda m: str(args[m.group(1)]), path)
         rest = encode_template(rest)
-    if route.method in _QUERY_METHODS:
+    if method in _QUERY_METHODS:
         if rest:
             payload["params"] = rest
     else:
         payload["body"] = rest
     fields: dict[str, Any] = {"Resource": LAMBDA_INVOKE}
     if jsonata:
-        fields["Arguments"] = {"FunctionName": service.name, "Payload": payload}
+        fields["Arguments"] = {"FunctionName": function, "Payload": payload}
         fields["Output"] = "{% $states.result.Payload %}"
     else:
-        fields["Parameters"] = {"FunctionName": service.name, "Payload": payload}
+        fields["Parameters"] = {"FunctionName": function, "Payload": payload}
         fields["ResultSelector"] = {"body.$": "$.Payload"}
-    return route.name, fields
+    return fields
 
 
 def _check_arguments(service: Any, route: Any, args: dict[str, Any]) -> None:

@@ -4,11 +4,13 @@ else from coworks, so that ``import coworks`` in a Lambda costs a few millisecon
 from .auth import tokens_equal
 from .cors import CORSConfig
 from .errors import (
+    BadGateway,
     BadRequest,
     Conflict,
     CoworksError,
     DirectInvocationError,
     Forbidden,
+    GatewayTimeout,
     HTTPError,
     InternalServerError,
     MethodNotAllowed,
@@ -16,6 +18,7 @@ from .errors import (
     PayloadTooLarge,
     RouteDefinitionError,
     ServiceError,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
     UnprocessableEntity,
@@ -29,6 +32,7 @@ from .service import Blueprint, TechMicroService, current_request
 from .uploads import UploadedFile
 
 __all__ = [
+    "BadGateway",
     "BadRequest",
     "Blueprint",
     "CORSConfig",
@@ -36,6 +40,7 @@ __all__ = [
     "CoworksError",
     "DirectInvocationError",
     "Forbidden",
+    "GatewayTimeout",
     "HTTPError",
     "InternalServerError",
     "MethodNotAllowed",
@@ -46,6 +51,7 @@ __all__ = [
     "Route",
     "RouteDefinitionError",
     "ServiceError",
+    "ServiceUnavailable",
     "TechMicroService",
     "TooManyRequests",
     "Unauthorized",

@@ -6,7 +6,8 @@
     HTTPError                      raised from service code to answer with a status
     ├── BadRequest (400), Unauthorized (401), Forbidden (403), NotFound (404),
     │   MethodNotAllowed (405), Conflict (409), PayloadTooLarge (413),
-    │   UnsupportedMediaType (415), TooManyRequests (429), InternalServerError (500)
+    │   UnsupportedMediaType (415), TooManyRequests (429), InternalServerError (500),
+    │   BadGateway (502), ServiceUnavailable (503), GatewayTimeout (504): a backend's fault
     └── UnprocessableEntity (422)  carries the list of bad fields
 
 HTTPError is not a CoworksError: it is an answer, not a failure of Coworks.
@@ -68,6 +69,10 @@ PayloadTooLarge = _error("PayloadTooLarge", 413, "Payload too large")
 UnsupportedMediaType = _error("UnsupportedMediaType", 415, "Unsupported media type")
 TooManyRequests = _error("TooManyRequests", 429, "Too many requests")
 InternalServerError = _error("InternalServerError", 500, "Internal server error")
+# When a service's own backend (SMTP, a database, another API) is at fault, not its caller.
+BadGateway = _error("BadGateway", 502, "Bad gateway")
+ServiceUnavailable = _error("ServiceUnavailable", 503, "Service unavailable")
+GatewayTimeout = _error("GatewayTimeout", 504, "Gateway timeout")
 
 
 class UnprocessableEntity(HTTPError):

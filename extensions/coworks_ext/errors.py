@@ -1,6 +1,6 @@
 """The answers an extension gives when its backend, not its caller, is at fault.
 
-    HTTPError (coworks)
+    HTTPError (coworks; the 502, 503 and 504 are coworks' own, re-exported here)
     ├── MisconfiguredError (500)  a setting is missing or wrong: the message names the variable
     ├── BadGateway (502)          the backend is down, refused the connection or answered badly
     ├── ServiceUnavailable (503)  the backend refused for now (try again: a workflow Retry on HTTP503)
@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
-from coworks import HTTPError
+from coworks import BadGateway, GatewayTimeout, HTTPError, ServiceUnavailable
+
+__all__ = ["BadGateway", "GatewayTimeout", "MisconfiguredError", "ServiceUnavailable"]
 
 
 class MisconfiguredError(HTTPError):
@@ -17,18 +19,3 @@ class MisconfiguredError(HTTPError):
 
     status_code = 500
     default_message = "The service is not configured"
-
-
-class BadGateway(HTTPError):
-    status_code = 502
-    default_message = "Bad gateway"
-
-
-class ServiceUnavailable(HTTPError):
-    status_code = 503
-    default_message = "Service unavailable"
-
-
-class GatewayTimeout(HTTPError):
-    status_code = 504
-    default_message = "Gateway timeout"

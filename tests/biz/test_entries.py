@@ -118,3 +118,28 @@ def test_sample_workflow_with_retry_catch_choice_and_map(
     failing = wf.run_local({"orders": [{"id": 404}]}, services=[inventory, billing], clock=clock)
     assert (failing.status, failing.error) == ("FAILED", "OrderFailed")
     assert "<svg" in wf._repr_svg_()
+
+
+def test_a_blueprint_entry_is_called_on_the_service_it_is_mounted_on() -> None:
+    from coworks import Blueprint, TechMicroService, entry
+    from coworks.biz import Task, WorkflowError
+
+    class Mail(Blueprint):
+        @entry
+        def post_send(self, *, to: str) -> str:
+            return to
+
+    class Shop(TechMicroService):
+        @entry
+        def get(self) -> str:
+            return "ok"
+
+    mail = Mail()
+    with pytest.raises(WorkflowError, match=r"Task\(Mail.post_send\) calls a blueprint that is not mounted"):
+        Task(mail.post_send, to="ann@example.com")
+    shop = Shop("shop")
+    shop.register_blueprint(mail, "/mail")
+    task = Task(mail.post_send, to="ann@example.com")
+    parameters = task.to_asl()["Parameters"]
+    assert parameters["FunctionName"] == "shop"
+    assert parameters["Payload"] == {"method": "POST", "path": "/mail/send", "body": {"to": "ann@example.com"}}
