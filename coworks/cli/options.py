@@ -1,7 +1,10 @@
 """What every ``cws`` command shares: the cloud options, KEY=VALUE pairs, the progress line and
-the confirmation before deleting anything.
+the confirmations before changing an AWS account or deleting anything.
 
-Errors from Coworks print as one sentence (``Error: ...``) and exit with status 1.
+Every cloud command prints the cloud it works on first (``Cloud: local at ...`` or ``Cloud: AWS
+account ... in ...``, on stderr); real AWS only when asked for (``--aws``, ``--profile``,
+``--region`` or ``COWORKS_CLOUD``: ``coworks.cloud.opener``). Errors from Coworks print as one
+sentence (``Error: ...``) and exit with status 1.
 """
 
 from __future__ import annotations
@@ -26,17 +29,24 @@ def cloud_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every cloud command shares, turned into an ``AwsCloud`` argument."""
 
     @click.option("--stage", default="dev", show_default=True, help="Stage: its own alias, API stage and .env.")
-    @click.option("--profile", default=None, help="AWS profile (from ~/.aws/config).")
-    @click.option("--region", default=None, help="AWS region (else the profile's or AWS_DEFAULT_REGION).")
+    @click.option("--aws", "use_aws", is_flag=True,
+                  help="Real AWS, as your credentials configure it (else the shared local cloud).")
+    @click.option("--profile", default=None, help="AWS profile (from ~/.aws/config): real AWS.")
+    @click.option("--region", default=None, help="AWS region (else the profile's or AWS_DEFAULT_REGION): real AWS.")
     @click.option("--endpoint-url", default=None, help="Another AWS-compatible endpoint (a local cloud).")
     @functools.wraps(func)
-    def wrapper(profile: str | None, region: str | None, endpoint_url: str | None, **kwargs: Any) -> Any:
+    def wrapper(profile: str | None, region: str | None, endpoint_url: str | None, use_aws: bool,
+                **kwargs: Any) -> Any:
         try:
-            return func(cloud=open_cloud(profile, region, endpoint_url), **kwargs)
+            return func(cloud=open_cloud(profile, region, endpoint_url, use_aws), **kwargs)
         except CoworksError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def yes_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")(func)
 
 
 def settings_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,21 +92,47 @@ class ProgressLine:
         self.stream.flush()
 
 
-def open_cloud(profile: str | None, region: str | None, endpoint_url: str | None) -> AwsCloud:
-    """The cloud the options name (``coworks.cloud.open_cloud``), the shared one said on stderr."""
+def open_cloud(profile: str | None, region: str | None, endpoint_url: str | None, use_aws: bool = False) -> AwsCloud:
+    """The cloud the options name (``coworks.cloud.open_cloud``), said on stderr before anything else."""
+    from ..cloud.opener import describe
     from ..cloud.opener import open_cloud as opener
 
-    return opener(profile=profile, region=region, endpoint_url=endpoint_url,
-                  say=lambda text: click.echo(text, err=True))
+    cloud = opener(profile=profile, region=region, endpoint_url=endpoint_url, aws=use_aws, flags=True,
+                   say=lambda text: click.echo(f"Warning: {text}", err=True))
+    click.echo(f"Cloud: {describe(cloud)}", err=True)
+    return cloud
 
 
-def confirm_and_destroy(shown: Any, stage: str, yes: bool, destroy: Callable[[], Any]) -> None:
-    """Show what would go, ask unless ``--yes``, then destroy it; nothing deployed is said so."""
+def confirm_on_aws(cloud: AwsCloud, yes: bool, what: str) -> None:
+    """Before changing a real AWS account: name it and ask (``--yes`` skips the question)."""
+    from ..cloud.opener import is_local
+
+    if is_local(cloud) or yes:
+        return
+    ask(f"{what} in AWS account {cloud.account} ({cloud.region})?")
+
+
+def ask(question: str) -> None:
+    """A yes/no question; no (or no terminal to answer it) stops the command, nothing changed."""
+    try:
+        agreed = click.confirm(question, default=False)
+    except click.Abort:  # end of input: nobody to answer
+        agreed = False
+    if not agreed:
+        raise click.ClickException("Nothing was changed (answer y, or pass --yes to skip the question).")
+
+
+def confirm_and_destroy(shown: Any, stage: str, yes: bool, destroy: Callable[[], Any],
+                        cloud: AwsCloud | None = None) -> None:
+    """Show what would go, ask unless ``--yes`` (naming the AWS account), then destroy it."""
     if shown.is_empty:
         click.echo(f"Nothing deployed for {shown.service} at stage {stage}.")
         return
     click.echo(str(shown))
     if not yes:
-        click.confirm("Delete these resources?", abort=True)
+        from ..cloud.opener import is_local
+
+        where = "" if cloud is None or is_local(cloud) else f" from AWS account {cloud.account} ({cloud.region})"
+        ask(f"Delete these resources{where}?")
     destroy()
     click.echo(f"{shown.service} ({stage}) destroyed.")

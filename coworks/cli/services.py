@@ -9,7 +9,15 @@ import sys
 import click
 
 from ..errors import CoworksError
-from .options import ProgressLine, cloud_options, confirm_and_destroy, parse_pairs, settings_option
+from .options import (
+    ProgressLine,
+    cloud_options,
+    confirm_and_destroy,
+    confirm_on_aws,
+    parse_pairs,
+    settings_option,
+    yes_option,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,25 +36,28 @@ def plan(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) ->
 @click.command()
 @click.argument("target")
 @settings_option
+@yes_option
 @cloud_options
-def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) -> None:
-    """Package TARGET (module:app), show the plan, apply it and print the URL."""
+def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...], yes: bool) -> None:
+    """Package TARGET (module:app), show the plan, apply it and print the URL (on AWS: after asking)."""
     deployment = cloud.deploy(target, stage=stage, settings=parse_pairs(settings, "--set"))
     click.echo(str(deployment.package), err=True)
     shown = deployment.plan()
     click.echo(str(shown))
+    if not shown.is_empty:
+        confirm_on_aws(cloud, yes, f"Apply these changes to {deployment.service} ({stage})")
     deployment.apply(progress=ProgressLine())
     click.echo(f"{deployment.service} ({stage}): {deployment.url}")
 
 
 @click.command()
 @click.argument("service")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 @cloud_options
 def destroy(cloud: AwsCloud, service: str, stage: str, yes: bool) -> None:
-    """Delete everything Coworks made for SERVICE (a name or module:app) at the stage."""
+    """Delete everything Coworks made for SERVICE (a name or module:app) at the stage, after asking."""
     confirm_and_destroy(cloud.destroy_plan(service, stage), stage, yes,
-                        lambda: cloud.destroy(service, stage, progress=ProgressLine()))
+                        lambda: cloud.destroy(service, stage, progress=ProgressLine()), cloud)
 
 
 @click.command()

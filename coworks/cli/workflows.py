@@ -59,11 +59,12 @@ def graph(target: str, output: str | None) -> None:
 @click.option("--service", "services", multiple=True, metavar="MODULE:APP",
               help="A service to run the Tasks with (--local; repeatable). Default: those of the module.")
 @click.option("--stage", default="dev", show_default=True, help="The stage the workflow is deployed at.")
+@click.option("--aws", "use_aws", is_flag=True, help="Real AWS, as your credentials configure it.")
 @click.option("--profile", default=None, help="AWS profile (from ~/.aws/config).")
 @click.option("--region", default=None, help="AWS region (else the profile's or AWS_DEFAULT_REGION).")
 @click.option("--endpoint-url", default=None, help="Another AWS-compatible endpoint (a local cloud).")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for a cloud execution.")
-def run_workflow(target: str, input_text: str, local: bool, services: tuple[str, ...], stage: str,
+def run_workflow(target: str, input_text: str, local: bool, services: tuple[str, ...], stage: str, use_aws: bool,
                  profile: str | None, region: str | None, endpoint_url: str | None, timeout: float) -> None:
     """Run the workflow TARGET (module:attribute) with --input, locally or deployed at --stage."""
     try:
@@ -75,7 +76,7 @@ def run_workflow(target: str, input_text: str, local: bool, services: tuple[str,
             status, output, error, cause, history = _run_local(target, data, services)
         else:
             status, output, error, cause, history = _run_on_cloud(target, data, stage, profile, region,
-                                                                  endpoint_url, timeout)
+                                                                  endpoint_url, use_aws, timeout)
     except CoworksError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Status: {status}")
@@ -98,10 +99,10 @@ def _run_local(target: str, data: Any, services: tuple[str, ...]) -> tuple[str, 
 
 
 def _run_on_cloud(target: str, data: Any, stage: str, profile: str | None, region: str | None,
-                  endpoint_url: str | None, timeout: float) -> tuple[str, Any, Any, Any, list[Any]]:
+                  endpoint_url: str | None, use_aws: bool, timeout: float) -> tuple[str, Any, Any, Any, list[Any]]:
     from .options import open_cloud
 
-    cloud = open_cloud(profile, region, endpoint_url)
+    cloud = open_cloud(profile, region, endpoint_url, use_aws)
     arn = cloud.start_execution(target, data, stage=stage)
     click.echo(f"Started {arn}", err=True)
     ex = cloud.wait_execution(arn, timeout=timeout, interval=0.5)
@@ -134,22 +135,26 @@ def _cloud_command(name: str, help_text: str) -> Any:
 @click.argument("target")
 @click.option("--trigger", "triggers", multiple=True, metavar="RULE",
               help="rate(...), cron(...) or an event pattern as JSON (repeatable; adds to the workflow's own).")
-def _deploy_workflow(cloud: Any, target: str, stage: str, triggers: tuple[str, ...]) -> None:
-    from .options import ProgressLine
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def _deploy_workflow(cloud: Any, target: str, stage: str, triggers: tuple[str, ...], yes: bool) -> None:
+    from .options import ProgressLine, confirm_on_aws
 
     deployment = cloud.deploy_workflow(target, stage=stage, triggers=[_trigger(t) for t in triggers])
-    click.echo(str(deployment.plan()))
+    shown = deployment.plan()
+    click.echo(str(shown))
+    if not shown.is_empty:
+        confirm_on_aws(cloud, yes, f"Apply these changes to the workflow {deployment.workflow.name} ({stage})")
     deployment.apply(progress=ProgressLine())
     click.echo(f"{deployment.workflow.name} ({stage}): {deployment.arn}")
 
 
 @click.argument("target")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def _destroy_workflow(cloud: Any, target: str, stage: str, yes: bool) -> None:
     from .options import ProgressLine, confirm_and_destroy
 
     confirm_and_destroy(cloud.destroy_workflow_plan(target, stage), stage, yes,
-                        lambda: cloud.destroy_workflow(target, stage, progress=ProgressLine()))
+                        lambda: cloud.destroy_workflow(target, stage, progress=ProgressLine()), cloud)
 
 
 deploy_workflow = _cloud_command(

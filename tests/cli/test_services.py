@@ -43,35 +43,36 @@ def cws(*args: str, input: str | None = None) -> Any:
 
 
 def test_plan_deploy_status_destroy(moto: None, module: str) -> None:
-    planned = cws("plan", module, "--stage", "dev", "--set", "LEVEL=debug")
+    planned = cws("plan", module, "--stage", "dev", "--set", "LEVEL=debug", "--aws")
     assert planned.exit_code == 0 and "create  lambda function  stock-dev" in planned.output
     assert "debug" not in planned.output
-    deployed = cws("deploy", module, "--stage", "dev", "--region", "us-east-1")
+    deployed = cws("deploy", module, "--stage", "dev", "--region", "us-east-1", "--yes")
     assert deployed.exit_code == 0, deployed.output
     assert "[12/12] create permission coworks-api ... done" in deployed.output
     assert "stock (dev): https://" in deployed.output
-    assert "no changes" in cws("plan", module).output
-    status = cws("status")
+    assert "no changes" in cws("plan", module, "--aws").output
+    status = cws("status", "--aws")
     assert status.exit_code == 0 and "stock" in status.output and " 1 " in status.output
-    refused = cws("destroy", "stock", input="n\n")
-    assert refused.exit_code == 1 and "Aborted" in refused.output
-    destroyed = cws("destroy", "stock", "--yes")
+    refused = cws("destroy", "stock", "--aws", input="n\n")
+    assert refused.exit_code == 1 and "Delete these resources from AWS account 123456789012 (us-east-1)?" in \
+        refused.output and "Nothing was changed" in refused.output
+    destroyed = cws("destroy", "stock", "--yes", "--aws")
     assert destroyed.exit_code == 0 and "stock (dev) destroyed." in destroyed.output
-    assert "Nothing deployed for stock" in cws("destroy", "stock", "--yes").output
-    assert "Nothing deployed by Coworks" in cws("status").output
+    assert "Nothing deployed for stock" in cws("destroy", "stock", "--yes", "--aws").output
+    assert "Nothing deployed by Coworks" in cws("status", "--aws").output
 
 
 def test_invoke_sends_a_direct_invocation(moto: None, module: str) -> None:
-    assert cws("deploy", module).exit_code == 0
-    answered = cws("invoke", "stock", "/item/3", "-X", "get", "-p", "full=1")
+    assert cws("deploy", module, "--aws", "--yes").exit_code == 0
+    answered = cws("invoke", "stock", "/item/3", "-X", "get", "-p", "full=1", "--aws")
     assert answered.exit_code == 0, answered.output
     # moto without Docker echoes the event back: it is the runtime's direct-invocation shape
-    assert json.loads(answered.output) == {"method": "GET", "path": "/item/3", "params": {"full": "1"}, "body": None}
+    assert json.loads(answered.stdout) == {"method": "GET", "path": "/item/3", "params": {"full": "1"}, "body": None}
 
 
 def test_errors_are_one_sentence(moto: None, module: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    result = cws("plan", module)
+    result = cws("plan", module, "--aws")
     assert result.exit_code == 1 and result.output.startswith("Error: No AWS region is configured")
     assert "Traceback" not in result.output
     bad = cws("plan", "nowhere_at_all:app", "--region", "eu-west-1")
@@ -123,4 +124,24 @@ def test_help_lists_the_commands() -> None:
     result = cws("--help")
     for command in ("plan", "deploy", "destroy", "status", "invoke", "run"):
         assert f"  {command} " in result.output
-    assert "--endpoint-url" in cws("deploy", "--help").output
+    assert "--endpoint-url" in cws("deploy", "--help").output and "--aws" in cws("deploy", "--help").output
+
+
+def test_with_no_cloud_asked_for_nothing_is_opened_and_the_flags_are_named(module: str) -> None:
+    result = cws("deploy", module)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "start one with `cws cloud`" in result.output and "--aws, --profile NAME or --region NAME" in result.output
+
+
+def test_every_command_says_its_cloud_first_and_aws_changes_are_asked_for(moto: None, module: str) -> None:
+    for args in (("plan", module), ("status",), ("destroy", "stock", "--yes")):
+        shown = cws(*args, "--aws")
+        assert shown.stderr.splitlines()[0] == "Cloud: AWS account 123456789012 in us-east-1", args
+    refused = cws("deploy", module, "--aws", input="n\n")
+    assert refused.exit_code == 1
+    assert "Apply these changes to stock (dev) in AWS account 123456789012 (us-east-1)? [y/N]" in refused.output
+    assert "Nothing was changed" in refused.output and "Nothing deployed by Coworks" in cws("status", "--aws").output
+    agreed = cws("deploy", module, "--aws", input="y\n")
+    assert agreed.exit_code == 0 and "stock (dev): https://" in agreed.stdout
+    again = cws("deploy", module, "--aws")  # no changes: nothing to ask about
+    assert again.exit_code == 0 and "[y/N]" not in again.output

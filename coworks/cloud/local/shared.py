@@ -4,7 +4,8 @@
 endpoint to ``$COWORKS_HOME/cloud.json`` (default ``~/.coworks``) with its pid; ``LocalCloud()``
 reads that file and attaches when the server answers its health check, so deployments made from
 the shell answer in the notebook and the other way round. The file is removed when the server
-stops; a stale one (the server was killed) is ignored and cleaned up.
+stops; a stale one (the server was killed) is ignored, never deleted behind the user's back: the
+opener reports it (``read_endpoint``), and the next ``cws cloud`` replaces it.
 
 With ``persist=DIR`` the control plane is snapshotted to ``DIR`` (periodically when it changed,
 and on stop) and restored at start, so API ids, versions, aliases and code, hence the URLs
@@ -24,8 +25,6 @@ from typing import Any
 from ..errors import CloudError, SharedCloudError
 
 FILE_NAME = "cloud.json"
-
-
 
 
 def coworks_home() -> Path:
@@ -67,29 +66,21 @@ def probe(url: str, timeout: float = 1.0) -> SharedCloud | None:
     return None
 
 
-def find_shared(timeout: float = 1.0) -> SharedCloud | None:
-    """The shared cloud that runs now, or None (no file, an unreadable one, or a server that is gone)."""
-    path = endpoint_file()
+def read_endpoint() -> SharedCloud | None:
+    """What ``cloud.json`` says, answering or not (None: no file, or one that is not ours)."""
     try:
-        data = json.loads(path.read_text())
-        found = SharedCloud(url=str(data["url"]), pid=int(data["pid"]), persist=data.get("persist"))
+        data = json.loads(endpoint_file().read_text())
+        return SharedCloud(url=str(data["url"]), pid=int(data["pid"]), persist=data.get("persist"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if found.answers(timeout):
+
+
+def find_shared(timeout: float = 1.0) -> SharedCloud | None:
+    """The shared cloud that runs now, or None (no file, an unreadable one, or a server that is gone)."""
+    found = read_endpoint()
+    if found is not None and found.answers(timeout):
         return found
-    if not _alive(found.pid):
-        path.unlink(missing_ok=True)  # its server died without cleaning up
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _warm_up() -> None:
