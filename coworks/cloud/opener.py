@@ -49,11 +49,11 @@ def open_cloud(
         name = os.environ.get(ENVIRONMENT) or None
         if name is not None:
             name = name.strip()
-            where = f"${ENVIRONMENT}"
+            where = f" in ${ENVIRONMENT}"
         else:
             return _shared_or_advice(say, flags)
     else:
-        where = "the cloud name"
+        where = ""
     if name is not None:
         if name == LOCAL:
             from .local.cloud import LocalCloud
@@ -61,7 +61,7 @@ def open_cloud(
             return LocalCloud()
         if name == AWS or name.startswith(AWS + ":"):
             return AwsCloud(profile=name.partition(":")[2] or profile, region=region)
-        raise ConfigurationError(f"Unknown cloud {name!r} in {where}: use 'local', 'aws' or 'aws:<profile>'.",
+        raise ConfigurationError(f"Unknown cloud {name!r}{where}: use 'local', 'aws' or 'aws:<profile>'.",
                                  resource=name)
     if endpoint_url is not None and profile is None and endpoint_url.startswith("http://127.0.0.1:"):
         from .local.shared import probe

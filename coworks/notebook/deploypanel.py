@@ -1,10 +1,16 @@
 """The deploy panel: choose a stage and a cloud, read the plan, then Apply or Destroy with progress.
 
 State is plain attributes and every action is a method (``use_stage``, ``use_cloud``, ``plan``,
-``apply``, ``destroy``), so a runbook and a test drive it exactly as the buttons do. The cloud
-layer does the work; the panel only keeps what it reported. A Coworks error becomes ``error``,
-one sentence shown in red, never a traceback; environment values are never shown, only the
-names of what changes.
+``apply``, ``destroy``, ``confirm``, ``cancel``), so a runbook and a test drive it exactly as the
+buttons do. The cloud layer does the work; the panel only keeps what it reported. A Coworks error
+becomes ``error``, one sentence shown in red, never a traceback; environment values are never
+shown, only the names of what changes.
+
+The panel follows the command line's rule: it names the cloud it targets (``local at ...`` or
+``AWS account ... in ...``), shows the plan as soon as it is displayed, and asks before it
+destroys anything or changes an AWS account: ``destroy()`` and, on AWS, ``apply()`` show what
+they would do and wait for ``confirm()`` (the Confirm button), unless called with
+``confirmed=True``.
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from ..cloud.opener import AWS, LOCAL, open_cloud
+from ..cloud.opener import AWS, LOCAL, describe, is_local, open_cloud
 from ..errors import CoworksError
 from ..tables import Table
 from .redaction import mask_text
 from .shown import Shown
+from .theme import STYLE, TINTS
 
-_STATUS_COLOURS = {"done": "#e8f5e9", "failed": "#fdecea", "running": "#fff8e1"}
+# Translucent tints over the theme's own background: the text keeps the theme's colour, readable
+# in light and dark themes alike.
+_STATUS_COLOURS = {"done": TINTS["success"], "failed": TINTS["error"], "running": TINTS["warning"]}
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,21 @@ class DeployPanel(Shown):
         self.progress = (0, 0)
         self.url: str | None = None
         self.error: str | None = None
+        self.pending = ""  # "apply" or "destroy" when it waits for confirm()
+        self.question = ""
+        self.last_apply: tuple[list[Step], str] | None = None  # the steps and summary of the last apply
         self._view: Any = None
+
+    @property
+    def where(self) -> str:
+        """The cloud the panel targets, as the command line names it (``local at ...``, ``AWS account ...``)."""
+        cloud = self.clouds.get(self.cloud_name)
+        if cloud is None:
+            return self.cloud_name
+        try:
+            return describe(cloud)
+        except Exception:  # noqa: BLE001 - no credentials yet, or not a Coworks cloud: its name will do
+            return self.cloud_name
 
     @property
     def cloud(self) -> Any:
@@ -94,33 +117,76 @@ class DeployPanel(Shown):
 
         return self._guard(work)
 
-    def apply(self) -> str | None:
-        """Carry out the plan (made now if not shown yet); the stage's URL, or None on error."""
-        def work() -> str:
+    def apply(self, confirmed: bool = False) -> str | None:
+        """Carry out the plan (made now if not shown yet); the stage's URL, or None on error.
+
+        On AWS, unless ``confirmed``, it shows the plan and waits for :meth:`confirm` (None).
+        """
+        def work() -> str | None:
             if self.deployment is None or self.action != "deploy" or self._started():
                 if self.plan() is None:
                     raise _Shown()
+            if not self.steps and self.last_apply is not None:  # nothing changed: keep the last table
+                steps, summary = self.last_apply
+                self.steps, self.summary = list(steps), f"no changes since the last apply ({summary})"
+                self.url = self.deployment.url
+                self._refresh()
+                return self.url
+            if not confirmed and not is_local(self.cloud) and self.steps:
+                return self._ask("apply", f"Apply these {len(self.steps)} changes to {self.where}?")
+            self.pending = self.question = ""
             self.deployment.apply(progress=self._on_progress)
             self.url = self.deployment.url
+            self.last_apply = (list(self.steps), self.summary)
             self._refresh()
             return self.url
 
         return self._guard(work)
 
-    def destroy(self) -> Any:
-        """Delete every resource of the service at this stage; the plan carried out (None on error)."""
+    def destroy(self, confirmed: bool = False) -> Any:
+        """Delete every resource of the service at this stage; the plan carried out (None on error).
+
+        Unless ``confirmed``, it shows what would be deleted and waits for :meth:`confirm` (None).
+        """
         def work() -> Any:
             from ..cloud.targets import service_name
 
             name = self.deployment.service if self.deployment is not None else service_name(self.target)
-            self._show_plan(self.cloud.destroy_plan(name, self.stage), "destroy")
+            shown = self.cloud.destroy_plan(name, self.stage)
+            self._show_plan(shown, "destroy")
+            if not self.steps:
+                return shown
+            if not confirmed:
+                return self._ask("destroy", f"Delete these {len(self.steps)} resources of {name} ({self.stage}) "
+                                            f"from {self.where}?")
+            self.pending = self.question = ""
             plan = self.cloud.destroy(name, self.stage, progress=self._on_progress)
             self.url = None
             self.deployment = None
+            self.last_apply = None
             self._refresh()
             return plan
 
         return self._guard(work)
+
+    def confirm(self) -> Any:
+        """Carry out what waits for confirmation (the Confirm button): the apply or the destroy."""
+        pending, self.pending = self.pending, ""
+        if pending == "apply":
+            return self.apply(confirmed=True)
+        if pending == "destroy":
+            return self.destroy(confirmed=True)
+        return None
+
+    def cancel(self) -> None:
+        """Forget what waited for confirmation; nothing is changed."""
+        self.pending = self.question = ""
+        self._refresh()
+
+    def _ask(self, action: str, question: str) -> None:
+        self.pending, self.question = action, question
+        self._refresh()
+        return None
 
     def close(self) -> None:
         """Stop the clouds this panel started (a cloud passed in stays with its owner)."""
@@ -135,6 +201,8 @@ class DeployPanel(Shown):
     def _reset(self) -> None:
         self.deployment, self.steps, self.summary, self.action = None, [], "", ""
         self.progress, self.url, self.error = (0, 0), None, None
+        self.pending = self.question = ""
+        self.last_apply = None
         self._refresh()
 
     def _started(self) -> bool:
@@ -177,7 +245,7 @@ class DeployPanel(Shown):
     def table(self) -> Table:
         rows = [(i, s.verb, s.kind, s.name, ", ".join(s.changes), s.status) for i, s in enumerate(self.steps, 1)]
         colours = [_STATUS_COLOURS.get(s.status) for s in self.steps]
-        head = f"{self.action or 'plan'} of {self.target_name} at stage {self.stage} on {self.cloud_name}"
+        head = f"{self.action or 'plan'} of {self.target_name} at stage {self.stage} on {self.where}"
         return Table(("#", "action", "resource", "name", "changes", "status"), rows,
                      title=f"{head}: {self.summary}" if self.summary else head, colours=colours)
 
@@ -191,13 +259,16 @@ class DeployPanel(Shown):
         lines = [str(self.table())]
         if self.url:
             lines.append(f"URL: {self.url}")
+        if self.question:
+            lines.append(f"{self.question} (confirm() to go on, cancel() to stop)")
         if self.error:
             lines.append(f"Error: {self.error}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         """The static form (exported reports, terminals): the same table, URL and error."""
-        return f'<div class="coworks-deploy-panel">{self._table_html()}{self._result_html()}</div>'
+        body = self._table_html() + self._result_html()
+        return f'{STYLE}<div class="coworks-deploy-panel coworks-themed">{body}</div>'
 
     def _table_html(self) -> str:
         return self.table()._repr_html_() if self.steps or self.summary else ""
@@ -207,12 +278,18 @@ class DeployPanel(Shown):
         if self.url:
             url = html.escape(self.url)
             parts.append(f'<div>URL: <a class="coworks-url" href="{url}" target="_blank">{url}</a></div>')
+        if self.question:
+            parts.append(f'<div class="coworks-question">{html.escape(self.question)}</div>')
         if self.error:
-            parts.append(f'<div class="coworks-error" style="color:#c62828">{html.escape(self.error)}</div>')
+            parts.append(f'<div class="coworks-error">{html.escape(self.error)}</div>')
         return "".join(parts)
 
     def _make_view(self) -> Any:
-        return _PanelView(self)
+        view = _PanelView(self)
+        if self.deployment is None and not self.steps and self.error is None:
+            self._view = view
+            self.plan()  # shown with its plan, as `cws deploy` shows it before applying
+        return view
 
 
 class _Shown(Exception):
@@ -237,12 +314,18 @@ class _PanelView:
         self.plan = w.Button(description="Plan", icon="list")
         self.apply = w.Button(description="Apply", button_style="primary", icon="cloud-upload")
         self.destroy = w.Button(description="Destroy", button_style="danger", icon="trash")
+        self.confirm = w.Button(description="Confirm", button_style="warning", icon="check")
+        self.cancel = w.Button(description="Cancel", icon="times")
+        self.asking = w.HBox([self.confirm, self.cancel])
         self.bar = w.IntProgress(value=0, min=0, max=1, description="progress")
         self.table = w.HTML()
         self.result = w.HTML()
-        self.box = w.VBox([w.HBox([self.stage, self.cloud, self.plan, self.apply, self.destroy]), self.bar,
-                           self.table, self.result])
+        self.box = w.VBox([w.HTML(STYLE), w.HBox([self.stage, self.cloud, self.plan, self.apply, self.destroy]),
+                           self.bar, self.table, self.result, self.asking])
         self.box.add_class("coworks-deploy-panel")
+        self.box.add_class("coworks-themed")
+        self.confirm.on_click(lambda _: panel.confirm())
+        self.cancel.on_click(lambda _: panel.cancel())
         self.stage.observe(lambda change: panel.use_stage(change["new"]), names="value")
         self.cloud.observe(lambda change: panel.use_cloud(change["new"]), names="value")
         self.plan.on_click(lambda _: panel.plan())
@@ -259,3 +342,4 @@ class _PanelView:
         self.bar.bar_style = "danger" if failed else ("success" if total and done == total else "info")
         self.table.value = panel._table_html()
         self.result.value = panel._result_html()
+        self.asking.layout.display = "flex" if panel.pending else "none"

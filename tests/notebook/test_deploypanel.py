@@ -39,7 +39,9 @@ def test_plan_apply_and_destroy_on_the_local_cloud(tmp_path: Any, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     with LocalCloud() as cloud:
         panel = DeployPanel("stock:app", cloud=cloud, stage="test")
-        view = panel.widget
+        view = panel.widget  # displayed: the plan is read at once
+        assert panel.action == "deploy" and panel.steps and panel.error is None, panel.error
+        assert f"on local at {cloud.endpoint_url}" in panel.table().title
         plan = panel.plan()
         assert plan is not None and panel.error is None, panel.error
         assert [s.status for s in panel.steps] == ["pending"] * len(plan.changes)
@@ -51,7 +53,14 @@ def test_plan_apply_and_destroy_on_the_local_cloud(tmp_path: Any, monkeypatch: p
         shown = str(panel) + panel._repr_html_() + repr(view)
         assert url in shown and secret not in shown  # environment values are never shown
         assert panel._view.bar.value == panel._view.bar.max and panel._view.bar.bar_style == "success"
-        assert panel.destroy() is not None
+        applied = list(panel.steps)
+        assert panel.apply() == url and panel.steps == applied  # nothing changed: the last table stays
+        assert "no changes since the last apply" in panel.table().title
+        assert panel.destroy() is None and panel.pending == "destroy"  # asked first, nothing deleted
+        assert "Delete these 4 resources of stock (test) from local at" in str(panel) + panel._repr_html_()
+        assert requests.get(url + "/item/3", timeout=30).status_code == 200
+        assert panel._view.asking.layout.display == "flex"
+        assert panel.confirm() is not None
         assert panel.url is None and panel.action == "destroy" and {s.status for s in panel.steps} == {"done"}
         assert [s.kind for s in panel.steps] == ["http api", "lambda function", "log group", "iam role"]
 
@@ -76,6 +85,7 @@ class FakeDeployment:
                 raise AwsError("CreateFunction on stock-dev failed: role not ready; deploy again.",
                                resource="stock-dev", code="InvalidParameterValueException")
             progress(index, len(self.actions), action, "done")
+            self.applied.append(action.name)
         return self
 
     url = "https://abc.execute-api.eu-west-1.amazonaws.com/dev"
@@ -83,6 +93,8 @@ class FakeDeployment:
 
 class FakeCloud:
     region = "eu-west-1"
+    account = "210987654321"
+    endpoint_url = None
 
     def __init__(self, deployment: FakeDeployment | None = None, error: Exception | None = None) -> None:
         self.deployment, self.error = deployment or FakeDeployment(), error
@@ -98,7 +110,7 @@ class FakeCloud:
 def test_a_failed_step_is_marked_and_the_error_is_one_sentence() -> None:
     panel = DeployPanel("stock:app", cloud=FakeCloud(FakeDeployment(fail_at=2)))
     panel.widget  # noqa: B018 - the view follows the state
-    assert panel.apply() is None
+    assert panel.apply(confirmed=True) is None
     assert [s.status for s in panel.steps] == ["done", "failed", "pending"]
     assert panel.error == ("CreateFunction on stock-dev failed: role not ready; deploy again. "
                            "[InvalidParameterValueException]")
@@ -129,8 +141,23 @@ def test_stage_and_cloud_selection_reset_the_plan_and_settings_reach_the_cloud()
     assert panel.plan() is None and panel.error == "Unknown cloud 'mars': use 'local', 'aws' or 'aws:<profile>'."
 
 
-def test_apply_button_applies() -> None:
-    panel = DeployPanel("stock:app", cloud=FakeCloud())
+def test_apply_on_aws_names_the_account_and_waits_for_confirm() -> None:
+    cloud = FakeCloud()
+    panel = DeployPanel("stock:app", cloud=cloud)
     panel.widget  # noqa: B018
     panel._view.apply.click()
+    assert panel.url is None and cloud.deployment.applied == [] and panel.pending == "apply"
+    assert "Apply these 3 changes to" in panel._view.result.value and panel._view.asking.layout.display == "flex"
+    panel._view.cancel.click()
+    assert panel.pending == "" and panel._view.asking.layout.display == "none"
+    panel._view.apply.click()
+    panel._view.confirm.click()
     assert panel.url == FakeDeployment.url and "coworks-url" in panel._view.result.value
+
+
+def test_the_static_form_reads_in_both_themes() -> None:
+    panel = DeployPanel("stock:app", cloud=FakeCloud(FakeDeployment(fail_at=2)))
+    panel.apply(confirmed=True)
+    shown = panel._repr_html_()
+    assert 'body[data-jp-theme-light="false"] .coworks-error' in shown and "coworks-themed" in shown
+    assert "#fdecea" not in shown and "rgba(244, 67, 54" in shown  # a tint, not a light-only background
