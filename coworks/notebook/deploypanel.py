@@ -133,7 +133,8 @@ class DeployPanel(Shown):
                 self._refresh()
                 return self.url
             if not confirmed and not is_local(self.cloud) and self.steps:
-                return self._ask("apply", f"Apply these {len(self.steps)} changes to {self.where}?")
+                self._ask("apply", f"Apply these {len(self.steps)} changes to {self.where}?")
+                return None
             self.pending = self.question = ""
             self.deployment.apply(progress=self._on_progress)
             self.url = self.deployment.url
@@ -157,8 +158,9 @@ class DeployPanel(Shown):
             if not self.steps:
                 return shown
             if not confirmed:
-                return self._ask("destroy", f"Delete these {len(self.steps)} resources of {name} ({self.stage}) "
-                                            f"from {self.where}?")
+                self._ask("destroy", f"Delete these {len(self.steps)} resources of {name} ({self.stage}) "
+                                     f"from {self.where}?")
+                return None
             self.pending = self.question = ""
             plan = self.cloud.destroy(name, self.stage, progress=self._on_progress)
             self.url = None
@@ -186,7 +188,6 @@ class DeployPanel(Shown):
     def _ask(self, action: str, question: str) -> None:
         self.pending, self.question = action, question
         self._refresh()
-        return None
 
     def close(self) -> None:
         """Stop the clouds this panel started (a cloud passed in stays with its owner)."""
