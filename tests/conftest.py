@@ -21,6 +21,11 @@ from tests.support import SAMPLES, Calls, moto_cloud, write_module
 
 # Set at import, before any test module creates a LocalCloud at collection or in a fixture.
 os.environ["COWORKS_HOME"] = tempfile.mkdtemp(prefix="coworks-test-home-")
+# The SDK local Lambda workers get (boto3 at the runtime's pin) is installed once per machine, in the
+# user's cache, not in each test's private one: the first test that starts a worker downloads it
+# (about 15 MB), every later test and run reads it offline.
+os.environ.setdefault("COWORKS_LAMBDA_LIBRARIES", os.path.join(
+    os.environ.get("COWORKS_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "coworks")), "lambda-libraries"))
 
 _marked = {"localcloud": False}
 

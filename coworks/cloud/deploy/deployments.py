@@ -51,7 +51,8 @@ class _Readied:
         model = self.model
         self._check()
         names = Names.of(model.owner, region=self.cloud.region, account=self.cloud.account)
-        self._plan = plan_deploy(model, read_state(self.cloud.clients, names))
+        buckets = tuple(b.bucket for b in getattr(model, "buckets", ()))
+        self._plan = plan_deploy(model, read_state(self.cloud.clients, names, buckets))
         return self._plan
 
     def _apply(self, progress: Progress | None) -> None:
@@ -88,6 +89,16 @@ class Deployment(_Readied):
             self._model = build_model(self.package, self.stage, self.environment, account=self.cloud.account,
                                       region=self.cloud.region)
         return self._model
+
+    def plan(self) -> Plan:
+        """Read what AWS holds and diff it with the model; the package's imports that neither the zip
+        nor the runtime provides are the plan's ``warnings``, before anything is deployed."""
+        from dataclasses import replace
+
+        from ..packaging.imports import warnings_for
+
+        self._plan = replace(super().plan(), warnings=warnings_for(self.package))
+        return self._plan
 
     def apply(self, progress: Progress | None = None) -> Deployment:
         """Carry out the plan (the one last shown by ``plan()``, else a fresh one)."""

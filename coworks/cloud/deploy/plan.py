@@ -62,6 +62,9 @@ class Plan:
     stage: str
     region: str
     actions: tuple[Action, ...]
+    #: What will likely fail once deployed though the deploy itself succeeds (an import that
+    #: neither the package nor the runtime provides), one sentence each.
+    warnings: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[Action, ...]:
@@ -81,7 +84,7 @@ class Plan:
 
     def __str__(self) -> str:
         head = f"Plan for {self.service} at stage {self.stage} in {self.region}: {self.summary()}"
-        lines = [head, *(f"  {a}" for a in self.changes)]
+        lines = [head, *(f"  {a}" for a in self.changes), *(f"  ! warning: {w}" for w in self.warnings)]
         return "\n".join(lines)
 
     def __len__(self) -> int:
@@ -99,4 +102,5 @@ class Plan:
             f"{html.escape(self.region)}: {html.escape(self.summary())}</p>"
             "<table><thead><tr><th>action</th><th>resource</th><th>name</th><th>changes</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
+            + "".join(f"<p>⚠ {html.escape(w)}</p>" for w in self.warnings)
         )

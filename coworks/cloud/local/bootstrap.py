@@ -19,6 +19,7 @@ results. Those travel on two inherited pipes (``_COWORKS_WORKER_FDS=read,write``
 from __future__ import annotations
 
 import decimal
+import errno
 import importlib
 import json
 import logging
@@ -122,29 +123,41 @@ def _captured() -> list[str]:
 
 
 def _error(exc: BaseException, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
-    """Lambda's error payload, and its ``[ERROR]`` log line alongside."""
-    frames = traceback.extract_tb(exc.__traceback__)
+    """Lambda's error payload, and its ``[ERROR]`` log line alongside (one event: newlines are ``\\r``)."""
+    if isinstance(exc, _InitError):  # a fault of the runtime: Lambda gives no stack of its own frames
+        frames: list[str] = list(exc.trace)
+    else:
+        frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
     payload = {
         "errorMessage": str(exc) if message is None else message,
         "errorType": error_type or type(exc).__name__,
         "requestId": _LambdaLogHandler.request_id,
-        "stackTrace": traceback.format_list(frames),
+        "stackTrace": frames,
     }
-    text = "".join(traceback.format_exception(exc)).rstrip("\n").replace("\n", "\r")
-    sys.stdout.write(f"[ERROR] {payload['errorType']}: {payload['errorMessage']}\r{text}\n")
+    lines = [f"[ERROR] {payload['errorType']}: {payload['errorMessage']}", "Traceback (most recent call last):"]
+    lines += [line for frame in frames for line in frame.splitlines()]
+    sys.stdout.write("\r".join(lines) + "\n")
     return payload
 
 
 def _load_handler(spec: str) -> Callable[..., Any]:
-    """Import ``path/to/module.attribute`` as Lambda does, with Lambda's error types."""
+    """Import ``path/to/module.attribute`` as Lambda's Python runtime does, with its fault types
+    and messages (awslambdaric's ``_get_handler``)."""
     module_name, _, attribute = spec.rpartition(".")
     if not module_name or not attribute:
-        raise _InitError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': expected module.attribute")
-    module_name = module_name.replace("/", ".")
+        raise _InitError("Runtime.MalformedHandlerName",
+                         f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)")
+    if module_name.split(".")[0] in sys.builtin_module_names:
+        raise _InitError("Runtime.BuiltInModuleConflict",
+                         f"Cannot use built-in module {module_name} as a handler module")
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as exc:
         raise _InitError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise _InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}",
+                         trace) from exc
     handler = getattr(module, attribute, None)
     if handler is None:
         raise _InitError("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_name}'")
@@ -152,9 +165,10 @@ def _load_handler(spec: str) -> Callable[..., Any]:
 
 
 class _InitError(Exception):
-    def __init__(self, error_type: str, message: str) -> None:
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
         super().__init__(message)
         self.error_type = error_type
+        self.trace = trace or []
 
 
 def _encode_decimal(value: object) -> object:
@@ -190,13 +204,61 @@ def _invoke(handler: Callable[..., Any], request: dict[str, Any]) -> dict[str, A
     }
 
 
+def _search_path(task_root: str, layers: list[str], libraries: list[str]) -> list[str]:
+    """Lambda's ``sys.path`` for Python 3.11 and later: the zip, then each layer (``/opt``: its
+    ``python/lib/python3.x/site-packages`` and ``python``; a later layer overrides an earlier one,
+    as when they are extracted in order), then the runtime's own libraries, then the standard
+    library. Nothing of the machine that deploys: the worker runs with ``-I -S``."""
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    path = [task_root]
+    for opt in reversed(layers):
+        path += [os.path.join(opt, "python", "lib", version, "site-packages"), os.path.join(opt, "python")]
+    return path + libraries + [p for p in sys.path if p and p not in path and p not in libraries]
+
+
+_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_CHANGES = {"os.mkdir": (0,), "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.symlink": (1,),
+            "os.link": (1,), "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,)}
+
+
+def _read_only_file_system(writable: list[str], read_only: list[str]) -> None:
+    """Lambda's file system: only ``/tmp`` can be written, never the code; anything else is
+    ``OSError: [Errno 30] Read-only file system``, as there (an audit hook, since a local worker
+    may run as root, for whom permissions are no barrier)."""
+    def inside(path: str, roots: list[str]) -> bool:
+        return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+    def refuse(target: Any) -> None:
+        if isinstance(target, int) or target is None:  # a file already open (fd): what was granted stays
+            return
+        path = os.path.abspath(os.fsdecode(target))
+        if inside(path, read_only) or not inside(path, writable):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(target))
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            if len(args) >= 3 and isinstance(args[2], int) and args[2] & _WRITES:
+                refuse(args[0])
+        elif event in _CHANGES:
+            for index in _CHANGES[event]:
+                if index < len(args):
+                    refuse(args[index])
+
+    sys.addaudithook(hook)
+
+
 def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     if sys.path and os.path.abspath(sys.path[0] or ".") == here:
         sys.path.pop(0)  # run by path, Python put coworks/cloud first: its modules must not shadow the user's
     read_fd, write_fd = (int(fd) for fd in os.environ.pop("_COWORKS_WORKER_FDS").split(","))
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    sys.path.insert(0, task_root)
+    sandbox = json.loads(os.environ.pop("_COWORKS_SANDBOX", "{}"))
+    layers, libraries = list(sandbox.get("layers", [])), list(sandbox.get("libraries", []))
+    sys.path[:] = _search_path(task_root, layers, libraries)
+    sys.dont_write_bytecode = True  # the code folder is read-only: nothing to cache there
+    if sandbox.get("writable") is not None:
+        _read_only_file_system(list(sandbox["writable"]), [task_root, *layers, *libraries])
     root = logging.getLogger()
     root.handlers[:] = [_LambdaLogHandler()]
     _reset_capture()

@@ -19,12 +19,6 @@ from datetime import UTC, datetime
 MAX_PAYLOAD = 6_291_556  # bytes: Lambda's limit for a synchronous request and response
 
 
-
-
-
-
-
-
 @dataclass(frozen=True)
 class FunctionSpec:
     """What the pool needs to run one version of a function, as the control plane describes it."""
@@ -41,6 +35,9 @@ class FunctionSpec:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     runtime: str = "python3.11"
+    #: Unpacked layer folders, each laid out as Lambda's ``/opt`` (``python/``, ``python/lib/python3.x/
+    #: site-packages``), in the function's order: a later layer overrides an earlier one.
+    layers: tuple[str, ...] = ()
 
     def arn(self, qualifier: str | None = None) -> str:
         base = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.name}"

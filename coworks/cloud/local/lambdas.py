@@ -77,6 +77,7 @@ class LocalLambda:
             memory=config.memory,
             alias=config.qualifier if config.qualifier and not config.qualifier.isdigit() else None,
             region=config.region,
+            runtime=config.runtime,
         )
         result = self._pool.invoke(spec, payload, qualifier=config.qualifier, request_id=request_id)
         lines = lambda_log_lines(request_id, config.version, result)

@@ -25,6 +25,13 @@ class _Died(Exception):
     pass
 
 
+class _OutOfMemory(Exception):
+    pass
+
+
+_WATCH = 0.05  # seconds between two looks at a running worker's memory
+
+
 class _Worker:
     """One worker process and its protocol pipes, used by one invocation at a time."""
 
@@ -54,22 +61,29 @@ class _Worker:
         except OSError as exc:
             raise _Died() from exc
 
-    def receive(self, deadline: float) -> dict[str, Any]:
-        size = struct.unpack(">I", self._read(4, deadline))[0]
-        answer: dict[str, Any] = json.loads(self._read(size, deadline))
+    def receive(self, deadline: float, memory_mb: int | None = None) -> dict[str, Any]:
+        """The next message; ``_TimedOut`` at ``deadline``, ``_OutOfMemory`` when the worker's resident
+        memory passes ``memory_mb`` meanwhile."""
+        size = struct.unpack(">I", self._read(4, deadline, memory_mb))[0]
+        answer: dict[str, Any] = json.loads(self._read(size, deadline, memory_mb))
         return answer
 
-    def _read(self, size: int, deadline: float) -> bytes:
+    def _read(self, size: int, deadline: float, memory_mb: int | None = None) -> bytes:
         buffer = bytearray()
         while len(buffer) < size:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _TimedOut()
+            wait = remaining if memory_mb is None else min(remaining, _WATCH)
             try:
-                ready, _, _ = select.select([self.result_fd], [], [], remaining)
+                ready, _, _ = select.select([self.result_fd], [], [], wait)
             except (OSError, ValueError) as exc:  # closed by close() from another thread
                 raise _Died() from exc
             if not ready:
+                if memory_mb is not None and self.resident_mb() > memory_mb:
+                    raise _OutOfMemory()
+                if wait < remaining:
+                    continue
                 raise _TimedOut()
             try:
                 chunk = os.read(self.result_fd, size - len(buffer))
@@ -89,6 +103,17 @@ class _Worker:
             return []
         lines = data.decode("utf-8", "replace").split("\n")
         return lines[:-1] if lines and lines[-1] == "" else lines
+
+    def resident_mb(self) -> float:
+        """What the worker holds in memory now (VmRSS), in MB; 0 when it cannot be read."""
+        try:
+            with open(f"/proc/{self.process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0.0
 
     def peak_memory_mb(self) -> int:
         try:

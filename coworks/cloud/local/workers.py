@@ -10,7 +10,13 @@ kept per function version: concurrent invocations get their own workers up to
 What comes back is what Lambda reports: the payload or Lambda's error payload with the
 function-error flag, the lines the handler printed or logged, durations, billed duration, memory,
 and the init duration of a cold start. The configured timeout is enforced by killing the worker
-and answering ``Task timed out after N.NN seconds``, as Lambda does.
+and answering ``Task timed out after N.NN seconds``, as Lambda does; so is the configured memory
+(``Runtime.OutOfMemory`` when the worker's resident memory goes past it).
+
+A worker sees what Lambda gives a function and nothing of this machine's environment: it runs
+``python -I -S`` of the runtime's version (see :mod:`.runtimes`) with ``sys.path`` made of the
+unpacked zip, the function's layers, the runtime's SDK and the standard library; its code folder
+is read-only and ``/tmp`` is the one place it can write.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -43,7 +48,8 @@ from .invocations import (
     lambda_log_lines,
     stream_name,
 )
-from .workerprocess import _Died, _kill_all, _TimedOut, _Worker
+from .runtimes import interpreter, managed_libraries
+from .workerprocess import _Died, _kill_all, _OutOfMemory, _TimedOut, _Worker
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,7 +90,7 @@ class WorkerPool:
         self.cache_dir = Path(cache_dir)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.max_workers_per_function = max_workers_per_function
-        self._python = python or sys.executable
+        self._python = python  # None: an interpreter of each function's runtime
         self._base_env: Mapping[str, str] = environment if environment is not None else default_environment()
         self._cond = threading.Condition()
         self._idle: dict[tuple[str, str, str], list[_Worker]] = {}
@@ -145,7 +151,8 @@ class WorkerPool:
 
     def _fingerprint(self, function: FunctionSpec) -> str:
         """Code and configuration: Lambda starts new environments when either changes, so does the pool."""
-        config = [function.handler, function.memory, function.runtime, function.region, function.account_id]
+        config = [function.handler, function.memory, function.runtime, function.region, function.account_id,
+                  list(function.layers)]
         config.append(sorted((str(k), str(v)) for k, v in function.environment.items()))
         digest = hashlib.sha256(json.dumps(config).encode("utf-8")).hexdigest()[:16]
         return f"{self.code_sha256(function)}:{digest}"
@@ -227,6 +234,12 @@ class WorkerPool:
             "LAMBDA_TASK_ROOT": str(code_dir),
             "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
         })
+        python = self._python or interpreter(function.runtime)
+        libraries = managed_libraries(function.runtime)
+        writable = list(dict.fromkeys(["/tmp", tempfile.gettempdir(), "/dev/null"]))
+        env["_COWORKS_SANDBOX"] = json.dumps({"layers": [str(Path(p).resolve()) for p in function.layers],
+                                              "libraries": [str(libraries)] if libraries else [],
+                                              "writable": writable})
         request_read, request_write = os.pipe()
         result_read, result_write = os.pipe()
         env["_COWORKS_WORKER_FDS"] = f"{request_read},{result_write}"
@@ -234,7 +247,7 @@ class WorkerPool:
         started = time.monotonic()
         try:
             process = subprocess.Popen(
-                [self._python, "-u", str(BOOTSTRAP)], cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
+                [python, "-I", "-S", "-u", str(BOOTSTRAP)], cwd=code_dir, env=env, stdin=subprocess.DEVNULL,
                 stdout=capture, stderr=capture, pass_fds=(request_read, result_write), start_new_session=True,
             )
         except OSError as exc:
@@ -274,6 +287,7 @@ class WorkerPool:
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     archive.extractall(staging)
+                _read_only(staging)
                 staging.rename(target)
             except zipfile.BadZipFile as exc:
                 raise WorkerError(
@@ -283,7 +297,9 @@ class WorkerPool:
                 if not target.is_dir():
                     raise
             finally:
-                shutil.rmtree(staging, ignore_errors=True)
+                if staging.exists():
+                    _writable(staging)
+                    shutil.rmtree(staging, ignore_errors=True)
         return target
 
     def _run(
@@ -299,7 +315,16 @@ class WorkerPool:
         }
         try:
             worker.send(request)
-            answer = worker.receive(began + function.timeout)
+            answer = worker.receive(began + function.timeout, memory_mb=function.memory)
+            if answer.get("max_memory_mb", 0) > function.memory:  # a peak between two looks: Lambda kills it too
+                raise _OutOfMemory()
+        except _OutOfMemory:
+            elapsed = time.monotonic() - began
+            logs = worker.captured()
+            worker.kill()
+            message = f"RequestId: {request['request_id']} Error: Runtime exited with error: signal: killed"
+            payload = {"errorMessage": message, "errorType": "Runtime.OutOfMemory"}
+            return _result(fields, payload, logs, elapsed * 1000, function.memory, "crash")
         except _TimedOut:
             elapsed = time.monotonic() - began
             memory = worker.peak_memory_mb()
@@ -394,6 +419,19 @@ def _directory_name(sha: str) -> str:
     except (binascii.Error, ValueError):
         raw = b""
     return raw.hex() if len(raw) == 32 else hashlib.sha256(sha.encode("utf-8")).hexdigest()
+
+
+def _read_only(folder: Path) -> None:
+    """The code folder as Lambda mounts it: readable and traversable, never writable."""
+    for path in [*folder.rglob("*"), folder]:
+        if not path.is_symlink():
+            path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def _writable(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def default_environment() -> dict[str, str]:
