@@ -45,7 +45,10 @@ class LogPrinter:
         stamp = record.time.strftime("%H:%M:%S.%f")[:-3]
         prefix = f"{stamp} {short_stream(record.stream)}"
         data = record.json
-        message = json.dumps(data, indent=2, ensure_ascii=False) if data is not None else record.message.rstrip("\n")
+        if data is not None:
+            message = _readable(data)
+        else:
+            message = record.message.rstrip("\n")
         pad = " " * (len(prefix) + 1)
         message = message.replace("\n", "\n" + pad)
         if not self.colour:
@@ -63,6 +66,23 @@ class LogPrinter:
 
     def __call__(self, record: LogRecord) -> None:
         self.echo(self.format(record))
+
+
+def _readable(data: object) -> str:
+    """A JSON message pretty-printed; a traceback it carries (``traceback``, Lambda's ``stackTrace``)
+    comes out below as the lines Python printed, not as one string full of ``\\n``."""
+    trace = ""
+    if isinstance(data, dict):
+        found = data.get("traceback")
+        frames = data.get("stackTrace")
+        if isinstance(found, str) and "\n" in found.strip():
+            data = {k: v for k, v in data.items() if k != "traceback"}
+            trace = found.rstrip("\n")
+        elif isinstance(frames, list) and frames and all(isinstance(f, str) for f in frames):
+            data = {k: v for k, v in data.items() if k != "stackTrace"}
+            trace = "Traceback (most recent call last):\n" + "".join(frames).rstrip("\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return f"{text}\n{trace}" if trace else text
 
 
 @click.command()

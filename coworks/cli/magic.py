@@ -1,4 +1,8 @@
-"""``%cws ...`` in a notebook: the command line, run in the kernel (``%load_ext coworks`` adds it)."""
+"""``%cws ...`` in a notebook: the command line, run in the kernel (``%load_ext coworks`` adds it).
+
+It ends like any other line: ``main`` returns the exit code instead of raising ``SystemExit``,
+and a non-zero code is said in one line.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,12 @@ def cws_line(line: str) -> int:
     """Run ``cws`` with these arguments in the kernel; returns its exit code."""
     from . import main
 
-    return main(shlex.split(line))
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:  # an unclosed quote
+        print(f"%cws {line}: {exc}; close the quote.")
+        return 2
+    return main(argv)
 
 
 def load(ipython: Any) -> None:

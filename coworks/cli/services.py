@@ -77,13 +77,28 @@ def status(cloud: AwsCloud, service: str | None, stage: str) -> None:
 @cloud_options
 def invoke(cloud: AwsCloud, service: str, path: str, stage: str, method: str, params: tuple[str, ...],
            data: str | None) -> None:
-    """Call PATH of the deployed SERVICE through Lambda (no API Gateway) and print the answer."""
+    """Call PATH of the deployed SERVICE through Lambda (no API Gateway) and print the answer.
+
+    A non-2xx answer prints its status (on stderr) and body, and exits with status 1.
+    """
     try:
         body = json.loads(data) if data is not None else None
     except ValueError:
         raise click.BadParameter("it is not JSON.", param_hint="--data") from None
-    answer = cloud.invoke(service, stage, path, method, params=parse_pairs(params, "--param"), body=body)
+    answer = cloud.invoke(service, stage, path, method, params=parse_pairs(params, "--param"), body=body,
+                          response=True)
+    status = 200
+    if isinstance(answer, dict) and isinstance(answer.get("statusCode"), int) and "body" in answer:
+        status, text = answer["statusCode"], answer["body"]
+        try:
+            answer = json.loads(text)
+        except (TypeError, ValueError):
+            answer = text
+    if not 200 <= status < 300:
+        click.echo(f"{method.upper()} {path} answered {status}:", err=True)
     click.echo(answer if isinstance(answer, str) else json.dumps(answer, indent=2))
+    if not 200 <= status < 300:
+        sys.exit(1)
 
 
 @click.command()

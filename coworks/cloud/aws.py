@@ -124,11 +124,18 @@ class AwsCloud:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        response: bool = False,
     ) -> Any:
-        """Call a route of the deployed function directly (no API Gateway): its JSON answer."""
+        """Call a route of the deployed function directly (no API Gateway): its JSON answer.
+
+        ``response=True`` asks for every answer as ``{"statusCode", "headers", "body"}``, a
+        non-2xx one included (no ``HTTP<status>`` error is raised in the function).
+        """
         name = service_name(service)
         fn = function_name(name, stage)
-        event = {"method": method.upper(), "path": path, "params": dict(params or {}), "body": body}
+        event: dict[str, Any] = {"method": method.upper(), "path": path, "params": dict(params or {}), "body": body}
+        if response:
+            event["response"] = "full"
         answer = self.clients.call("lambda", "invoke", f"{fn}:{stage}", FunctionName=fn, Qualifier=stage,
                                    Payload=json.dumps(event).encode())
         payload = answer["Payload"].read()

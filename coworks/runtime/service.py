@@ -196,6 +196,8 @@ class TechMicroService(_Mountable):
                 response.body = ""
         except HTTPError as exc:
             response = error_response(exc)
+            if request.route is not None:  # raised on purpose (or by binding), not a routing miss
+                self._warn(request, exc)
         except Exception:
             response = self._internal_error(request)
         if cors is not None:
@@ -222,6 +224,27 @@ class TechMicroService(_Mountable):
                 continue
             return str(endpoint[0].path)
         return None
+
+    def _warn(self, request: Request, exc: HTTPError) -> None:
+        """An HTTPError is an answer, not a crash: a warning with its status, never a traceback.
+
+        In Lambda a JSON line (filter it with ``{ $.level = "WARNING" }``); elsewhere the
+        ``coworks`` logger, only when logging is set up (a notebook is not spammed by 404s).
+        """
+        if self.log_requests:
+            import sys
+
+            from .responses import dumps
+
+            sys.stdout.write(dumps({"level": "WARNING", "type": "http_error", "service": self.name,
+                                    "request_id": request.request_id, "method": request.method,
+                                    "path": request.path, "status": exc.status_code, "message": exc.message}) + "\n")
+            return
+        import logging
+
+        logger = logging.getLogger("coworks")
+        if logger.hasHandlers():
+            logger.warning("%s %s answered %s: %s", request.method, request.path, exc.status_code, exc.message)
 
     def _internal_error(self, request: Request) -> Response:
         """A 500 that names the request id; the traceback goes to the log, never to the client."""

@@ -31,3 +31,19 @@ def test_colours_cycle_over_streams_and_mark_levels() -> None:
     assert "\x1b[31m" in printer.format(record("ERROR broke"))
     assert "\x1b[33m" in printer.format(record("WARNING slow"))
     assert "\x1b[31m" not in printer.format(record("fine"))
+
+
+def test_a_traceback_inside_a_json_line_prints_as_its_lines() -> None:
+    trace = ('Traceback (most recent call last):\n  File "shop.py", line 9, in get_boom\n    1 / 0\n'
+             "ZeroDivisionError: x\n")
+    text = LogPrinter().format(record(json.dumps({"level": "ERROR", "type": "error", "traceback": trace})))
+    pad = " " * len("10:53:20.123 [3]0f3c5a ")
+    lines = text.splitlines()
+    assert "\\n" not in text and '"traceback"' not in text
+    assert lines[-4:] == [pad + "Traceback (most recent call last):", pad + '  File "shop.py", line 9, in get_boom',
+                          pad + "    1 / 0", pad + "ZeroDivisionError: x"]
+    lambda_error = {"errorMessage": "x", "errorType": "ZeroDivisionError",
+                    "stackTrace": ['  File "shop.py", line 9, in get_boom\n    1 / 0\n']}
+    shown = LogPrinter().format(record(json.dumps(lambda_error))).splitlines()
+    assert shown[-3:] == [pad + "Traceback (most recent call last):", pad + '  File "shop.py", line 9, in get_boom',
+                          pad + "    1 / 0"]

@@ -67,7 +67,8 @@ def test_invoke_sends_a_direct_invocation(moto: None, module: str) -> None:
     answered = cws("invoke", "stock", "/item/3", "-X", "get", "-p", "full=1", "--aws")
     assert answered.exit_code == 0, answered.output
     # moto without Docker echoes the event back: it is the runtime's direct-invocation shape
-    assert json.loads(answered.stdout) == {"method": "GET", "path": "/item/3", "params": {"full": "1"}, "body": None}
+    assert json.loads(answered.stdout) == {"method": "GET", "path": "/item/3", "params": {"full": "1"}, "body": None,
+                                           "response": "full"}
 
 
 def test_errors_are_one_sentence(moto: None, module: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,3 +146,14 @@ def test_every_command_says_its_cloud_first_and_aws_changes_are_asked_for(moto: 
     assert agreed.exit_code == 0 and "stock (dev): https://" in agreed.stdout
     again = cws("deploy", module, "--aws")  # no changes: nothing to ask about
     assert again.exit_code == 0 and "[y/N]" not in again.output
+
+
+@pytest.mark.localcloud
+def test_invoke_prints_a_non_2xx_answer_and_exits_non_zero(probe: Any, cloud: Any) -> None:
+    failed = cws("invoke", "probe", "/boom", "--endpoint-url", cloud.endpoint_url)
+    assert failed.exit_code == 1 and "GET /boom answered 500:" in failed.stderr
+    assert json.loads(failed.stdout)["message"] == "Internal server error" and "Traceback" not in failed.output
+    missing = cws("invoke", "probe", "/nowhere", "--endpoint-url", cloud.endpoint_url)
+    assert missing.exit_code == 1 and json.loads(missing.stdout) == {"message": "Not Found"}
+    fine = cws("invoke", "probe", "/echo/4", "-p", "tag=x", "--endpoint-url", cloud.endpoint_url)
+    assert fine.exit_code == 0 and json.loads(fine.stdout) == {"n": 4, "tag": "x"}

@@ -52,15 +52,7 @@ def _from_string(spec: str) -> Source:
     attr = attr or "app"
     if not module_name.replace(".", "").replace("_", "").isalnum():
         raise PackagingError(f"{spec!r} is not 'module:attribute' (for example 'inventory:app').", resource=spec)
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise PackagingError(
-            f"Cannot import {module_name!r} ({exc}): run from the directory that holds it, or fix the name.",
-            resource=spec,
-        ) from None
+    module = import_user_module(module_name, spec)
     service = getattr(module, attr, None)
     if isinstance(service, type) and issubclass(service, TechMicroService):
         service = service()
@@ -73,6 +65,53 @@ def _from_string(spec: str) -> Source:
     files = {**project_modules([*vars(module).values(), *imported_modules(files)], root,
                                {module.__name__.split(".")[0]}), **files}
     return Source(service, f"{module_stem(module)}.{attr}", files, root)
+
+
+#: Import names whose package on PyPI is called otherwise.
+_DISTRIBUTIONS = {"yaml": "PyYAML", "PIL": "Pillow", "sklearn": "scikit-learn", "cv2": "opencv-python",
+                  "bs4": "beautifulsoup4", "dateutil": "python-dateutil", "jwt": "PyJWT", "dotenv": "python-dotenv",
+                  "attr": "attrs", "google": "google-cloud (the part you use)"}
+
+
+def import_user_module(module_name: str, spec: str, error: type[Exception] = PackagingError) -> Any:
+    """Import the user's module (from the current directory too); its mistakes as one sentence.
+
+    A syntax error names the file, line and message; a missing third-party import names the
+    package to install and to declare in ``requirements``; any other failure at import names
+    the line of the user's code it came from. Coworks' own errors (a bad route...) go through.
+    """
+    from ...errors import CoworksError
+
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(module_name)
+    except SyntaxError as exc:
+        where = f"{Path(exc.filename).name if exc.filename else module_name}, line {exc.lineno}"
+        raise error(f"{where}: {exc.msg}: fix the syntax and run again.", resource=spec) from None  # type: ignore[call-arg]
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing and missing != module_name.split(".")[0]:
+            package = _DISTRIBUTIONS.get(missing, missing)
+            raise error(  # type: ignore[call-arg]
+                f"{module_name} imports {missing}, which is not installed here: pip install {package}, and "
+                f"declare it for the deploy in the service class: requirements = [\"{package}\"].",
+                resource=spec) from None
+        raise error(  # type: ignore[call-arg]
+            f"Cannot import {module_name!r} ({exc}): run from the directory that holds it, or fix the name.",
+            resource=spec) from None
+    except ImportError as exc:
+        raise error(f"Cannot import {module_name!r}: {exc}.", resource=spec) from None  # type: ignore[call-arg]
+    except CoworksError:
+        raise
+    except Exception as exc:
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if "importlib" not in f.filename]
+        frame = frames[-1] if frames else None
+        where = f" at {Path(frame.filename).name}, line {frame.lineno}" if frame is not None else ""
+        raise error(f"Importing {module_name} failed{where}: {type(exc).__name__}: {exc}.",  # type: ignore[call-arg]
+                    resource=spec) from None
 
 
 def _from_instance(service: TechMicroService) -> Source:

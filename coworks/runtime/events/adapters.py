@@ -7,7 +7,8 @@
 - EventBridge scheduled events: the ``@schedule`` method named by the rule.
 - Direct invocations from workflows, ``{"method", "path", "params", "body", "headers"}``:
   a 2xx answers the parsed body; any other status raises ``HTTP<status>`` so that a Step
-  Functions Catch can match it.
+  Functions Catch can match it. With ``"response": "full"`` (what ``cws invoke`` sends) every
+  status is answered as ``{"statusCode", "headers", "body"}`` instead, raising nothing.
 """
 
 from __future__ import annotations
@@ -239,6 +240,9 @@ def direct(service: TechMicroService, event: dict[str, Any], context: Any) -> An
         from .accesslog import log_request
 
         log_request(service.name, request, response, started)
+    if event.get("response") == "full":
+        body, _ = _encode_body(response)
+        return {"statusCode": response.status_code, "headers": response.headers, "body": body}
     return direct_result(response)
 
 
