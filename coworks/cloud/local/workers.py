@@ -14,7 +14,7 @@ and answering ``Task timed out after N.NN seconds``, as Lambda does; so is the c
 (``Runtime.OutOfMemory`` when the worker's resident memory goes past it).
 
 A worker sees what Lambda gives a function and nothing of this machine's environment: it runs
-``python -I -S`` of the runtime's version (see :mod:`.runtimes`) with ``sys.path`` made of the
+``python -I -S`` of the runtime's version (see :mod:`coworks.cloud.packaging.runtimes`) with ``sys.path`` made of the
 unpacked zip, the function's layers, the runtime's SDK and the standard library; its code folder
 is read-only and ``/tmp`` is the one place it can write.
 """
@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import InvalidRequestContentError, RequestTooLargeError, WorkerError
+from ..packaging.runtimes import interpreter, managed_libraries
 from .invocations import (
     MAX_PAYLOAD,
     FunctionSpec,
@@ -48,7 +49,6 @@ from .invocations import (
     lambda_log_lines,
     stream_name,
 )
-from .runtimes import interpreter, managed_libraries
 from .workerprocess import _Died, _kill_all, _OutOfMemory, _TimedOut, _Worker
 
 TYPE_CHECKING = False

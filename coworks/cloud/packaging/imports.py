@@ -7,63 +7,21 @@ imports ``pydantic`` without declaring it works on the machine that deploys it a
 Lambda with ``Runtime.ImportModuleError``. :func:`missing_imports` reads a built package's own
 modules (not its requirements) and names every such import before the deploy, statically.
 
-``SDK`` pins the boto3 and botocore a local worker gives each runtime. AWS's page *Building
-Lambda functions with Python* (section "Runtime-included SDK versions") says the included
-version depends on the runtime version and the Region and is updated over time; it publishes no
-table any more. The pin is the release the python3.12 and python3.13 runtimes carried in
-August 2025 (reported in aioboto3 issue 381), used for python3.11 too: one line to move.
+What each runtime provides (its Python's standard library, its SDK) is :mod:`.runtimes`'.
 """
 
 from __future__ import annotations
 
 import ast
-import sys
 from dataclasses import dataclass
+
+from .runtimes import RUNTIME_MODULES, python_of, standard_library
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from .package import Package
-
-#: The SDK each managed Python runtime ships: (boto3, botocore) versions.
-SDK: dict[str, tuple[str, str]] = {
-    "python3.11": ("1.38.36", "1.38.36"),
-    "python3.12": ("1.38.36", "1.38.36"),
-    "python3.13": ("1.38.36", "1.38.36"),
-}
-#: The top-level modules the SDK brings (boto3's and botocore's dependencies with it).
-RUNTIME_MODULES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"})
-#: Standard-library modules removed by a Python release (PEP 594's "dead batteries", distutils...).
-_REMOVED = {
-    (3, 12): frozenset({"asynchat", "asyncore", "distutils", "imp", "smtpd"}),
-    (3, 13): frozenset({"aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
-                        "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib",
-                        "uu", "xdrlib"}),
-}
-
-
-def sdk_requirements(runtime: str) -> tuple[str, ...]:
-    """``("boto3==X", "botocore==Y")`` for a managed runtime (the newest pin for an unknown one)."""
-    boto3, botocore = SDK.get(runtime) or SDK[max(SDK)]
-    return (f"boto3=={boto3}", f"botocore=={botocore}")
-
-
-def python_of(runtime: str) -> tuple[int, int]:
-    """``(3, 12)`` for ``python3.12``."""
-    major, _, minor = runtime.removeprefix("python").partition(".")
-    return int(major), int(minor)
-
-
-def standard_library(version: tuple[int, int]) -> frozenset[str]:
-    """The top-level modules of that Python's standard library (this interpreter's list, with the
-    releases' removals applied either way)."""
-    every = set(sys.stdlib_module_names).union(*_REMOVED.values())
-    for release, removed in _REMOVED.items():
-        if version >= release:
-            every -= removed
-    return frozenset(every)
-
 
 @dataclass(frozen=True)
 class MissingImport:

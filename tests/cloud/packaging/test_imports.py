@@ -10,16 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coworks.cloud.packaging.imports import (
-    RUNTIME_MODULES,
-    MissingImport,
-    own_modules,
-    provided_modules,
-    scan,
-    standard_library,
-    warnings_for,
-)
+from coworks.cloud.packaging.imports import MissingImport, own_modules, provided_modules, scan, warnings_for
 from coworks.cloud.packaging.package import build_package
+from coworks.cloud.packaging.runtimes import RUNTIME_MODULES, standard_library
 from tests.support import write_module
 
 UNDECLARED = '''

@@ -1,10 +1,17 @@
-"""The managed Python runtime a local worker imitates: an interpreter of the declared version and
-the libraries Lambda's runtime adds to the zip (the SDK for Python at its pin), nothing else.
+"""Lambda's managed Python runtimes, and their stand-in on this machine for local workers.
 
-The SDK is installed once with pip into ``$COWORKS_LAMBDA_LIBRARIES`` (default
-``$COWORKS_CACHE/lambda-libraries``, else ``~/.cache/coworks/lambda-libraries``), one folder per
-pin, and read offline afterwards. When no interpreter of the declared version is found here, the
-worker runs on this one: a warning says so, once per runtime.
+A managed runtime gives a function its Python's standard library and the SDK for Python (boto3,
+botocore and their dependencies), nothing else. ``SDK`` pins the boto3 and botocore each runtime
+ships. AWS's page *Building Lambda functions with Python* (section "Runtime-included SDK
+versions") says the included version depends on the runtime version and the Region and is
+updated over time, and publishes no table any more; the pin is the release the python3.12 and
+python3.13 runtimes carried in August 2025 (reported in aioboto3 issue 381), used for python3.11
+too (its last published table, boto3 1.27.1, predates ``AWS_ENDPOINT_URL``): one line to move.
+
+For a local worker: :func:`interpreter` finds a Python of the runtime's version (this one, with a
+warning once per runtime, when there is none), and :func:`managed_libraries` installs the SDK once
+with pip into ``$COWORKS_LAMBDA_LIBRARIES`` (default ``$COWORKS_CACHE/lambda-libraries``, else
+``~/.cache/coworks/lambda-libraries``), one folder per pin, read offline afterwards.
 """
 
 from __future__ import annotations
@@ -20,7 +27,43 @@ import threading
 import warnings
 from pathlib import Path
 
-from ..packaging.imports import python_of, sdk_requirements
+#: The SDK each managed Python runtime ships: (boto3, botocore) versions.
+SDK: dict[str, tuple[str, str]] = {
+    "python3.11": ("1.38.36", "1.38.36"),
+    "python3.12": ("1.38.36", "1.38.36"),
+    "python3.13": ("1.38.36", "1.38.36"),
+}
+#: The top-level modules the SDK brings (boto3's and botocore's dependencies with it).
+RUNTIME_MODULES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"})
+#: Standard-library modules removed by a Python release (PEP 594's "dead batteries", distutils...).
+_REMOVED = {
+    (3, 12): frozenset({"asynchat", "asyncore", "distutils", "imp", "smtpd"}),
+    (3, 13): frozenset({"aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
+                        "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib",
+                        "uu", "xdrlib"}),
+}
+
+
+def sdk_requirements(runtime: str) -> tuple[str, ...]:
+    """``("boto3==X", "botocore==Y")`` for a managed runtime (the newest pin for an unknown one)."""
+    boto3, botocore = SDK.get(runtime) or SDK[max(SDK)]
+    return (f"boto3=={boto3}", f"botocore=={botocore}")
+
+
+def python_of(runtime: str) -> tuple[int, int]:
+    """``(3, 12)`` for ``python3.12``."""
+    major, _, minor = runtime.removeprefix("python").partition(".")
+    return int(major), int(minor)
+
+
+def standard_library(version: tuple[int, int]) -> frozenset[str]:
+    """The top-level modules of that Python's standard library (this interpreter's list, with the
+    releases' removals applied either way)."""
+    every = set(sys.stdlib_module_names).union(*_REMOVED.values())
+    for release, removed in _REMOVED.items():
+        if version >= release:
+            every -= removed
+    return frozenset(every)
 
 
 class RuntimeMismatchWarning(UserWarning):

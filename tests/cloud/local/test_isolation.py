@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from coworks.cloud.local import runtimes
 from coworks.cloud.local.workers import FunctionSpec, InvocationResult, WorkerPool, lambda_log_lines
-from coworks.cloud.packaging.imports import SDK
+from coworks.cloud.packaging import runtimes
+from coworks.cloud.packaging.runtimes import SDK
 
 PROBES = '''
 import json, os, sys
