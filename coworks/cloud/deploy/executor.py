@@ -287,6 +287,61 @@ def _machine(run: Run, action: Action) -> None:
 
 
 #: One handler per resource kind, by the name the plan gives it.
+# -- a workflow's sources: buckets, queues, subscriptions, pipes ---------------------------------
+
+
+def _bucket(run: Run, action: Action) -> None:
+    """Turn on the bucket's EventBridge notifications, keeping its other notifications as they are."""
+    c, name = run.clients, action.desired(kinds.BucketEvents).bucket
+    config = {k: v for k, v in c.call("s3", "get_bucket_notification_configuration", name, Bucket=name).items()
+              if k != "ResponseMetadata"}
+    c.call("s3", "put_bucket_notification_configuration", name, Bucket=name,
+           NotificationConfiguration={**config, "EventBridgeConfiguration": {}})
+
+
+def _queue(run: Run, action: Action) -> None:
+    c, name = run.clients, action.name
+    if action.verb == "delete":
+        c.call("sqs", "delete_queue", name, QueueUrl=action.id("url"))
+        return
+    queue = action.desired(kinds.Queue)
+    if action.verb == "create":
+        c.call("sqs", "create_queue", name, QueueName=name, Attributes=queue.attributes(), tags=run.tags)
+    else:
+        c.call("sqs", "set_queue_attributes", name, QueueUrl=action.id("url"), Attributes=queue.attributes())
+
+
+def _subscription(run: Run, action: Action) -> None:
+    c = run.clients
+    if action.verb == "delete":
+        c.call("sns", "unsubscribe", action.name, SubscriptionArn=action.id("arn"))
+        return
+    subscription = action.desired(kinds.Subscription)
+    # Raw delivery: the queue, then the workflow, gets the message as published, not SNS's envelope.
+    c.call("sns", "subscribe", action.name, TopicArn=subscription.topic, Protocol="sqs",
+           Endpoint=subscription.queue_arn, Attributes={"RawMessageDelivery": "true"})
+
+
+def _pipes_refused_role(exc: AwsError) -> bool:
+    return exc.code in ("ValidationException", "AccessDeniedException") and "role" in str(exc).lower()
+
+
+def _pipe(run: Run, action: Action) -> None:
+    c, name = run.clients, action.name
+    if action.verb in ("delete", "replace"):
+        c.call("pipes", "delete_pipe", name, Name=name)
+    if action.verb == "delete":
+        return
+    settings = action.desired(kinds.Pipe).settings()
+    if action.verb == "update":  # a pipe's source cannot change (a new source is a replace)
+        settings = {k: v for k, v in settings.items() if k != "Source"}
+        _until_role_settles(run, lambda: c.call("pipes", "update_pipe", name, Name=name, **settings),
+                            _pipes_refused_role)
+        return
+    _until_role_settles(run, lambda: c.call("pipes", "create_pipe", name, Name=name, Tags=run.tags, **settings),
+                        _pipes_refused_role)
+
+
 HANDLERS: dict[str, Callable[[Run, Action], None]] = {
     kinds.Role.kind: _role,
     kinds.LogGroup.kind: _log_group,
@@ -301,4 +356,8 @@ HANDLERS: dict[str, Callable[[Run, Action], None]] = {
     kinds.Route.kind: _api_part,
     kinds.ApiStage.kind: _stage,
     kinds.StateMachine.kind: _machine,
+    kinds.BucketEvents.kind: _bucket,
+    kinds.Queue.kind: _queue,
+    kinds.Subscription.kind: _subscription,
+    kinds.Pipe.kind: _pipe,
 }

@@ -27,14 +27,18 @@ from .resources import (
     Api,
     ApiStage,
     Authorizer,
+    BucketEvents,
     Function,
     Integration,
     LogGroup,
     Permission,
+    Pipe,
+    Queue,
     Role,
     Route,
     Rule,
     StateMachine,
+    Subscription,
 )
 from .triggers import Trigger
 
@@ -96,7 +100,12 @@ class WorkflowModel(_Owned):
 
     machine: StateMachine
     functions: tuple[str, ...]  # the qualified function ARNs its Tasks invoke
-    events_role: Role | None
+    events_role: Role | None  # EventBridge's, for the rules
+    pipes_role: Role | None = None  # EventBridge Pipes', for the SQS and SNS triggers
+    buckets: tuple[BucketEvents, ...] = ()
+    queues: tuple[Queue, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    pipes: tuple[Pipe, ...] = ()
 
     @property
     def workflow(self) -> str:
@@ -225,17 +234,53 @@ def build_workflow_model(
     if twice:
         raise ConfigurationError(f"Several triggers are named {', '.join(twice)}: give each its own name=.",
                                  resource=twice[0])
-    events_role = None
-    rules: tuple[Rule, ...] = ()
-    if found:
-        events_name = f"{name}-events"
-        start: list[dict[str, object]] = [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [arn]}]
-        events_role = Role(events_name, role_arn(account, events_name), policy(start), trust_policy("events"))
-        rules = tuple(
+    sources = _sources(found, owner, machine, region=region, account=account)
+    return WorkflowModel(owner=owner, region=region, account=account, role=role, log_group=LogGroup(group, retention),
+                         machine=machine, functions=functions, **sources)
+
+
+def _sources(triggers: list[Trigger], owner: Owner, machine: StateMachine, *, region: str,
+             account: str) -> dict[str, Any]:
+    """What starts the machine: EventBridge rules (schedules, patterns, S3 objects) through a role
+    EventBridge assumes, and pipes (SQS, SNS by a queue of its own) through a role Pipes assumes;
+    each role may start exactly this machine, the pipes' read exactly their queues."""
+    name, arn, stage = machine.name, machine.arn, owner.stage
+    start: list[dict[str, object]] = [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": [arn]}]
+    found: dict[str, Any] = {}
+    ruled = [t for t in triggers if not t.piped]
+    if ruled:
+        events_role = Role(f"{name}-events", role_arn(account, f"{name}-events"), policy(start), trust_policy("events"))
+        found["events_role"] = events_role
+        found["rules"] = tuple(
             Rule(rule, f"arn:aws:events:{region}:{account}:rule/{rule}", arn, schedule=t.schedule, pattern=t.pattern,
                  input=t.input, role_arn=events_role.arn,
                  description=f"Starts the Coworks workflow {owner.name} ({stage}): {t.name}")
-            for t in found for rule in [f"{name}-{t.name}"[:64]]
+            for t in ruled for rule in [f"{name}-{t.name}"[:64]]
         )
-    return WorkflowModel(owner=owner, region=region, account=account, role=role, log_group=LogGroup(group, retention),
-                         rules=rules, machine=machine, functions=functions, events_role=events_role)
+        found["buckets"] = tuple(dict.fromkeys(BucketEvents(t.bucket) for t in ruled if t.bucket))
+    else:
+        found["events_role"], found["rules"] = None, ()
+    piped = [t for t in triggers if t.piped]
+    if piped:
+        queues, subscriptions, sources = [], [], []
+        for t in piped:
+            if t.topic is not None:  # a queue of the workflow's own, that only this topic may send to
+                queue_name = f"{name}-{t.name}"[:80]
+                queue_arn = f"arn:aws:sqs:{region}:{account}:{queue_name}"
+                allow: dict[str, object] = {
+                    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                    "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": t.topic}}}
+                queues.append(Queue(queue_name, queue_arn, policy([allow])))
+                subscriptions.append(Subscription(t.topic, queue_arn))
+                sources.append((t, queue_arn))
+            else:
+                queue = str(t.queue)
+                sources.append((t, queue if queue.startswith("arn:") else f"arn:aws:sqs:{region}:{account}:{queue}"))
+        read: dict[str, object] = {
+            "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            "Resource": sorted({source for _, source in sources})}
+        pipes_role = Role(f"{name}-pipes", role_arn(account, f"{name}-pipes"), policy([read, *start]),
+                          trust_policy("pipes"))
+        found.update(pipes_role=pipes_role, queues=tuple(queues), subscriptions=tuple(subscriptions),
+                     pipes=tuple(Pipe(f"{name}-{t.name}"[:64], source, arn, pipes_role.arn) for t, source in sources))
+    return found

@@ -128,8 +128,8 @@ class Names:
     def of(cls, owner: Owner, *, region: str = "", account: str = "") -> Names:
         name = owner.resource_name
         if owner.kind == WORKFLOW:
-            return cls(owner, (f"{name}-states", f"{name}-events"), f"/aws/vendedlogs/states/{name}", f"{name}-",
-                       machine_arn=f"arn:aws:states:{region}:{account}:stateMachine:{name}")
+            return cls(owner, (f"{name}-states", f"{name}-events", f"{name}-pipes"), f"/aws/vendedlogs/states/{name}",
+                       f"{name}-", machine_arn=f"arn:aws:states:{region}:{account}:stateMachine:{name}")
         # A service's schedule rules are named by the runtime's rule_name(function, schedule), which
         # cuts long names: look them up by a prefix every such name keeps, and by their tags.
         return cls(owner, (f"{name}-role",), f"/aws/lambda/{name}", name[:16], function=name)

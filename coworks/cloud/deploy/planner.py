@@ -28,6 +28,7 @@ VERSION = kinds.Function.version_kind
 API, INTEGRATION, AUTHORIZER = kinds.Api.kind, kinds.Integration.kind, kinds.Authorizer.kind
 ROUTE, API_STAGE, PERMISSION = kinds.Route.kind, kinds.ApiStage.kind, kinds.Permission.kind
 RULE, MACHINE = Rule.kind, kinds.StateMachine.kind
+PIPE, QUEUE, SUBSCRIPTION, BUCKET = kinds.Pipe.kind, kinds.Queue.kind, kinds.Subscription.kind, kinds.BucketEvents.kind
 
 
 def plan_deploy(model: Model, current: Current) -> Plan:
@@ -39,6 +40,9 @@ def plan_deploy(model: Model, current: Current) -> Plan:
 def plan_destroy(current: Current, region: str) -> Plan:
     """Delete what ``current`` found (and only that), dependents first."""
     actions = [_delete_rule(name, rule) for name, rule in sorted(current.rules.items())]
+    actions += [Action("delete", PIPE, name) for name in sorted(current.pipes)]
+    actions += [_unsubscribe(s) for s in current.subscriptions]
+    actions += [Action("delete", QUEUE, name, ids=(("url", q.url),)) for name, q in sorted(current.queues.items())]
     if current.api is not None:
         actions += [Action("delete", API, a["Name"], ids=(("api_id", a["ApiId"]),))
                     for a in (current.api.api, *current.api.others)]
@@ -86,11 +90,24 @@ def _workflow(model: WorkflowModel, current: Current) -> list[Action]:
     actions = [_role(model.role, current.roles.get(model.role.name)), _log_group(model.log_group, current),
                _machine(model, current)]
     events_role = current.roles.get(f"{model.machine.name}-events")
-    if model.events_role is not None:
-        actions.append(_role(model.events_role, events_role))
+    pipes_role = current.roles.get(f"{model.machine.name}-pipes")
+    for wanted, found in ((model.events_role, events_role), (model.pipes_role, pipes_role)):
+        if wanted is not None:
+            actions.append(_role(wanted, found))
+    actions.extend(_queues(model, current))
+    actions.extend(_subscriptions(model, current))
+    actions.extend(_buckets(model, current))
     actions.extend(_rules(model.rules, current))
-    if model.events_role is None and events_role is not None:
-        actions.append(_delete_role(events_role))
+    actions.extend(_pipes(model, current))
+    wanted_subscriptions = {(s.topic, s.queue_arn) for s in model.subscriptions}
+    actions.extend(_unsubscribe(s) for s in current.subscriptions
+                   if (s.get("TopicArn"), s.get("Endpoint")) not in wanted_subscriptions)
+    wanted_queues = {q.name for q in model.queues}
+    actions.extend(Action("delete", QUEUE, name, ids=(("url", q.url),))
+                   for name, q in sorted(current.queues.items()) if name not in wanted_queues)
+    for wanted, found in ((model.events_role, events_role), (model.pipes_role, pipes_role)):
+        if wanted is None and found is not None:
+            actions.append(_delete_role(found))
     return actions
 
 
@@ -288,3 +305,67 @@ def _machine(model: WorkflowModel, current: Current) -> Action:
         changes.append("logging")
     return Action("update" if changes else "no-op", MACHINE, machine.name, tuple(changes), machine,
                   (("arn", machine.arn),))
+
+
+# -- a workflow's sources: queues, subscriptions, buckets, pipes ---------------------------------
+
+
+def _queues(model: WorkflowModel, current: Current) -> list[Action]:
+    actions = []
+    for queue in model.queues:
+        found = current.queues.get(queue.name)
+        if found is None:
+            actions.append(Action("create", QUEUE, queue.name, resource=queue))
+        else:
+            changed = not same_json(found.attributes.get("Policy") or "null", queue.policy)
+            actions.append(Action("update" if changed else "no-op", QUEUE, queue.name, ("policy",) if changed else (),
+                                  queue, (("url", found.url),)))
+    return actions
+
+
+def _subscriptions(model: WorkflowModel, current: Current) -> list[Action]:
+    found = {(s.get("TopicArn"), s.get("Endpoint")) for s in current.subscriptions}
+    return [Action("no-op" if (s.topic, s.queue_arn) in found else "create", SUBSCRIPTION,
+                   f"{s.topic.rsplit(':', 1)[-1]} -> {s.queue_arn.rsplit(':', 1)[-1]}", resource=s)
+            for s in model.subscriptions]
+
+
+def _unsubscribe(subscription: dict[str, Any]) -> Action:
+    topic, queue = str(subscription.get("TopicArn", "")), str(subscription.get("Endpoint", ""))
+    return Action("delete", SUBSCRIPTION, f"{topic.rsplit(':', 1)[-1]} -> {queue.rsplit(':', 1)[-1]}",
+                  ids=(("arn", str(subscription.get("SubscriptionArn", ""))),))
+
+
+def _buckets(model: WorkflowModel, current: Current) -> list[Action]:
+    """A bucket's EventBridge notifications are turned on, never off: others may rely on them."""
+    actions = []
+    for bucket in model.buckets:
+        on = "EventBridgeConfiguration" in current.buckets.get(bucket.bucket, {})
+        actions.append(Action("no-op" if on else "update", BUCKET, bucket.bucket, () if on else ("turned on",), bucket))
+    return actions
+
+
+def _pipes(model: WorkflowModel, current: Current) -> list[Action]:
+    actions = []
+    for pipe in model.pipes:
+        found = current.pipes.get(pipe.name)
+        if found is None:
+            actions.append(Action("create", PIPE, pipe.name, resource=pipe))
+            continue
+        wanted = pipe.settings()
+        if found.get("Source") != pipe.source:
+            actions.append(Action("replace", PIPE, pipe.name, ("source",), pipe))  # a pipe's source cannot change
+            continue
+        changes = tuple(key.lower() for key in ("Target", "RoleArn", "DesiredState", "SourceParameters",
+                                                "TargetParameters") if not _holds(found.get(key), wanted[key]))
+        actions.append(Action("update" if changes else "no-op", PIPE, pipe.name, changes, pipe))
+    wanted_names = {p.name for p in model.pipes}
+    actions.extend(Action("delete", PIPE, name) for name in sorted(current.pipes) if name not in wanted_names)
+    return actions
+
+
+def _holds(found: Any, wanted: Any) -> bool:
+    """Whether what AWS describes holds every value Coworks set (AWS adds defaults of its own)."""
+    if isinstance(wanted, dict):
+        return isinstance(found, dict) and all(_holds(found.get(k), v) for k, v in wanted.items())
+    return bool(found == wanted)

@@ -207,6 +207,56 @@ class StateMachine:
         return {"definition": self.definition, "roleArn": self.role_arn, "loggingConfiguration": self.logging}
 
 
+@dataclass(frozen=True)
+class BucketEvents:
+    """An S3 bucket's EventBridge notifications, turned on so its object events reach the rules.
+    The setting is the bucket's, shared by whoever uses it: a deploy turns it on, a destroy leaves it."""
+
+    kind: ClassVar[str] = "s3 eventbridge"
+    bucket: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue of a workflow's own, that an SNS topic it listens to may send to."""
+
+    kind: ClassVar[str] = "sqs queue"
+    name: str
+    arn: str
+    policy: str  # canonical JSON
+
+    def attributes(self) -> dict[str, str]:
+        """The create_queue/set_queue_attributes attributes, also what is compared with AWS."""
+        return {"Policy": self.policy}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The SNS topic's subscription that delivers its messages to a workflow's queue."""
+
+    kind: ClassVar[str] = "sns subscription"
+    topic: str
+    queue_arn: str
+
+
+@dataclass(frozen=True)
+class Pipe:
+    """An EventBridge Pipe from an SQS queue to the state machine: each message starts an
+    execution (a batch of one, fire and forget, as Standard workflows are started)."""
+
+    kind: ClassVar[str] = "eventbridge pipe"
+    name: str
+    source: str  # the queue ARN
+    target: str  # the state machine ARN
+    role_arn: str
+
+    def settings(self) -> dict[str, Any]:
+        """The create_pipe/update_pipe parameters, also what is compared with AWS."""
+        return {"Source": self.source, "Target": self.target, "RoleArn": self.role_arn, "DesiredState": "RUNNING",
+                "SourceParameters": {"SqsQueueParameters": {"BatchSize": 1}},
+                "TargetParameters": {"StepFunctionStateMachineParameters": {"InvocationType": "FIRE_AND_FORGET"}}}
+
+
 #: Every kind a plan's action may carry as the resource it brings about.
 Resource = (Role | LogGroup | Function | Alias | Api | Integration | Authorizer | Route | ApiStage
-            | Permission | Rule | StateMachine)
+            | Permission | Rule | StateMachine | BucketEvents | Queue | Subscription | Pipe)

@@ -62,6 +62,15 @@ class FoundApi:
 
 
 @dataclass
+class FoundQueue:
+    """A queue Coworks made (its URL, ARN and attributes as AWS gives them)."""
+
+    url: str
+    arn: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Current:
     """The remote state of one owner, as AWS describes it (raw dicts, keyed the AWS way)."""
 
@@ -72,6 +81,10 @@ class Current:
     api: FoundApi | None = None
     machine: dict[str, Any] | None = None  # DescribeStateMachine
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> rule + Targets
+    pipes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DescribePipe
+    queues: dict[str, FoundQueue] = field(default_factory=dict)  # name -> the workflow's own queue
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)  # those delivering to its queues
+    buckets: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> notification configuration
 
     @property
     def owner(self) -> Owner:
@@ -79,7 +92,8 @@ class Current:
 
     @property
     def exists(self) -> bool:
-        return any((self.roles, self.log_group, self.function, self.api, self.machine, self.rules))
+        return any((self.roles, self.log_group, self.function, self.api, self.machine, self.rules, self.pipes,
+                    self.queues))
 
 
 def canonical(document: Any) -> str:
@@ -102,8 +116,9 @@ def same_json(left: Any, right: Any) -> bool:
         return False
 
 
-def read_state(clients: Clients, names: Names) -> Current:
-    """Read everything Coworks manages for ``names.owner``."""
+def read_state(clients: Clients, names: Names, buckets: tuple[str, ...] = ()) -> Current:
+    """Read everything Coworks manages for ``names.owner``, and the notification settings of the
+    ``buckets`` its triggers listen to."""
     current = Current(names)
     for role in names.roles:
         found = read_role(clients, role, names.owner)
@@ -115,7 +130,14 @@ def read_state(clients: Clients, names: Names) -> Current:
         current.api = read_api(clients, names.function, names.owner)
     if names.machine_arn is not None:
         current.machine = read_machine(clients, names.machine_arn, names.owner)
+        current.pipes = read_pipes(clients, names.rule_prefix, names.owner)
+        current.queues = read_queues(clients, names.rule_prefix, names.owner)
+        if current.queues:
+            current.subscriptions = read_subscriptions(clients, {q.arn for q in current.queues.values()})
     current.rules = read_rules(clients, names.rule_prefix, names.owner)
+    for bucket in buckets:
+        current.buckets[bucket] = {k: v for k, v in clients.call(
+            "s3", "get_bucket_notification_configuration", bucket, Bucket=bucket).items() if k != "ResponseMetadata"}
     return current
 
 
@@ -229,6 +251,36 @@ def read_rules(clients: Clients, prefix: str, owner: Owner) -> dict[str, dict[st
                            for t in p.get("Targets", [])]
                 found[rule["Name"]] = {**rule, "Targets": targets}
     return found
+
+
+def read_pipes(clients: Clients, prefix: str, owner: Owner) -> dict[str, dict[str, Any]]:
+    """The EventBridge Pipes named from ``prefix`` that Coworks made for ``owner``."""
+    found = {}
+    for page in clients.pages("pipes", "list_pipes", prefix, NamePrefix=prefix):
+        for pipe in page.get("Pipes", []):
+            described = clients.call("pipes", "describe_pipe", pipe["Name"], Name=pipe["Name"])
+            if owner.owns(described.get("Tags")):
+                found[pipe["Name"]] = {k: v for k, v in described.items() if k != "ResponseMetadata"}
+    return found
+
+
+def read_queues(clients: Clients, prefix: str, owner: Owner) -> dict[str, FoundQueue]:
+    """The SQS queues named from ``prefix`` that Coworks made for ``owner`` (an SNS trigger's)."""
+    found = {}
+    for page in clients.pages("sqs", "list_queues", prefix, QueueNamePrefix=prefix):
+        for url in page.get("QueueUrls", []):
+            name = url.rsplit("/", 1)[-1]
+            if owner.owns(clients.call("sqs", "list_queue_tags", name, QueueUrl=url).get("Tags")):
+                attributes = clients.call("sqs", "get_queue_attributes", name, QueueUrl=url,
+                                          AttributeNames=["QueueArn", "Policy"]).get("Attributes", {})
+                found[name] = FoundQueue(url, attributes.get("QueueArn", ""), attributes)
+    return found
+
+
+def read_subscriptions(clients: Clients, endpoints: set[str]) -> list[dict[str, Any]]:
+    """The SNS subscriptions that deliver to one of ``endpoints`` (queue ARNs)."""
+    return [s for page in clients.pages("sns", "list_subscriptions", "SNS subscriptions")
+            for s in page.get("Subscriptions", []) if s.get("Endpoint") in endpoints]
 
 
 def missing_functions(clients: Clients, functions: tuple[str, ...]) -> list[str]:

@@ -214,3 +214,85 @@ def event_rules() -> list[EventRule]:
                 found.append(EventRule(rule.name, rule.arn, region, bus.name, str(rule.state or "ENABLED"),
                                        rule.scheduled_expression or None, rule.event_pattern.dump() or None, targets))
     return found
+
+
+# -- what the local notifications need: pipes, queued messages, buckets --------------------------
+
+
+@dataclass(frozen=True)
+class PipeConfig:
+    """An EventBridge Pipe from an SQS queue, as the local poller needs it."""
+
+    name: str
+    arn: str
+    region: str
+    source: str  # the queue ARN
+    target: str
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """An SQS message received (now in flight), with what a Pipes record carries."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    md5: str
+    attributes: dict[str, str]
+    message_attributes: dict[str, Any]
+
+
+def running_pipes() -> list[PipeConfig]:
+    """Every pipe whose source is an SQS queue and that is to run (moto stores pipes, never runs them)."""
+    found = []
+    for region in _regions("pipes"):
+        for pipe in list(_backend("pipes", region).pipes.values()):
+            if not str(pipe.source).startswith("arn:aws:sqs:") or (pipe.desired_state or "RUNNING") != "RUNNING":
+                continue
+            size = ((pipe.source_parameters or {}).get("SqsQueueParameters") or {}).get("BatchSize") or 10
+            found.append(PipeConfig(pipe.name, pipe.arn, region, pipe.source, pipe.target, int(size)))
+    return found
+
+
+def receive_messages(queue_arn: str, count: int, visibility: int = 30) -> list[QueuedMessage]:
+    """Up to ``count`` visible messages of the queue, made invisible for ``visibility`` seconds."""
+    region, name = queue_arn.split(":")[3], queue_arn.rsplit(":", 1)[-1]
+    try:
+        received = _backend("sqs", region).receive_message(name, count, 0, visibility, ["All"])
+    except Exception as exc:  # the queue is gone: its pipe has nothing to read
+        raise ControlPlaneLookupError(f"The queue {queue_arn} does not exist.") from exc
+    return [QueuedMessage(m.id, m.receipt_handle, m.body, m.body_md5, {
+        "ApproximateReceiveCount": str(m.approximate_receive_count), "SentTimestamp": str(m.sent_timestamp),
+        "SenderId": str(m.sender_id), "ApproximateFirstReceiveTimestamp": str(m.sent_timestamp),
+    }, dict(m.message_attributes)) for m in received]
+
+
+def delete_message(queue_arn: str, receipt_handle: str) -> None:
+    region, name = queue_arn.split(":")[3], queue_arn.rsplit(":", 1)[-1]
+    _backend("sqs", region).delete_message(name, receipt_handle)
+
+
+def sends_to_eventbridge(bucket: str) -> bool:
+    """Whether the bucket's EventBridge notifications are on (and the bucket exists)."""
+    try:
+        config = _s3().get_bucket(bucket).notification_configuration
+    except Exception:
+        return False
+    return config is not None and getattr(config, "event_bridge", None) is not None
+
+
+def s3_object(bucket: str, key: str) -> tuple[int, str] | None:
+    """The size and ETag (without quotes) of an object, or None when there is none."""
+    try:
+        found = _s3().get_object(bucket, key)
+    except Exception:
+        return None
+    return (int(found.size), str(found.etag).strip('"')) if found is not None else None
+
+
+def _s3() -> Any:
+    """moto's S3 is one backend per partition, not per region."""
+    from moto.backends import get_backend
+
+    return get_backend("s3")[ACCOUNT]["aws"]  # type: ignore[call-overload]

@@ -19,6 +19,7 @@ from .controlplane import ControlPlaneLookupError
 from .events import LocalEvents
 from .gateway import GatewayRequest, LocalGateway
 from .lambdas import LocalLambda
+from .notifications import LocalNotifications
 from .stepfunctions import LocalStepFunctions
 from .wsgi import read_body
 
@@ -45,6 +46,8 @@ class FrontDoor:
         self.states = LocalStepFunctions(lambdas)
         #: EventBridge deliveries moto does not make: scheduled rules and put events to Lambda/Step Functions.
         self.events = LocalEvents(lambdas, self.states)
+        #: S3 object events to the rules, and the pipes from SQS queues to state machines.
+        self.notifications = LocalNotifications(self.events, self.states)
         #: Requests that may have changed the control plane (invocations write logs): a persisting
         #: server saves its snapshot only when this moved.
         self.changes = 0
@@ -58,6 +61,11 @@ class FrontDoor:
             return self._execute_api(environ, start_response, raw_path)
         if raw_path == HEALTH:
             return self._health(start_response)
+        if self.notifications.handles(environ):
+            self.changes += method not in _READS
+            found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+            return self.notifications(environ, start_response, self.moto_app, found.group("region") if found else
+                                      "us-east-1")
         if method not in _READS:
             self.changes += 1
             if method == "POST":
@@ -171,6 +179,7 @@ class FrontDoorServer:
 
     def stop(self) -> None:
         self.app.events.stop()
+        self.app.notifications.stop()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -196,4 +205,5 @@ def start_front_door(
         lambdas.environment.setdefault(key, value)
     server.start()
     app.events.start()  # the scheduled rules tick about once a second; FrontDoorServer.stop() stops it
+    app.notifications.start()  # the pipes poll their queues as often
     return server, lambdas

@@ -19,7 +19,7 @@ from coworks.cloud.deploy.names import SERVICE, WORKFLOW, Names, Owner
 from coworks.cloud.deploy.plan import Action, Plan
 from coworks.cloud.deploy.planner import plan_deploy, plan_destroy
 from coworks.cloud.deploy.resources import Role
-from coworks.cloud.deploy.state import Current, FoundApi, FoundFunction, FoundRole
+from coworks.cloud.deploy.state import Current, FoundApi, FoundFunction, FoundQueue, FoundRole
 from tests.support import SAMPLE, cell
 
 ACCOUNT, REGION = "123456789012", "eu-west-3"
@@ -52,13 +52,20 @@ def found_role(role: Role, tags: dict[str, str]) -> FoundRole:
 def as_deployed(model: ServiceModel | WorkflowModel) -> Current:
     """What the reader finds once ``model`` was applied: every resource the way AWS describes it."""
     current = nothing(model.owner)
-    current.roles = {r.name: found_role(r, model.tags) for r in (model.role, getattr(model, "events_role", None)) if r}
+    roles = (model.role, getattr(model, "events_role", None), getattr(model, "pipes_role", None))
+    current.roles = {r.name: found_role(r, model.tags) for r in roles if r}
     current.log_group = {"logGroupName": model.log_group.name, "retentionInDays": model.log_group.retention}
     current.rules = {r.name: {"Name": r.name, "State": "ENABLED", "ScheduleExpression": r.schedule,
                               "EventPattern": r.pattern, "Targets": [r.target_spec()]} for r in model.rules}
     if isinstance(model, WorkflowModel):
         machine = model.machine
         current.machine = {"name": machine.name, "stateMachineArn": machine.arn, **machine.settings()}
+        current.pipes = {p.name: {"Name": p.name, **p.settings(), "CurrentState": "RUNNING"} for p in model.pipes}
+        current.queues = {q.name: FoundQueue(f"https://sqs/{q.name}", q.arn, {"Policy": q.policy, "QueueArn": q.arn})
+                          for q in model.queues}
+        current.subscriptions = [{"TopicArn": s.topic, "Endpoint": s.queue_arn, "SubscriptionArn": f"{s.topic}:1"}
+                                 for s in model.subscriptions]
+        current.buckets = {b.bucket: {"EventBridgeConfiguration": {}} for b in model.buckets}
         return current
     fn = model.function
     config = {**fn.configuration(), "FunctionName": fn.name, "CodeSha256": fn.code_sha256,
@@ -98,7 +105,12 @@ def test_nothing_deployed_plans_a_workflow_role_logs_machine_then_its_triggers()
     ]
 
 
-@pytest.mark.parametrize("model", [service(), workflow(("rate(1 hour)",))], ids=["service", "workflow"])
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:shop"
+SOURCES = ("s3://uploads/incoming/", "sqs:orders", TOPIC)
+
+
+@pytest.mark.parametrize("model", [service(), workflow(("rate(1 hour)",)), workflow(SOURCES)],
+                         ids=["service", "workflow", "workflow-sources"])
 def test_what_was_applied_plans_no_change(model: ServiceModel | WorkflowModel) -> None:
     plan = plan_deploy(model, as_deployed(model))
     assert plan.is_empty, str(plan)
@@ -239,3 +251,27 @@ def test_a_stale_integration_is_deleted_and_never_becomes_the_routes_target() ->
     assert calls[0] == ("update_route", {"ApiId": "a1", "RouteId": "r0", "Target": "integrations/i1",
                                          "AuthorizationType": "NONE"})
     assert calls[1] == ("delete_integration", {"ApiId": "a1", "IntegrationId": "stale"})
+
+
+def test_sources_no_longer_declared_go_pipes_before_their_queues_and_roles() -> None:
+    current = as_deployed(workflow(SOURCES))
+    plan = plan_deploy(workflow(), current)
+    assert [(a.verb, a.kind, a.name) for a in plan.changes] == [
+        ("delete", "eventbridge rule", "orders-dev-s3"),
+        ("delete", "eventbridge pipe", "orders-dev-sns"), ("delete", "eventbridge pipe", "orders-dev-sqs"),
+        ("delete", "sns subscription", "shop -> orders-dev-sns"), ("delete", "sqs queue", "orders-dev-sns"),
+        ("delete", "iam role", "orders-dev-events"), ("delete", "iam role", "orders-dev-pipes"),
+    ]  # the bucket's EventBridge setting is the bucket's: it stays on
+    assert [(a.kind, a.name) for a in plan_destroy(current, REGION).actions] == [
+        ("eventbridge rule", "orders-dev-s3"), ("eventbridge pipe", "orders-dev-sns"),
+        ("eventbridge pipe", "orders-dev-sqs"), ("sns subscription", "shop -> orders-dev-sns"),
+        ("sqs queue", "orders-dev-sns"), ("state machine", "orders-dev"),
+        ("log group", "/aws/vendedlogs/states/orders-dev"), ("iam role", "orders-dev-pipes"),
+        ("iam role", "orders-dev-events"), ("iam role", "orders-dev-states")]
+
+
+def test_a_pipe_whose_source_changed_is_replaced() -> None:
+    current = as_deployed(workflow(("sqs:orders",)))
+    changed = plan_deploy(workflow(("sqs:returns",)), current).changes
+    assert [(a.verb, a.kind, a.changes) for a in changed] == [
+        ("update", "iam role", ("permissions",)), ("replace", "eventbridge pipe", ("source",))]
