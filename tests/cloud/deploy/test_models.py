@@ -73,7 +73,7 @@ def test_triggers_become_rules_started_through_their_own_role() -> None:
 
 @pytest.mark.parametrize(("triggers", "says"), [
     (["every hour"], r"^Bad schedule 'every hour': write rate\(5 minutes\) or cron"),
-    ([42], "neither a schedule nor an event pattern"),
+    ([42], "neither a schedule, an event pattern nor a source"),
     (["rate(1 hour)", "rate(2 hours)"], "Several triggers are named rate"),
 ])
 def test_bad_triggers_are_refused_in_one_sentence(triggers: list[Any], says: str) -> None:
