@@ -47,7 +47,9 @@ def entry_fields(entry: Any, args: dict[str, Any], *, jsonata: bool = False) -> 
     return route.name, call_fields(service.name, route.method, route.path, args, jsonata=jsonata)
 
 
-def call_fields(function: str, method: str, path: str, args: dict[str, Any], *, jsonata: bool = False) -> dict[str, Any]:
+def call_fields(
+    function: str, method: str, path: str, args: dict[str, Any], *, jsonata: bool = False
+) -> dict[str, Any]:
     """The ASL fields of a Task invoking ``method path`` on the service deployed as ``function``
     (what a Task calling an entry compiles to; the YAML format names the route itself)."""
     names = _PLACEHOLDER.findall(path)

@@ -7,6 +7,7 @@ definition made elsewhere validates, draws and runs exactly like one built here.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,23 @@ class Workflow:
     def from_asl(cls, definition: dict[str, Any] | str | bytes, name: str = "workflow") -> Workflow:
         """Load any ASL definition (dict or JSON text); ``from_asl(d).to_asl() == d``."""
         return cls(name, load_body(parse_definition(definition)))
+
+    @classmethod
+    def from_yaml(cls, source: str | os.PathLike[str]) -> Workflow:
+        """Load a workflow written in YAML for people (text, or a ``.yaml``/``.yml`` path); see
+        :mod:`coworks.biz.lang.yaml`. Its comments come back out of :meth:`to_yaml`."""
+        from coworks.biz.lang.yaml import load_source, remember
+
+        compiled, doc = load_source(source)
+        workflow = cls(compiled.name, load_body(compiled.definition), triggers=compiled.triggers)
+        remember(workflow, doc, compiled.calls)
+        return workflow
+
+    def to_yaml(self) -> str:
+        """The workflow in the YAML format: ``Workflow.from_yaml(wf.to_yaml()).to_asl() == wf.to_asl()``."""
+        from coworks.biz.lang.yaml import dump_workflow
+
+        return dump_workflow(self)
 
     def to_asl(self) -> dict[str, Any]:
         """The ASL definition as a dict, ready for ``json.dumps`` or CreateStateMachine."""

@@ -23,7 +23,7 @@ def _module_services(workflow: Any, target: str) -> list[Any]:
     """The TechMicroServices defined or imported in the workflow's module."""
     from ..runtime.service import TechMicroService
 
-    module = sys.modules.get(target.partition(":")[0])
+    module = sys.modules.get(target.partition(":")[0]) if ":" in target else None
     found = [v for v in vars(module).values() if isinstance(v, TechMicroService)] if module else []
     return list({id(s): s for s in found}.values())
 
@@ -33,7 +33,7 @@ def _module_services(workflow: Any, target: str) -> list[Any]:
 @click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False),
               help="The file to write (.svg, .png, .pdf or .dot); default: <workflow>.svg.")
 def graph(target: str, output: str | None) -> None:
-    """Draw the workflow TARGET (module:attribute) with graphviz's dot, offline."""
+    """Draw the workflow TARGET (module:attribute or a .yaml file) with graphviz's dot, offline."""
     from ..cloud.targets import load_workflow
 
     try:
@@ -66,7 +66,7 @@ def graph(target: str, output: str | None) -> None:
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for a cloud execution.")
 def run_workflow(target: str, input_text: str, local: bool, services: tuple[str, ...], stage: str, use_aws: bool,
                  profile: str | None, region: str | None, endpoint_url: str | None, timeout: float) -> None:
-    """Run the workflow TARGET (module:attribute) with --input, locally or deployed at --stage."""
+    """Run the workflow TARGET (module:attribute or a .yaml file) with --input, locally or deployed at --stage."""
     try:
         data = json.loads(input_text)
     except ValueError:
@@ -90,11 +90,16 @@ def run_workflow(target: str, input_text: str, local: bool, services: tuple[str,
 
 
 def _run_local(target: str, data: Any, services: tuple[str, ...]) -> tuple[str, Any, Any, Any, list[Any]]:
+    from ..biz import UnresolvedResourceError
     from ..cloud.targets import load_service, load_workflow
 
     workflow = load_workflow(target)
     found = [load_service(s) for s in services] if services else _module_services(workflow, target)
-    ex = workflow.run_local(data, services=found)
+    try:
+        ex = workflow.run_local(data, services=found)
+    except UnresolvedResourceError as exc:
+        called = ", ".join(sorted(set(exc.unresolved.values())))
+        raise click.ClickException(f"No service answers {called}: name each with --service MODULE:APP.") from None
     return ex.status, ex.output, ex.error, ex.cause, ex.history
 
 
@@ -158,7 +163,8 @@ def _destroy_workflow(cloud: Any, target: str, stage: str, yes: bool) -> None:
 
 
 deploy_workflow = _cloud_command(
-    "deploy-workflow", "Deploy the workflow TARGET (module:attribute) as a state machine; deploy its services first."
+    "deploy-workflow",
+    "Deploy the workflow TARGET (module:attribute or a .yaml file) as a state machine; deploy its services first."
 )(_deploy_workflow)
 destroy_workflow = _cloud_command(
     "destroy-workflow", "Delete everything Coworks made for the workflow TARGET at the stage."

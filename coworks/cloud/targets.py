@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .errors import ConfigurationError
@@ -27,12 +28,20 @@ def service_name(service: Any) -> str:
 
 
 def load_workflow(target: Any) -> Any:
-    """A biz ``Workflow`` from itself or a ``"module:attribute"`` string (the module found from the
-    current directory, as ``cws`` does for services)."""
+    """A biz ``Workflow`` from itself, a ``"module:attribute"`` string (the module found from the
+    current directory, as ``cws`` does for services), a ``.yaml``/``.yml`` file in the YAML format
+    or a ``.json`` file holding an ASL definition (named after the file)."""
     from ..biz import Workflow
 
     if isinstance(target, Workflow):
         return target
+    if isinstance(target, str | os.PathLike) and str(target).lower().endswith((".yaml", ".yml", ".json")):
+        path = Path(target)
+        if not path.is_file():
+            raise ConfigurationError(f"There is no workflow file {str(path)!r}; check the path.", resource=str(path))
+        if path.suffix.lower() == ".json":
+            return Workflow.from_asl(path.read_text(encoding="utf-8"), name=path.stem)
+        return Workflow.from_yaml(path)
     if isinstance(target, str) and ":" in target:
         module_name, _, attr = target.partition(":")
         if os.getcwd() not in sys.path and "" not in sys.path:
@@ -44,14 +53,15 @@ def load_workflow(target: Any) -> Any:
         if isinstance(found, Workflow):
             return found
     raise ConfigurationError(
-        f"{target!r} is not a workflow: pass a coworks.biz.Workflow or 'module:attribute' naming one.",
+        f"{target!r} is not a workflow: pass a coworks.biz.Workflow, 'module:attribute' naming one, or a "
+        ".yaml file.",
         resource=str(target),
     )
 
 
 def workflow_name(target: Any) -> str:
-    """A workflow's name from its name, itself or ``"module:attribute"``."""
-    if isinstance(target, str) and ":" not in target:
+    """A workflow's name from its name, itself, ``"module:attribute"`` or its file."""
+    if isinstance(target, str) and ":" not in target and not target.lower().endswith((".yaml", ".yml", ".json")):
         return target
     return str(load_workflow(target).name)
 
