@@ -115,13 +115,15 @@ def _run_on_cloud(target: str, data: Any, stage: str, profile: str | None, regio
 
 
 def _trigger(text: str) -> Any:
-    """``rate(...)`` and ``cron(...)`` as they are; anything else is an event pattern in JSON."""
-    if text.startswith(("rate(", "cron(")):
+    """Schedules and sources (``s3://bucket/prefix``, ``sqs:queue``, queue and topic ARNs) as they
+    are; anything else is an event pattern in JSON."""
+    if text.startswith(("rate(", "cron(", "s3://", "sqs:", "arn:aws:sqs:", "arn:aws:sns:")):
         return text
     try:
         pattern = json.loads(text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not rate(...), cron(...) or an event pattern in JSON.") from None
+        raise click.BadParameter(f"{text!r} is not rate(...), cron(...), s3://bucket/prefix, sqs:queue, a queue or "
+                                 "topic ARN, or an event pattern in JSON.") from None
     if not isinstance(pattern, dict):
         raise click.BadParameter(f"The event pattern {text!r} must be a JSON object.")
     return pattern
@@ -138,8 +140,9 @@ def _cloud_command(name: str, help_text: str) -> Any:
 
 
 @click.argument("target")
-@click.option("--trigger", "triggers", multiple=True, metavar="RULE",
-              help="rate(...), cron(...) or an event pattern as JSON (repeatable; adds to the workflow's own).")
+@click.option("--trigger", "triggers", multiple=True, metavar="TRIGGER",
+              help="rate(...), cron(...), s3://bucket/prefix, sqs:queue, an SNS topic ARN or an event pattern as JSON "
+                   "(repeatable; adds to the workflow's own).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def _deploy_workflow(cloud: Any, target: str, stage: str, triggers: tuple[str, ...], yes: bool) -> None:
     from .options import ProgressLine, confirm_on_aws
