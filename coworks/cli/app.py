@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import localcloud, logs, runbooks, services, workflows
+from . import localcloud, logs, runbooks, services, serving, workflows
 
 
 @click.group()
@@ -14,7 +14,7 @@ def cli() -> None:
 
 
 for command in (
-    services.plan, services.deploy, services.destroy, services.status, services.invoke, services.run,
+    services.plan, services.deploy, services.destroy, services.status, services.invoke, serving.run,
     logs.logs, localcloud.cloud_command, runbooks.runbook,
     workflows.graph, workflows.run_workflow, workflows.deploy_workflow, workflows.destroy_workflow,
 ):

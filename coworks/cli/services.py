@@ -1,5 +1,5 @@
-"""``cws plan``, ``deploy``, ``destroy``, ``status``, ``invoke`` and ``run``: a service on a cloud,
-or served on 127.0.0.1."""
+"""``cws plan``, ``deploy``, ``destroy``, ``status`` and ``invoke``: a service on a cloud
+(``cws run``, serving it on 127.0.0.1, is ``serving.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sys
 
 import click
 
-from ..errors import CoworksError
 from .options import (
     ProgressLine,
     cloud_options,
@@ -99,21 +98,3 @@ def invoke(cloud: AwsCloud, service: str, path: str, stage: str, method: str, pa
     click.echo(answer if isinstance(answer, str) else json.dumps(answer, indent=2))
     if not 200 <= status < 300:
         sys.exit(1)
-
-
-@click.command()
-@click.argument("target")
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
-def run(target: str, port: int) -> None:
-    """Serve TARGET (module:app) on 127.0.0.1 until interrupted."""
-    from ..cloud.targets import load_service
-
-    try:
-        service = load_service(target)
-    except CoworksError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Serving {service.name} on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
-    try:
-        service.serve(port=port, background=False)
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        sys.exit(0)

@@ -47,7 +47,7 @@ class ServerHandle:
         return f"<ServerHandle {self.url}>"
 
 
-def _handler_for(service: TechMicroService) -> type[BaseHTTPRequestHandler]:
+def _handler_for(service: TechMicroService, log: Any = None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "coworks"
@@ -59,6 +59,19 @@ def _handler_for(service: TechMicroService) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _handle(self) -> None:
+            if log is None:
+                self._answer()
+                return
+            from time import perf_counter
+
+            started = perf_counter()
+            self._status = 0
+            try:
+                self._answer()
+            finally:
+                log(f"{self.command} {self.path} {self._status} {(perf_counter() - started) * 1000:.1f} ms")
+
+        def _answer(self) -> None:
             method = self.command.upper()
             path, _, raw_query = self.path.partition("?")
             headers = Headers({k: v for k, v in self.headers.items()})
@@ -94,6 +107,7 @@ def _handler_for(service: TechMicroService) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, response: Response, method: str, close: bool = False) -> None:
             data = response.body_bytes()
+            self._status = response.status_code
             self.send_response(response.status_code)
             for key, value in response.headers.items():
                 self.send_header(key, value)
@@ -119,9 +133,21 @@ def _request_id() -> str:
     return os.urandom(16).hex()
 
 
-def serve(service: TechMicroService, port: int = 0, background: bool = True) -> ServerHandle:
-    """Start serving; in the background (a daemon thread) unless ``background=False``."""
-    server = ThreadingHTTPServer((HOST, port), _handler_for(service))
+def serve(service: TechMicroService, port: int = 0, background: bool = True, *, log: Any = None,
+          sock: Any = None) -> ServerHandle:
+    """Start serving; in the background (a daemon thread) unless ``background=False``.
+
+    ``log(line)`` hears one line per request (``GET /item/3 200 1.2 ms``); ``sock`` is a socket
+    already bound and listening on 127.0.0.1 (what ``cws run --reload`` hands each restart).
+    """
+    handler = _handler_for(service, log)
+    if sock is not None:
+        server = ThreadingHTTPServer(sock.getsockname()[:2], handler, bind_and_activate=False)
+        server.socket.close()
+        server.socket = sock
+        server.server_address = sock.getsockname()[:2]
+    else:
+        server = ThreadingHTTPServer((HOST, port), handler)
     server.daemon_threads = True
     if not background:
         handle = ServerHandle(server, None)

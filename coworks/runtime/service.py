@@ -273,11 +273,13 @@ class TechMicroService(_Mountable):
 
         return build_openapi(self)
 
-    def serve(self, port: int = 0, background: bool = True) -> ServerHandle:
-        """Serve over real HTTP on 127.0.0.1; ``port=0`` picks a free port."""
+    def serve(self, port: int = 0, background: bool = True, *, log: Callable[[str], None] | None = None,
+              sock: Any = None) -> ServerHandle:
+        """Serve over real HTTP on 127.0.0.1; ``port=0`` picks a free port; ``log`` hears one line
+        per request; ``sock`` is a socket already bound on 127.0.0.1."""
         from .server import serve
 
-        return serve(self, port=port, background=background)
+        return serve(self, port=port, background=background, log=log, sock=sock)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {len(self._all_routes)} routes>"

@@ -81,16 +81,6 @@ def test_errors_are_one_sentence(moto: None, module: str, monkeypatch: pytest.Mo
     assert cws("invoke", "stock", "--data", "{nope", "--region", "eu-west-1").exit_code == 2
 
 
-def test_run_serves_the_app(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    served: list[tuple[str, int, bool]] = []
-    from coworks.runtime.service import TechMicroService
-
-    monkeypatch.setattr(TechMicroService, "serve", lambda self, port=0, background=True: served.append(
-        (self.name, port, background)))
-    result = cws("run", module, "--port", "8123")
-    assert result.exit_code == 0 and served == [("stock", 8123, False)]
-
-
 def test_progress_line_rewrites_itself_on_a_terminal() -> None:
     from coworks.cloud.deploy.plan import Action
 
