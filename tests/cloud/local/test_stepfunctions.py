@@ -213,7 +213,7 @@ def test_cws_deploys_and_destroys_a_workflow(local: Any) -> None:
     assert "eventbridge rule" in result.output and ":stateMachine:wf-orders-cli" in result.output
     assert ("rule", "wf-orders-cli-rate") in tagged_for(local.session, "wf-orders", "cli", local.endpoint_url)
     bad = CliRunner().invoke(cli, ["deploy-workflow", "sample_flow:flow", "--trigger", "every hour", *where])
-    assert bad.exit_code == 2 and "is not rate(...), cron(...) or an event pattern" in bad.output
+    assert bad.exit_code == 2 and "is not rate(...), cron(...), s3://bucket/prefix" in bad.output
     gone = CliRunner().invoke(cli, ["destroy-workflow", "sample_flow:flow", "--yes", *where])
     assert gone.exit_code == 0, gone.output
     assert tagged_for(local.session, "wf-orders", "cli", local.endpoint_url) == []
