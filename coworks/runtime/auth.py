@@ -3,6 +3,10 @@
 ``auth`` returns True (every route), False (none) or a list of allowed routes, each written as
 a route key (``"GET /item/{item_id}"``), a path (``"/item/{item_id}"``, any verb) or an entry's
 method name. Compare secrets with ``tokens_equal``: it takes the same time whatever matches.
+
+``Authorization: Bearer <token>`` reaches ``auth`` as the token alone (the scheme is dropped,
+whatever its case); any other header value arrives as it is. An ``auth(self, token, header)``
+also gets the header's raw value (``"Bearer abc"``), for schemes of its own.
 """
 
 from __future__ import annotations
@@ -26,12 +30,22 @@ def tokens_equal(given: str | bytes | None, expected: str | bytes) -> bool:
     return hmac.compare_digest(a, b)
 
 
+def bearer(header: str) -> str:
+    """The token of ``Bearer <token>`` (RFC 6750, the scheme in any case); other values as they are."""
+    scheme, _, rest = header.strip().partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" and rest.strip() else header
+
+
 def decide(service: TechMicroService, token: Any) -> Any:
     """Call the service's ``auth``; an error in it denies (and is logged), never escapes."""
     if type(token) is not str or not token:
         return False
     try:
-        return service.auth(token)  # type: ignore[attr-defined]
+        check = service.auth  # type: ignore[attr-defined]
+        code = getattr(check, "__code__", None)
+        if code is not None and code.co_argcount > 2:  # auth(self, token, header): the raw value too
+            return check(bearer(token), token)
+        return check(bearer(token))
     except Exception:
         import traceback
 

@@ -145,6 +145,31 @@ def _json_text(inner: Callable[[Any], Any], what: str) -> Callable[[str], Any]:
 _SIMPLE: dict[Any, Converter] = {}
 
 
+def model_class(annotation: Any) -> Any:
+    """The model an annotation names (a dataclass or a pydantic-style class, ``Optional`` of one
+    too), or None. Duck-typed: the runtime never imports pydantic."""
+    if getattr(annotation, "__metadata__", None) is not None:  # Annotated[T, ...]
+        annotation = annotation.__origin__
+    if _is_union(annotation, getattr(annotation, "__origin__", None)):
+        members = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+        if len(members) != 1:
+            return None
+        annotation = members[0]
+    if isinstance(annotation, type) and (hasattr(annotation, "__dataclass_fields__")
+                                         or hasattr(annotation, "model_validate")):
+        return annotation
+    return None
+
+
+def model_fields(model: Any) -> list[str]:
+    """The field names a model accepts in JSON (a pydantic field's alias where it has one)."""
+    fields = getattr(model, "__dataclass_fields__", None)
+    if fields is not None and not hasattr(model, "model_validate"):
+        return [name for name, f in fields.items() if getattr(f, "init", True)]
+    found = getattr(model, "model_fields", None) or {}
+    return [getattr(info, "alias", None) or name for name, info in found.items()]
+
+
 def converter_for(annotation: Any, where: str = "") -> Converter:
     """The converter for an annotation; unsupported annotations fail at class creation."""
     if annotation is None or annotation is object:
@@ -354,7 +379,8 @@ def _dataclass(annotation: Any, where: str) -> Converter:
             except ConversionError as exc:
                 errors.extend((f"{name}.{sub}" if sub else name, m) for sub, m in exc.errors)
         known = {name for name, _, _ in specs}
-        errors.extend((key, "is not a field of " + annotation.__name__) for key in value if key not in known)
+        unknown = f"is not a field of {annotation.__name__} (its fields: {', '.join(sorted(known)) or 'none'})"
+        errors.extend((key, unknown) for key in value if key not in known)
         if errors:
             raise ConversionError(errors[0][1], errors)
         return annotation(**kwargs)
@@ -363,16 +389,29 @@ def _dataclass(annotation: Any, where: str) -> Converter:
 
 
 def _pydantic(annotation: Any) -> Converter:
+    config = getattr(annotation, "model_config", None)
+    open_model = isinstance(config, dict) and config.get("extra") == "allow"
+    known = model_fields(annotation)
+    names = set(known) | set(getattr(annotation, "model_fields", {}) or {})
+    unknown = f"is not a field of {annotation.__name__} (its fields: {', '.join(sorted(known)) or 'none'})"
+
     def from_json(value: Any) -> Any:
+        # A typo must not fall back to a default: unknown fields are refused, as for entries.
+        extra = [key for key in value if key not in names] if isinstance(value, dict) and not open_model else []
         try:
-            return annotation.model_validate(value)
+            model = annotation.model_validate(value)
         except Exception as exc:
             details = getattr(exc, "errors", None)
             if not callable(details):
                 raise ConversionError(str(exc)) from None
-            errors = [(".".join(str(p) for p in e.get("loc", ())), str(e.get("msg", "is invalid")))
+            errors = [(".".join(str(p) for p in e.get("loc", ())),
+                       unknown if e.get("type") == "extra_forbidden" else str(e.get("msg", "is invalid")))
                       for e in details()]
+            errors += [(key, unknown) for key in extra if all(sub != key for sub, _ in errors)]
             raise ConversionError(errors[0][1] if errors else "is invalid", errors) from None
+        if extra:
+            raise ConversionError(unknown, [(key, unknown) for key in extra])
+        return model
 
     return Converter(annotation, _json_text(from_json, "an object"), from_json)
 

@@ -4,7 +4,7 @@ request's values (``bind``), collecting every failure into one 422 that names ea
 
 from __future__ import annotations
 
-from .converters import ConversionError, Converter, converter_for
+from .converters import ConversionError, Converter, converter_for, model_class
 from .errors import RouteDefinitionError, UnprocessableEntity
 
 TYPE_CHECKING = False
@@ -38,9 +38,14 @@ class Param:
 
 
 class Signature:
-    """The parameters of an entry, split into path segments and named fields."""
+    """The parameters of an entry, split into path segments and named fields.
 
-    __slots__ = ("path_params", "fields", "accepts_extra", "by_name", "reserved")
+    ``body_model`` is the one field that takes the whole JSON body, flat, as FastAPI reads a
+    single model parameter: an entry of a body verb whose only field is a dataclass or a model.
+    Several models are fields of the body, each under its own name.
+    """
+
+    __slots__ = ("path_params", "fields", "accepts_extra", "by_name", "reserved", "body_model")
 
     def __init__(
         self, path_params: list[Param], fields: list[Param], accepts_extra: bool, self_name: str = "self"
@@ -49,6 +54,9 @@ class Signature:
         self.fields = fields
         self.accepts_extra = accepts_extra
         self.by_name = {p.name: p for p in fields}
+        only = fields[0] if len(fields) == 1 and not accepts_extra else None
+        self.body_model = only if only is not None and only.location == "body" and \
+            model_class(only.annotation) is not None else None
         # Names that **kwargs cannot take: the call already passes them positionally.
         self.reserved = frozenset([self_name, *(p.name for p in path_params)])
 
@@ -78,7 +86,9 @@ def read_signature(func: Callable[..., Any], field_location: str) -> Signature:
     for index, pname in enumerate(positional):
         annotation = hints.get(pname)
         converter = converter_for(annotation, f"{name}({pname})")
-        if index < first_default:
+        if index < first_default and model_class(annotation) is not None:  # a model is never a path segment
+            fields.append(Param(pname, field_location, annotation, NO_DEFAULT, converter))
+        elif index < first_default:
             if converter.multi:
                 raise RouteDefinitionError(
                     f"Path parameter {pname!r} of {name} cannot be a list; give it a default "
@@ -140,6 +150,11 @@ def bind(
             except ConversionError as exc:
                 _collect(errors, param, exc)
     kwargs: dict[str, Any] = {}
+    if signature.body_model is not None and reject_unknown:
+        _bind_model(signature.body_model, fields, from_text, kwargs, errors)
+        if errors:
+            raise UnprocessableEntity(errors)
+        return args, kwargs
     for param in signature.fields:
         if param.name not in fields:
             if param.default is NO_DEFAULT:
@@ -179,6 +194,26 @@ def bind(
     if errors:
         raise UnprocessableEntity(errors)
     return args, kwargs
+
+
+def _bind_model(param: Param, fields: dict[str, Any], from_text: bool, kwargs: dict[str, Any],
+                errors: list[dict[str, str]]) -> None:
+    """The whole body is the model: its fields are named as they are, not under the parameter."""
+    if not fields:
+        if param.default is NO_DEFAULT:
+            from .converters import model_fields
+
+            model = model_class(param.annotation)
+            errors.append({"field": "", "location": "body", "message": f"the JSON body is required: a {model.__name__} "
+                           f"object (its fields: {', '.join(model_fields(model)) or 'none'})"})
+        return
+    if from_text:  # a form: one value per field
+        fields = {k: (v[-1] if type(v) is list and len(v) == 1 else v) for k, v in fields.items()}
+    try:
+        kwargs[param.name] = param.converter.from_json(fields)
+    except ConversionError as exc:
+        for sub, message in exc.errors:
+            errors.append({"field": sub, "location": "body", "message": message})
 
 
 def _err(param: Param, message: str) -> dict[str, str]:

@@ -114,6 +114,8 @@ def route_for(func: Callable[..., Any], owner: str) -> Route:
         tokens = tokens[1:]
     else:
         method = "POST"
+        if options.method is None and tokens:
+            _refuse_likely_typo(name, tokens, owner)
     method = options.method or method
     signature = read_signature(func, "query" if method in QUERY_METHODS else "body")
     path_names = [p.name for p in signature.path_params]
@@ -135,6 +137,35 @@ def route_for(func: Callable[..., Any], owner: str) -> Route:
         ):
             raise RouteDefinitionError(f"The path segment {segment!r} of {where} is not valid.")
     return Route(method, path, func, signature, options.no_auth, options.cors, owner)
+
+
+def _near_verbs(word: str) -> list[str]:
+    """Verbs ``word`` is one slip away from: two letters swapped, one left out or doubled (not
+    another letter: ``set`` is a word of its own, ``gte`` is not)."""
+    found = []
+    for verb in VERBS:
+        if len(word) == len(verb) and sorted(word) == sorted(verb) and sum(a != b for a, b in zip(word, verb)) == 2:
+            found.append(verb)
+        elif len(word) == len(verb) - 1 and len(word) >= 2 and any(
+                verb[:i] + verb[i + 1:] == word for i in range(len(verb))):
+            found.append(verb)
+        elif len(word) == len(verb) + 1 and any(word[:i] + word[i + 1:] == verb and word[i] == word[i - 1]
+                                                for i in range(1, len(word))):
+            found.append(verb)
+    return found
+
+
+def _refuse_likely_typo(name: str, tokens: list[str], owner: str) -> None:
+    """``getitem`` or ``gte_item`` would silently be ``POST /getitem``: refuse, naming what was meant."""
+    first = tokens[0]
+    meant = [f"{verb}_{'_'.join([first[len(verb):], *tokens[1:]])}" for verb in ("get", "post", "put", "patch",
+             "delete") if first.startswith(verb) and len(first) > len(verb) + 1]
+    meant += ["_".join([verb, *tokens[1:]]) if len(tokens) > 1 else verb for verb in _near_verbs(first)]
+    if meant:
+        options = " or ".join(meant)
+        raise RouteDefinitionError(
+            f"{owner}.{name} has no verb prefix, so it would answer POST /{'/'.join(tokens)}; did you mean "
+            f"{options}? Rename it, or write @entry(method='POST') to keep the name.")
 
 
 def entries_of(cls: type) -> list[Route]:

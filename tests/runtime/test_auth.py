@@ -187,3 +187,34 @@ def test_policy_resources_use_wildcards_for_path_parameters(app) -> None:
     result = app(token_authorizer_event("reader", "GET", "/item/1"), None)
     resources = statements(result)[0]["Resource"]
     assert any(fnmatchcase(f"{ARN}/GET/item/99", r) for r in resources)
+
+
+def test_a_bearer_header_reaches_auth_as_its_token_and_the_raw_value_on_request() -> None:
+    from coworks import TechMicroService, entry, tokens_equal
+
+    seen: list[tuple[str, ...]] = []
+
+    class Bare(TechMicroService):
+        def auth(self, token):
+            seen.append((token,))
+            return tokens_equal(token, "s3cret")
+
+        @entry
+        def get(self):
+            return "in"
+
+    class Raw(Bare):
+        def auth(self, token, header):
+            seen.append((token, header))
+            return header.startswith("Bearer ")
+
+    for payload in ("2.0", "1.0"):
+        client = Bare().test_client(payload=payload)
+        assert client.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert client.get("/", headers={"Authorization": "bearer  s3cret"}).status_code == 200
+        assert client.get("/", headers={"Authorization": "s3cret"}).status_code == 200  # no scheme: as it is
+        assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert ("s3cret",) in seen and ("Bearer s3cret",) not in seen
+    seen.clear()
+    assert Raw().test_client().get("/", headers={"Authorization": "Bearer abc"}).status_code == 200
+    assert seen == [("abc", "Bearer abc")]

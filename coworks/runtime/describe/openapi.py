@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..converters import model_class
 from ..params import NO_DEFAULT, Param
 from ..routing import QUERY_METHODS
 from ..uploads import UploadedFile
@@ -52,8 +53,12 @@ def _operation(service: TechMicroService, route: Route, components: dict[str, An
     for param in route.signature.path_params:
         parameters.append(_parameter(param, "path", param_docs, components))
     fields = route.signature.fields
+    model = route.signature.body_model
     if route.method in QUERY_METHODS:
         parameters.extend(_parameter(p, "query", param_docs, components) for p in fields)
+    elif model is not None:  # the whole body, flat: the model's own schema
+        schema = _with_doc(schema_for(model_class(model.annotation), components), param_docs.get(model.name), model)
+        op["requestBody"] = {"required": model.required, "content": {"application/json": {"schema": schema}}}
     elif fields:
         properties = {p.name: _with_doc(schema_for(p.annotation, components), param_docs.get(p.name), p)
                       for p in fields}
@@ -151,7 +156,13 @@ def schema_for(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
         if hasattr(annotation, "__dataclass_fields__"):
             return _dataclass_schema(annotation, components)
         if hasattr(annotation, "model_json_schema"):
-            components[annotation.__name__] = annotation.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema = annotation.model_json_schema(ref_template="#/components/schemas/{model}")
+            config = getattr(annotation, "model_config", None)
+            if not (isinstance(config, dict) and config.get("extra") == "allow"):
+                schema.setdefault("additionalProperties", False)  # unknown fields are refused (422)
+            for name, nested in schema.pop("$defs", {}).items():
+                components.setdefault(name, nested)
+            components[annotation.__name__] = schema
             return {"$ref": f"#/components/schemas/{annotation.__name__}"}
     return {}
 
@@ -173,6 +184,7 @@ def _dataclass_schema(cls: Any, components: dict[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
+        schema["additionalProperties"] = False  # unknown fields are refused (422)
         components[name] = schema
     return {"$ref": f"#/components/schemas/{name}"}
 

@@ -104,10 +104,11 @@ def test_request_body_and_component_schemas_for_dataclasses() -> None:
         "type": "object",
         "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
                        "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
-        "required": ["lines"],
+        "required": ["lines"], "additionalProperties": False,  # the document says which fields exist
     }
     assert schemas["Line"] == {"type": "object", "properties": {"sku": {"type": "string"},
-                                                                 "qty": {"type": "integer"}}, "required": ["sku"]}
+                                                                 "qty": {"type": "integer"}}, "required": ["sku"],
+                               "additionalProperties": False}
     assert schemas["Buyer"]["properties"]["name"]["type"] == "string"
 
 
