@@ -144,7 +144,8 @@ def _near_verbs(word: str) -> list[str]:
     another letter: ``set`` is a word of its own, ``gte`` is not)."""
     found = []
     for verb in VERBS:
-        if len(word) == len(verb) and sorted(word) == sorted(verb) and sum(a != b for a, b in zip(word, verb)) == 2:
+        swapped = len(word) == len(verb) and sum(a != b for a, b in zip(word, verb, strict=True)) == 2
+        if swapped and sorted(word) == sorted(verb):
             found.append(verb)
         elif len(word) == len(verb) - 1 and len(word) >= 2 and any(
                 verb[:i] + verb[i + 1:] == word for i in range(len(verb))):
