@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import localcloud, logs, runbooks, services, serving, workflows
+from . import localcloud, logs, runbooks, scaffold, services, serving, workflows
 
 
 @click.group()
@@ -15,7 +15,7 @@ def cli() -> None:
 
 for command in (
     services.plan, services.deploy, services.destroy, services.status, services.invoke, serving.run,
-    logs.logs, localcloud.cloud_command, runbooks.runbook,
+    logs.logs, localcloud.cloud_command, runbooks.runbook, scaffold.new,
     workflows.graph, workflows.run_workflow, workflows.deploy_workflow, workflows.destroy_workflow,
 ):
     cli.add_command(command)
