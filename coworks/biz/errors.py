@@ -108,7 +108,12 @@ class StatesError(WorkflowError):
     as an exception from ``run_local``.
     """
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str, cause: str | None = "") -> None:
         self.error = error
+        #: None when AWS records no cause at all (a task's timeout, a Fail state without Cause).
         self.cause = cause
         super().__init__(f"{error}: {cause}" if cause else error)
+
+    def details(self) -> dict[str, str]:
+        """``{"error", "cause"}`` as a history event carries them: what is absent is left out."""
+        return {k: v for k, v in (("error", self.error), ("cause", self.cause)) if v is not None}

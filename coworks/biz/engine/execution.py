@@ -11,11 +11,18 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from coworks.biz.errors import StatesError
+
+
+def aws_timestamp(when: datetime) -> str:
+    """A time as AWS writes it in the context object: UTC, milliseconds, ``Z``
+    (``2024-03-01T12:00:00.123Z``)."""
+    utc = when.astimezone(UTC) if when.tzinfo is not None else when
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 @lru_cache(maxsize=256)
@@ -44,7 +51,10 @@ class History:
             event_id = len(self.events) + 1
             if event_id >= self.limit and not event_type.startswith("Execution"):
                 raise StatesError("States.Runtime", f"The execution reached the limit of {self.limit} history events.")
-            event: dict[str, Any] = {"timestamp": when, "type": event_type, "id": event_id, "previousEventId": previous}
+            # AWS records events to the millisecond.
+            stamp = when.replace(microsecond=when.microsecond // 1000 * 1000)
+            event: dict[str, Any] = {"timestamp": stamp, "type": event_type, "id": event_id,
+                                     "previousEventId": previous}
             if details is not None:
                 event[details_key(event_type)] = details
             self.events.append(event)

@@ -18,7 +18,7 @@ from typing import Any
 
 from coworks.biz.engine.choice import ChoiceStep
 from coworks.biz.engine.clock import Clock, SimulatedClock
-from coworks.biz.engine.execution import Execution, History
+from coworks.biz.engine.execution import Execution, History, aws_timestamp
 from coworks.biz.engine.invokers import Resolver
 from coworks.biz.engine.iteration import MapStep, ParallelStep
 from coworks.biz.engine.scope import Body, Run, Runnable, Scope, run_body
@@ -136,7 +136,7 @@ class Executor:
             "Id": arn,
             "Input": data,
             "Name": name,
-            "StartTime": start.isoformat(),
+            "StartTime": aws_timestamp(start),
             "RoleArn": self.role_arn,
             "RedriveCount": 0,
         }
@@ -160,13 +160,18 @@ class Executor:
         )
         timeout = self.definition.get("TimeoutSeconds")
         try:
-            output = run_body(self.body, data, scope, deadline=timeout)
+            try:
+                output = run_body(self.body, data, scope, deadline=timeout)
+            except StatesError:
+                raise
+            except Exception as exc:  # a fault of the executor itself: the execution fails, run_local never raises
+                raise StatesError("States.Runtime", f"{type(exc).__name__}: {exc}") from exc
         except StatesError as err:
             timed_out = timeout is not None and err.error == "States.Timeout" and clock.elapsed() > timeout
             execution.status = "TIMED_OUT" if timed_out else "FAILED"
-            execution.error, execution.cause = err.error, err.cause
+            execution.error, execution.cause = err.error or None, err.cause
             kind = "ExecutionTimedOut" if timed_out else "ExecutionFailed"
-            scope.event(kind, {"error": err.error, "cause": err.cause})
+            scope.event(kind, {k: v for k, v in err.details().items() if v})
         else:
             execution.status, execution.output = "SUCCEEDED", output
             scope.event("ExecutionSucceeded", {"output": dumps(output), "outputDetails": {"truncated": False}})

@@ -17,8 +17,10 @@ from __future__ import annotations
 import inspect
 import json
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from coworks.biz.errors import StatesError, WorkflowError
@@ -54,6 +56,55 @@ class TaskContext:
 
 #: A resolved Task: (parameters, context) -> result, raising StatesError on failure.
 Call = Callable[[Any, TaskContext], Any]
+
+
+@dataclass(frozen=True)
+class Invoked:
+    """What Lambda answered a synchronous Invoke: the payload, the version that ran (an alias
+    resolved), the request id and status. An invoker may return it instead of the bare payload."""
+
+    payload: Any
+    executed_version: str = "$LATEST"
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    status_code: int = 200
+
+
+def compact(value: Any) -> str:
+    """JSON as AWS serialises an error's cause: no spaces."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def invoke_result(answer: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The result of ``arn:aws:states:::lambda:invoke`` as Step Functions records it: the SDK's
+    response with its HTTP metadata (``SdkHttpMetadata``, ``SdkResponseMetadata``)."""
+    invoked = answer if isinstance(answer, Invoked) else Invoked(answer)
+    body = compact(invoked.payload)
+    date = (now or datetime.now(UTC)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    headers = {
+        "Connection": "keep-alive",
+        "Content-Length": str(len(body.encode())),
+        "Content-Type": "application/json",
+        "Date": date,
+        "X-Amz-Executed-Version": invoked.executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": invoked.request_id,
+        "X-Amzn-Trace-Id": f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0",
+    }
+    return {
+        "ExecutedVersion": invoked.executed_version,
+        "Payload": invoked.payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {k: [v] for k, v in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": invoked.status_code,
+        },
+        "SdkResponseMetadata": {"RequestId": invoked.request_id},
+        "StatusCode": invoked.status_code,
+    }
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
 def service_name(service: Any) -> str | None:
@@ -96,7 +147,9 @@ class Resolver:
             return "resource", _plain(self.by_key[base], resource)
         if base == LAMBDA_INVOKE:
             name = parameters.get("FunctionName") if isinstance(parameters, dict) else None
-            if name is None and isinstance(parameters, dict) and "FunctionName.$" in parameters:
+            computed = not isinstance(parameters, dict) or _is_expression(name) or (
+                name is None and "FunctionName.$" in parameters)
+            if computed:  # known at run time only: never look up a function named "{% ... %}"
                 return "lambda-invoke", self._dynamic()
             target = self._function(name) if isinstance(name, str) else None
             return ("lambda-invoke", _lambda_invoke(target, str(name))) if target is not None else None
@@ -112,16 +165,17 @@ class Resolver:
                 return self.by_key[key]
         for invoker in self.invokers:  # as the Task wrote it: a qualifier or an ARN says which version
             if invoker.has_function(name):
-                return lambda payload, ctx, invoker=invoker: invoker.invoke(name, payload)
+                run = getattr(invoker, "invoke_function", None) or invoker.invoke
+                return lambda payload, ctx, run=run: run(name, payload)
         return None
 
     def _dynamic(self) -> Call:
         def call(parameters: Any, ctx: TaskContext) -> Any:
-            name = parameters.get("FunctionName")
+            name = parameters.get("FunctionName") if isinstance(parameters, dict) else None
             target = self._function(name) if isinstance(name, str) else None
             if target is None:
                 raise StatesError("Lambda.ResourceNotFoundException", f"Function not found: {name}")
-            return _lambda_invoke(target, name)(parameters, ctx)
+            return _lambda_invoke(target, str(name))(parameters, ctx)
 
         return call
 
@@ -156,16 +210,17 @@ def _lambda_error(exc: Exception) -> StatesError:
         "errorType": type(exc).__name__,
         "stackTrace": traceback.format_tb(exc.__traceback__)[-3:],
     }
-    return StatesError(type(exc).__name__, json.dumps(cause))
+    return StatesError(type(exc).__name__, compact(cause))
 
 
 def _lambda_invoke(target: Any, name: str) -> Call:
     def call(parameters: Any, ctx: TaskContext) -> Any:
+        payload = parameters.get("Payload") if isinstance(parameters, dict) else None
         try:
-            body = _invoke_target(target, parameters.get("Payload"), ctx)
+            answer = _invoke_target(target, payload, ctx)
         except Exception as exc:
             raise _lambda_error(exc) from None
-        return {"ExecutedVersion": "$LATEST", "Payload": body, "StatusCode": 200}
+        return invoke_result(answer, ctx.clock.now() if hasattr(ctx.clock, "now") else None)
 
     return call
 
@@ -173,9 +228,10 @@ def _lambda_invoke(target: Any, name: str) -> Call:
 def _lambda(target: Any, arn: str) -> Call:
     def call(parameters: Any, ctx: TaskContext) -> Any:
         try:
-            return _invoke_target(target, parameters, ctx)
+            answer = _invoke_target(target, parameters, ctx)
         except Exception as exc:
             raise _lambda_error(exc) from None
+        return answer.payload if isinstance(answer, Invoked) else answer
 
     return call
 
@@ -219,10 +275,16 @@ class BotoLambdaInvoker:
         return self._known[name]
 
     def invoke(self, name: str, payload: Any) -> Any:
+        return self.invoke_function(name, payload).payload
+
+    def invoke_function(self, name: str, payload: Any) -> Invoked:
+        """The invocation with what Lambda says of it (the version that ran, the request id)."""
         response = self.client.invoke(FunctionName=name, Payload=json.dumps(payload).encode())
         raw = response["Payload"].read() if hasattr(response["Payload"], "read") else response["Payload"]
         body = json.loads(raw) if raw else None
         if response.get("FunctionError"):
             error = body.get("errorType", "Lambda.Unknown") if isinstance(body, dict) else "Lambda.Unknown"
-            raise StatesError(error, json.dumps(body))
-        return body
+            raise StatesError(error, compact(body))
+        metadata = response.get("ResponseMetadata") or {}
+        return Invoked(body, response.get("ExecutedVersion") or "$LATEST",
+                       metadata.get("RequestId") or str(uuid.uuid4()), int(response.get("StatusCode") or 200))

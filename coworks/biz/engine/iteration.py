@@ -18,9 +18,9 @@ from typing import Any
 from coworks.biz.engine.clock import SimulatedClock
 from coworks.biz.engine.invokers import Resolver, TaskContext
 from coworks.biz.engine.scope import Body, Scope, run_body
-from coworks.biz.engine.steps import Step
+from coworks.biz.engine.steps import Step, dumps
 from coworks.biz.errors import StatesError
-from coworks.biz.lang.jsonata import compile_value
+from coworks.biz.lang.jsonata import compile_value, inner, is_jsonata
 from coworks.biz.lang.paths import compile_path
 from coworks.biz.lang.templates import compile_template
 
@@ -129,6 +129,16 @@ class MapStep(Step):
             items = self.reader(params, TaskContext(scope.clock, self.name))
         elif self.jsonata:
             items = compile_value(self.spec["Items"])(scope.bindings(raw, ctx)) if "Items" in self.spec else raw
+            if not isinstance(items, list):
+                given = self.spec.get("Items")
+                text = inner(str(given)) if is_jsonata(given) else dumps(given if "Items" in self.spec
+                                                                          else "$states.input")
+                kind = {dict: "object", str: "string", bool: "boolean"}.get(type(items), "number" if isinstance(
+                    items, int | float) else "null")
+                raise StatesError(
+                    "States.QueryEvaluationError",
+                    f"The JSONata expression '{text}' specified for the field 'Items' returned an unexpected result "
+                    f"type. Expected 'array', but was '{kind}' for value: {dumps(items)}")
         else:
             items = self.items_path.get(data, ctx, scope.variables)
         if not isinstance(items, list):
@@ -142,12 +152,41 @@ class MapStep(Step):
             items = [{**extra, "Items": items[i : i + size]} for i in range(0, len(items), size)]
         return items
 
+    def _limit(self, key: str, raw: Any, ctx: dict[str, Any], scope: Scope, data: Any) -> Any:
+        """MaxConcurrency, ToleratedFailureCount or ToleratedFailurePercentage, given literally or read
+        by its ``...Path`` and then checked as AWS checks it (``States.Runtime`` with AWS's cause)."""
+        value = self.number(key, raw, ctx, scope, data)
+        path = self.spec.get(f"{key}Path")
+        if value is None or path is None:
+            return value
+        percentage = key == "ToleratedFailurePercentage"
+        number = value
+        if isinstance(value, str):  # AWS reads "3" as 3
+            try:
+                number = int(value)
+            except ValueError:
+                number = value
+        shown = value if isinstance(value, str) else dumps(value)
+        valid = isinstance(number, int | float) if percentage else isinstance(number, int)
+        if isinstance(number, bool) or not valid:
+            kind = "float" if percentage else "integer"
+            raise StatesError("States.Runtime",
+                              f'The {key}Path field refers to value "{shown}" which is not a valid {kind}: {path}')
+        if key == "MaxConcurrency" and number < 0:
+            raise StatesError("States.Runtime",
+                              f"Expected non-negative integer for MaxConcurrency, got '{number}' instead.")
+        if key == "ToleratedFailureCount" and number < 0:
+            raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+        if percentage and not 0 <= number <= 100:
+            raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+        return number
+
     def attempt(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> Any:
         data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
         items = self.items(raw, data, ctx, scope)
-        limit = int(self.number("MaxConcurrency", raw, ctx, scope, data) or 0)
-        count = self.number("ToleratedFailureCount", raw, ctx, scope, data)
-        percent = self.number("ToleratedFailurePercentage", raw, ctx, scope, data)
+        limit = self._limit("MaxConcurrency", raw, ctx, scope, data) or 0
+        count = self._limit("ToleratedFailureCount", raw, ctx, scope, data)
+        percent = self._limit("ToleratedFailurePercentage", raw, ctx, scope, data)
         tolerant = count is not None or percent is not None
         scope.event("MapStateStarted", {"length": len(items)})
 
@@ -156,7 +195,7 @@ class MapStep(Step):
                 child.map_item = {"Index": index, "Value": item}
                 value = item
                 if self.selector_fn is not None:
-                    item_ctx = child.context(self.name, child.clock.now(), 0)
+                    item_ctx = self.context(child, child.clock.now())
                     if self.jsonata:
                         value = self.selector_fn(child.bindings(raw, item_ctx))
                     else:

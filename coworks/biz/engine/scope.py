@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from coworks.biz.engine.clock import Clock
-from coworks.biz.engine.execution import History
+from coworks.biz.engine.execution import History, aws_timestamp
 from coworks.biz.engine.invokers import Resolver
 from coworks.biz.errors import StatesError
 
@@ -68,12 +68,15 @@ class Scope:
         self.previous = self.run.history.emit(event_type, self.clock.now(), self.previous, details)
         return self.previous
 
-    def context(self, name: str, entered: datetime, retries: int) -> dict[str, Any]:
-        """The context object (``$$``) for a state."""
+    def context(self, name: str, entered: datetime, retries: int | None) -> dict[str, Any]:
+        """The context object (``$$``) for a state; ``RetryCount`` only where given (the states that retry)."""
+        state: dict[str, Any] = {"EnteredTime": aws_timestamp(entered), "Name": name}
+        if retries is not None:
+            state["RetryCount"] = retries
         ctx = {
             "Execution": self.run.execution,
             "StateMachine": self.run.machine,
-            "State": {"EnteredTime": entered.isoformat(), "Name": name, "RetryCount": retries},
+            "State": state,
         }
         if self.map_item is not None:
             ctx["Map"] = {"Item": self.map_item}

@@ -15,7 +15,8 @@ from typing import Any
 
 from coworks.biz.engine.scope import Scope
 from coworks.biz.errors import StatesError
-from coworks.biz.lang.jsonata import compile_value, is_jsonata
+from coworks.biz.lang.fields import TIMESTAMP
+from coworks.biz.lang.jsonata import compile_value, inner, is_jsonata
 from coworks.biz.lang.paths import Path, compile_path, put
 from coworks.biz.lang.templates import compile_expression, compile_template
 
@@ -23,8 +24,11 @@ _UNSET: Any = object()
 _NO_CONTEXT: dict[str, Any] = {}
 DATA_LIMIT = 262_144
 UNCATCHABLE = frozenset({"States.Runtime"})
-#: Errors that States.ALL does not match (they must be named explicitly).
-NOT_IN_ALL = frozenset({"States.Runtime", "States.DataLimitExceeded"})
+#: Errors that States.ALL does not match (they must be named explicitly). States.DataLimitExceeded
+#: is caught by States.ALL, as AWS's executions record it.
+NOT_IN_ALL = frozenset({"States.Runtime"})
+#: The state types whose context object has ``$$.State.RetryCount`` (those that can retry).
+RETRYING = frozenset({"Task", "Parallel", "Map"})
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
@@ -43,7 +47,8 @@ def error_matches(names: list[str], error: str) -> bool:
         return True
     if error == "States.HeartbeatTimeout" and "States.Timeout" in names:
         return True
-    return "States.TaskFailed" in names and error not in NOT_IN_ALL and not error.endswith("Timeout")
+    return ("States.TaskFailed" in names and error not in NOT_IN_ALL and not error.endswith("Timeout")
+            and error != "States.DataLimitExceeded")
 
 
 class Step:
@@ -128,11 +133,11 @@ class Step:
         entered = scope.clock.now()
         text = scope.last_text if raw is scope.last_output else dumps(raw)
         entered_id = scope.event(self.entered, {"name": self.name, "input": text, "inputDetails": {"truncated": False}})
-        ctx = scope.context(self.name, entered, 0) if self.uses_context or self.retriers else _NO_CONTEXT
+        ctx = self.context(scope, entered) if self.uses_context or self.retriers else _NO_CONTEXT
         try:
             output, nxt = self.execute(raw, ctx, scope)
         except StatesError as err:
-            if err.error == "States.Runtime" and err.cause.startswith("Invalid path"):
+            if err.error == "States.Runtime" and (err.cause or "").startswith("Invalid path"):
                 # AWS names the state and where it was entered.
                 err.cause = (
                     f"An error occurred while executing the state '{self.name}' "
@@ -141,12 +146,7 @@ class Step:
             raise
         text = dumps(output)
         scope.last_output, scope.last_text = output, text
-        if len(text) > DATA_LIMIT // 4 and len(text.encode()) > DATA_LIMIT:
-            raise StatesError(
-                "States.DataLimitExceeded",
-                f"The state/task '{self.name}' returned a result with a "
-                f"size exceeding the maximum number of bytes service limit.",
-            )
+        self._check_size(output, text)
         details: dict[str, Any] = {"name": self.name, "output": text, "outputDetails": {"truncated": False}}
         if scope.assigned:
             details["assignedVariables"] = {k: dumps(v) for k, v in scope.assigned.items()}
@@ -154,6 +154,19 @@ class Step:
             scope.assigned = {}
         scope.event(self.exited, details)
         return output, nxt
+
+    def _check_size(self, value: Any, text: str | None = None) -> None:
+        text = dumps(value) if text is None else text
+        if len(text) > DATA_LIMIT // 4 and len(text.encode()) > DATA_LIMIT:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"The state/task '{self.name}' returned a result with a "
+                f"size exceeding the maximum number of bytes service limit.",
+            )
+
+    def context(self, scope: Scope, entered: datetime, retries: int = 0) -> dict[str, Any]:
+        """``$$`` for this state: ``State.RetryCount`` only in the states that can retry."""
+        return scope.context(self.name, entered, retries if self.type in RETRYING else None)
 
     def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
         """Type-specific behaviour; the default passes the effective input through."""
@@ -168,6 +181,7 @@ class Step:
         while True:
             try:
                 result = attempt(ctx)
+                self._check_size(result)  # inside the try: a result over the limit is caught like any error
                 return self.finish(raw, result, ctx, scope), self.next
             except StatesError as err:
                 if err.error in UNCATCHABLE:
@@ -176,7 +190,7 @@ class Step:
                 if delay is not None:
                     scope.clock.sleep(delay)
                     retries += 1
-                    ctx = scope.context(self.name, datetime.fromisoformat(ctx["State"]["EnteredTime"]), retries)
+                    ctx = self.context(scope, datetime.fromisoformat(ctx["State"]["EnteredTime"]), retries)
                     continue
                 for catcher in self.catchers:
                     if error_matches(catcher.get("ErrorEquals", []), err.error):
@@ -199,7 +213,7 @@ class Step:
         return None
 
     def _caught(self, raw: Any, err: StatesError, catcher: dict[str, Any], ctx: dict[str, Any], scope: Scope) -> Any:
-        error_output = {"Error": err.error, "Cause": err.cause}
+        error_output = {k.capitalize(): v for k, v in err.details().items()}
         if self.jsonata:
             bindings = scope.bindings(raw, ctx, error=error_output)
             if "Assign" in catcher:
@@ -247,37 +261,76 @@ class FailStep(Step):
     def run(self, raw: Any, scope: Scope) -> tuple[Any, str | None]:
         entered = scope.clock.now()
         scope.event(self.entered, {"name": self.name, "input": dumps(raw), "inputDetails": {"truncated": False}})
-        ctx = scope.context(self.name, entered, 0)
-        values = []
+        ctx = self.context(scope, entered)
+        values: list[str | None] = []
         for key in ("Error", "Cause"):
             value = self.spec.get(key)
             if self.jsonata and is_jsonata(value):
                 value = compile_value(value)(scope.bindings(raw, ctx))
             elif f"{key}Path" in self.spec:  # a path or an intrinsic call, as in a template
                 value = compile_expression(self.spec[f"{key}Path"])(raw, ctx, scope.variables)
-            values.append("" if value is None else str(value))
-        raise StatesError(values[0] or "States.Fail", values[1])
+            values.append(None if value is None else str(value))
+        # Without Error or Cause, AWS records none: no invented States.Fail.
+        raise StatesError(values[0] or "", values[1])
 
 
 class WaitStep(Step):
-    """Wait: lets time pass on the execution's clock (instantly when simulated)."""
+    """Wait: lets time pass on the execution's clock (instantly when simulated).
+
+    A value read at run time is checked as AWS checks it: SecondsPath must give a non-negative
+    integer and TimestampPath an RFC 3339 timestamp with its zone, else ``States.Runtime`` with
+    AWS's cause; in JSONata, a bad Seconds or Timestamp is ``States.QueryEvaluationError``."""
 
     def execute(self, raw: Any, ctx: dict[str, Any], scope: Scope) -> tuple[Any, str | None]:
         data = raw if self.jsonata else self.effective_input(raw, ctx, scope)
-        seconds = self.number("Seconds", raw, ctx, scope, data)
-        if seconds is not None:
-            if not isinstance(seconds, int | float) or seconds < 0:
-                raise StatesError(
-                    "States.Runtime", f"Wait '{self.name}' needs a non-negative number of seconds, got {seconds!r}."
-                )
+        if "Seconds" in self.spec or "SecondsPath" in self.spec:
+            seconds = self._value("Seconds", raw, data, ctx, scope)
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+                raise self._bad("Seconds", seconds, "a non-negative integer")
             scope.clock.sleep(float(seconds))
         else:
-            stamp = self.number("Timestamp", raw, ctx, scope, data)
-            try:
-                until = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-            except ValueError:
-                raise StatesError(
-                    "States.Runtime", f"Wait '{self.name}' got {stamp!r}, which is not an ISO 8601 timestamp."
-                ) from None
+            stamp = self._value("Timestamp", raw, data, ctx, scope)
+            if not isinstance(stamp, str) or not TIMESTAMP.match(stamp):
+                raise self._bad("Timestamp", stamp, "an ISO-8601 extended offset date-time")
+            until = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
             scope.clock.sleep((until - scope.clock.now()).total_seconds())
         return self.finish(raw, data, ctx, scope), self.next
+
+    def _value(self, key: str, raw: Any, data: Any, ctx: dict[str, Any], scope: Scope) -> Any:
+        if f"{key}Path" not in self.spec:
+            return self.number(key, raw, ctx, scope, data)
+        path = self.spec[f"{key}Path"]
+        try:
+            return compile_path(path).get(data, ctx, scope.variables)
+        except StatesError:
+            raise StatesError("States.Runtime",
+                              f"The {key}Path parameter does not reference an input value: {path}") from None
+
+    def _bad(self, key: str, value: Any, wanted: str) -> StatesError:
+        if self.jsonata:
+            text = inner(self.spec[key]) if is_jsonata(self.spec.get(key)) else dumps(self.spec.get(key))
+            return StatesError(
+                "States.QueryEvaluationError",
+                f"The JSONata expression '{text}' specified for the field '{key}' returned an unexpected result type. "
+                f"Expected {wanted}, but was '{_jsonata_type(value)}' for value: {dumps(value)}")
+        path = self.spec[f"{key}Path"]
+        if key == "Seconds":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return StatesError("States.Runtime",
+                                   f"The SecondsPath parameter references a negative value: {path} == {value}")
+            return StatesError("States.Runtime",
+                               f"The SecondsPath parameter cannot be parsed as a long value: {path} == {dumps(value)}")
+        shown = value if isinstance(value, str) else dumps(value)
+        return StatesError("States.Runtime", "The TimestampPath parameter does not reference a valid ISO-8601 "
+                                             f"extended offset date-time format string: {path} == {shown}")
+
+
+def _jsonata_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    kinds: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return kinds.get(type(value), type(value).__name__)

@@ -76,20 +76,17 @@ class TaskStep(Step):
             else:
                 result = call(params, task_ctx)
         except TimeoutError:
-            cause = "The task did not finish in time."
-            scope.event(
-                f"{prefix}TimedOut", ({} if plain_lambda else ids) | {"error": "States.Timeout", "cause": cause}
-            )
-            raise StatesError("States.Timeout", cause) from None
+            # AWS records a task's timeout with its error and no cause.
+            scope.event(f"{prefix}TimedOut", ({} if plain_lambda else ids) | {"error": "States.Timeout"})
+            raise StatesError("States.Timeout", None) from None
         except StatesError as err:
-            scope.event(f"{prefix}Failed", ({} if plain_lambda else ids) | {"error": err.error, "cause": err.cause})
+            scope.event(f"{prefix}Failed", ({} if plain_lambda else ids) | err.details())
             raise
         timed_out = self._timed_out(started, scope.clock.elapsed(), timeout, heartbeat, task_ctx.heartbeats)
         if timed_out is not None:
-            cause = f"The task did not {'send a heartbeat' if timed_out.endswith('Heartbeat') else 'finish'} in time."
             error = "States.HeartbeatTimeout" if timed_out.endswith("Heartbeat") else "States.Timeout"
-            scope.event(f"{prefix}TimedOut", ({} if plain_lambda else ids) | {"error": error, "cause": cause})
-            raise StatesError(error, cause)
+            scope.event(f"{prefix}TimedOut", ({} if plain_lambda else ids) | {"error": error})
+            raise StatesError(error, None)
         succeeded = {"output": dumps(result), "outputDetails": {"truncated": False}}
         scope.event(f"{prefix}Succeeded", succeeded if plain_lambda else ids | succeeded)
         return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import random
 import re
 import uuid
@@ -101,7 +102,7 @@ def _parse_arg(text: str, pos: int) -> tuple[Node, int]:
         return _parse_call(text, pos)
     if match.group("str") is not None:
         raw = match.group("str")[1:-1]
-        return ("lit", re.sub(r"\\(.)", r"\1", raw)), match.end()
+        return ("str", raw), match.end()  # escapes kept: States.Format reads its template's itself
     if match.group("num") is not None:
         num = match.group("num")
         return ("lit", float(num) if any(c in num for c in ".eE") else int(num)), match.end()
@@ -128,12 +129,18 @@ def _compile(node: Node, text: str) -> Getter:
     kind, value = node
     if kind == "lit":
         return lambda d, c, v: value
+    if kind == "str":
+        literal = unescape(value)
+        return lambda d, c, v: literal
     if kind == "path":
         return value.get  # type: ignore[no-any-return]
     name, args = value
     compiled = [_compile(a, text) for a in args]
     impl = _FUNCTIONS[name]
-    # Format needs to know which arguments were string literals (its template).
+    if name == "States.Format" and args[0][0] == "str":
+        # The template's escapes (\\{ \\} \\' \\\\) are the template's: they decide what a placeholder is.
+        template = args[0][1]
+        return lambda d, c, v: _call(name, _format_escaped, [template, *(f(d, c, v) for f in compiled[1:])])
     return lambda d, c, v: _call(name, impl, [f(d, c, v) for f in compiled])
 
 
@@ -146,22 +153,45 @@ def _call(name: str, impl: Callable[..., Any], args: list[Any]) -> Any:
         raise StatesError("States.IntrinsicFailure", f"{name} failed: {exc}") from None
 
 
+_ESCAPE = re.compile(r"\\(.)", re.S)
+#: A template's pieces: an escaped character, a placeholder, or plain text.
+_TEMPLATE = re.compile(r"\\(.)|(\{\})|([^\\{]+|\{)", re.S)
+
+
+def unescape(text: str) -> str:
+    """A string literal of an intrinsic call as its value: ``\\'`` ``\\{`` ``\\}`` ``\\\\`` stand for themselves."""
+    return _ESCAPE.sub(r"\1", text)
+
+
 def _fmt(value: Any) -> str:
+    """An argument of States.Format as AWS interpolates it: strings as they are, numbers, booleans and
+    null as JSON, and objects and arrays as Java prints a map or a list (``{a=1, b=[x, y]}``): the
+    service runs on the JVM and interpolates the parsed value, not JSON text."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def _format(template: str, *args: Any) -> str:
-    pieces = re.split(r"(?<!\\){}", template)
-    if len(pieces) - 1 != len(args):
+    """Format with a template given as a value (from a path): it has no escapes of its own."""
+    return _format_escaped(template.replace("\\", "\\\\"), *args)
+
+
+def _format_escaped(template: str, *args: Any) -> str:
+    pieces: list[str | None] = []  # None marks a placeholder
+    for escaped, placeholder, plain in _TEMPLATE.findall(template):
+        pieces.append(None if placeholder else (escaped or plain))
+    holes = pieces.count(None)
+    if holes != len(args):
         raise StatesError(
-            "States.IntrinsicFailure", f"States.Format has {len(pieces) - 1} placeholders but {len(args)} arguments"
+            "States.IntrinsicFailure", f"States.Format has {holes} placeholders but {len(args)} arguments"
         )
-    out = pieces[0]
-    for arg, piece in zip(args, pieces[1:], strict=True):
-        out += _fmt(arg) + piece
-    return re.sub(r"\\([{}\\'])", r"\1", out)
+    values = iter(args)
+    return "".join(_fmt(next(values)) if piece is None else piece for piece in pieces)
 
 
 def _partition(array: list[Any], size: int) -> list[list[Any]]:
@@ -219,13 +249,21 @@ def _split(text: str, delimiters: str) -> list[str]:
     return [p for p in re.split("[" + re.escape(delimiters) + "]", text) if p]
 
 
+def _round(number: Any) -> int:
+    """A MathAdd argument as AWS takes it: a non-integer is rounded to the nearest integer, halves
+    upwards (Java's ``Math.round``: 2.5 is 3, -2.5 is -2)."""
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise ValueError(f"{number!r} is not a number")
+    return int(number) if isinstance(number, int) else math.floor(number + 0.5)
+
+
 def _get_item(array: list[Any], index: int) -> Any:
     return array[int(index)]
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "States.Format": _format,
-    "States.StringToJson": json.loads,
+    "States.StringToJson": lambda text: json.loads(text) if text.strip() else None,  # "" is null on AWS
     "States.JsonToString": lambda v: json.dumps(v, separators=(",", ":")),
     "States.Array": lambda *a: list(a),
     "States.ArrayPartition": _partition,
@@ -239,7 +277,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "States.Hash": _hash,
     "States.JsonMerge": _merge,
     "States.MathRandom": _random,
-    "States.MathAdd": lambda a, b: int(a) + int(b),
+    "States.MathAdd": lambda a, b: _round(a) + _round(b),
     "States.StringSplit": _split,
     "States.UUID": lambda: str(uuid.uuid4()),
 }

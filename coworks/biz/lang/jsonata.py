@@ -69,20 +69,31 @@ def compile_jsonata(text: str) -> Any:
         raise JsonataSyntaxError(f"malformed JSONata {text!r}: {exc}", expression=text) from None
     for name, func in _extensions().items():
         expr.register_lambda(name, func)
+    expr.set_output_convert_nulls(False)  # so that undefined (None) and null (NULL_VALUE) stay apart
     return expr
 
 
 def evaluate(text: str, bindings: dict[str, Any]) -> Any:
-    """Evaluate ``{% text %}`` (already stripped) with ``bindings``; errors are ASL errors."""
+    """Evaluate ``{% text %}`` (already stripped) with ``bindings``; errors are ASL errors.
+
+    An expression that evaluates to nothing (JSONata's undefined) fails the state as on AWS:
+    ``States.QueryEvaluationError``, "The JSONata expression '...' returned nothing (undefined)."
+    """
+    from jsonata.utils import Utils
+
     try:
         expr = compile_jsonata(text)
-        return expr.evaluate(None, bindings)
+        result = expr.evaluate(None, bindings)
     except JsonataSyntaxError as exc:
         raise StatesError("States.QueryEvaluationError", str(exc)) from None
     except StatesError:
         raise
     except Exception as exc:
         raise StatesError("States.QueryEvaluationError", f"The JSONata expression '{text}' failed: {exc}") from None
+    if result is None:
+        raise StatesError("States.QueryEvaluationError",
+                          f"The JSONata expression '{text}' returned nothing (undefined).")
+    return Utils.convert_nulls(result)
 
 
 def compile_value(template: Any) -> Evaluator:

@@ -213,7 +213,7 @@ class _Checker(SyntaxChecks):
         if key not in data:
             self.add(f"{path}.ItemProcessor", "is missing; give the states to run for each item.")
         else:
-            self.machine(data[key], f"{path}.{key}.", "processor" if key == "ItemProcessor" else "branch", ql)
+            self.machine(data[key], f"{path}.{key}.", "processor", ql)  # the legacy Iterator takes ProcessorConfig too
             config = data[key].get("ProcessorConfig", {}) if isinstance(data[key], dict) else {}
             if isinstance(config, dict) and config.get("Mode", "INLINE") not in ("INLINE", "DISTRIBUTED"):
                 self.add(f"{path}.{key}.ProcessorConfig.Mode", "must be INLINE or DISTRIBUTED.")
@@ -234,8 +234,10 @@ class _Checker(SyntaxChecks):
             return
         extra = {"Next", "Comment", "Assign", "Output"} if top else {"Comment"}
         if ql == "JSONata":
-            if not is_jsonata(rule.get("Condition")):
-                self.add(f"{path}.Condition", "must be a {% JSONata %} expression in a JSONata Choice.")
+            if isinstance(rule.get("Condition"), bool):
+                pass  # a constant condition is valid on AWS ("Condition": true)
+            elif not is_jsonata(rule.get("Condition")):
+                self.add(f"{path}.Condition", "must be a {% JSONata %} expression (or true/false) in a JSONata Choice.")
             else:
                 self.jsonata(rule["Condition"], f"{path}.Condition")
             for key in set(rule) - extra - {"Condition"}:

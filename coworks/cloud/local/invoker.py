@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...biz.engine.invokers import Invoked, compact
 from ...biz.errors import StatesError
 from .controlplane import ControlPlaneLookupError, function_config
 
@@ -34,6 +35,11 @@ class LambdaInvoker:
         return True
 
     def invoke(self, name: str, payload: Any) -> Any:
+        return self.invoke_function(name, payload).payload
+
+    def invoke_function(self, name: str, payload: Any) -> Invoked:
+        """The invocation, with the version the alias resolved to (``ExecutedVersion``) and its request id;
+        a function error is the Task error its ``errorType`` names, the payload (compact JSON) its cause."""
         result = self.lambdas.invoke(name, json.dumps(payload).encode(), region=self.region)
         try:
             body = result.json()
@@ -41,5 +47,5 @@ class LambdaInvoker:
             body = result.payload.decode("utf-8", "replace")
         if result.function_error:
             error = body.get("errorType") if isinstance(body, dict) else None
-            raise StatesError(str(error or "Lambda.Unknown"), result.payload.decode("utf-8", "replace"))
-        return body
+            raise StatesError(str(error or "Lambda.Unknown"), compact(body))
+        return Invoked(body, result.executed_version, result.request_id)
