@@ -10,7 +10,7 @@ import pytest
 PUBLIC = {
     "coworks": {
         "BadGateway", "BadRequest", "Blueprint", "CORSConfig", "Conflict", "CoworksError", "DirectInvocationError",
-        "Forbidden", "GatewayTimeout", "HTTPError", "InternalServerError", "MethodNotAllowed", "NotFound",
+        "Forbidden", "GatewayTimeout", "HTTPError", "InternalServerError", "Lambda", "MethodNotAllowed", "NotFound",
         "PayloadTooLarge", "Request", "Response", "Route", "RouteDefinitionError", "ServiceError",
         "ServiceUnavailable", "TechMicroService", "TooManyRequests", "Unauthorized", "UnprocessableEntity",
         "UnsupportedMediaType", "UploadedFile", "current_request", "entry", "schedule", "tokens_equal",
@@ -30,8 +30,8 @@ PUBLIC = {
         "load_workflow", "open_cloud",
     },
     "coworks.notebook": {
-        "CallResult", "DeployPanel", "EndpointCaller", "LogViewer", "Table", "WorkflowView", "open_cloud",
-        "route_table",
+        "CallResult", "DeployPanel", "EndpointCaller", "LogViewer", "Table", "WorkflowEditor", "WorkflowView",
+        "open_cloud", "route_table",
     },
 }
 

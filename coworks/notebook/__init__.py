@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..tables import Table
     from .caller import CallResult, EndpointCaller
     from .deploypanel import DeployPanel
+    from .editor import WorkflowEditor
     from .logviewer import LogViewer
     from .workflowview import WorkflowView
 
@@ -20,6 +21,7 @@ __all__ = [
     "EndpointCaller",
     "LogViewer",
     "Table",
+    "WorkflowEditor",
     "WorkflowView",
     "open_cloud",
     "route_table",
@@ -39,6 +41,10 @@ def __getattr__(name: str) -> object:
         from . import logviewer
 
         return getattr(logviewer, name)
+    if name == "WorkflowEditor":
+        from . import editor
+
+        return getattr(editor, name)
     if name == "WorkflowView":
         from . import workflowview
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,12 +31,16 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
     .coworks-workflow-view svg { max-width: 100%; height: auto; }
     .coworks-workflow-view g.node { cursor: pointer; }
     .coworks-details pre { max-height: 16em; overflow: auto; }
+    .coworks-invalid > polygon, .coworks-invalid > ellipse, .coworks-invalid > path {
+      stroke: #dc2626; stroke-width: 3px; }
     """
     svg = traitlets.Unicode("").tag(sync=True)
     statuses = traitlets.Dict().tag(sync=True)  # synced whole only at the start and the end
     colors = traitlets.Dict().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     details = traitlets.Unicode("").tag(sync=True)
+    #: A problem per state ({name: message}), drawn as a mark on its shape (the workflow editor's).
+    marks = traitlets.Dict().tag(sync=True)
 
     def __init__(self, workflow: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -47,6 +52,28 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         self.colors = dict(STATUS_COLORS)
         self.svg = workflow.graph().pipe(format="svg").decode()
         self.observe(lambda change: self.select(change["new"]), names="selected")
+
+    # -- redrawing after an edit ---------------------------------------------------------
+
+    def redraw(self, workflow: Any, svg: str | None = None) -> int:
+        """Show ``workflow`` (laid out again by dot, or ``svg`` given): the browser gets only the
+        parts of the drawing that changed. Returns the bytes sent (0 when nothing changed)."""
+        self.workflow = workflow
+        new = svg if svg is not None else workflow.graph().pipe(format="svg").decode()
+        if new == self.svg:
+            return 0
+        patch = svg_patch(self.svg, new)
+        if patch is None or len(json.dumps(patch)) > len(new) // 2:
+            self.svg = new  # most of it changed: the whole drawing is smaller than its changes
+            self.sent.append(len(new))
+            return len(new)
+        message = {"type": "patch", **patch}
+        size = len(json.dumps(message))
+        self.sent.append(size)
+        self.send(message)
+        with self._lock_property(svg=new):  # the state saved with the notebook, not sent again
+            self.svg = new
+        return size
 
     # -- following an execution ----------------------------------------------------------
 
@@ -112,6 +139,46 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         rows.append(f"<div>attempts: {info['attempts']}</div>")
         self.details = "".join(rows)
         return self.details
+
+
+_GROUP = re.compile(r'^<g id="([^"]+)" class="(node|edge|cluster)">')
+
+
+def svg_parts(svg: str) -> tuple[str, dict[str, str]] | None:
+    """dot's SVG as its head (the ``<svg>`` and graph tags) and its groups (nodes, edges, clusters) by id."""
+    lines = svg.splitlines(keepends=True)
+    head = [line for line in lines if line.startswith(("<svg", " viewBox", '<g id="graph0"'))]
+    groups: dict[str, str] = {}
+    current: list[str] | None = None
+    depth = 0
+    key = ""
+    for line in lines:
+        if current is None:
+            match = _GROUP.match(line)
+            if match:
+                key, current, depth = match.group(1), [line], 1
+            continue
+        current.append(line)
+        depth += line.count("<g ") + line.count("<g>") - line.count("</g>")
+        if depth <= 0:
+            if key in groups:
+                return None  # an id twice: not the SVG dot writes
+            groups[key] = "".join(current).rstrip("\n")
+            current = None
+    return "".join(head), groups
+
+
+def svg_patch(old: str, new: str) -> dict[str, Any] | None:
+    """What turns the drawing ``old`` into ``new``: the groups to set, those to remove, the new head."""
+    before, after = svg_parts(old), svg_parts(new)
+    if before is None or after is None or not before[1]:
+        return None
+    changed = {k: v for k, v in after[1].items() if before[1].get(k) != v}
+    removed = [k for k in before[1] if k not in after[1]]
+    patch: dict[str, Any] = {"set": changed, "remove": removed}
+    if before[0] != after[0]:
+        patch["head"] = after[0]
+    return patch
 
 
 def state_details(history: list[dict[str, Any]], name: str) -> dict[str, Any]:

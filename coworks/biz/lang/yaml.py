@@ -53,7 +53,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ _RULE = {"then": "Next", "comment": "Comment", "assign": "Assign", "output": "Ou
 _TOP = {"comment": "Comment", "query_language": "QueryLanguage", "timeout_seconds": "TimeoutSeconds",
         "version": "Version"}
 _BODY = {"comment": "Comment", "query_language": "QueryLanguage", "processor_config": "ProcessorConfig"}
-_ENTRY_CALL = re.compile(r"^(?P<service>[A-Za-z0-9_-]+)\.(?P<entry>[A-Za-z_]\w*)$")
+ENTRY_CALL = re.compile(r"^(?P<service>[A-Za-z0-9_-]+)\.(?P<entry>[A-Za-z_]\w*)$")
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 _INTRINSIC = re.compile(r"^States\.\w+\(")
 _JSONATA_OUTPUT = "{% $states.result.Payload %}"
@@ -293,7 +293,7 @@ def guess_call(state: dict[str, Any]) -> Call | None:
         return None
     payload = params["Payload"]
     function = params["FunctionName"]
-    if not isinstance(payload, dict) or not isinstance(function, str) or not _ENTRY_CALL.match(f"{function}.x"):
+    if not isinstance(payload, dict) or not isinstance(function, str) or not ENTRY_CALL.match(f"{function}.x"):
         return None
     method, path = payload.get("method"), payload.get("path")
     if not isinstance(method, str) or not isinstance(path, str) or not set(payload) <= {"method", "path", "params",
@@ -347,11 +347,16 @@ class Compiled:
 
 def compile_document(doc: Any, source: str = "the YAML workflow") -> Compiled:
     """The ASL of a round-trip document; raises :class:`YamlError` listing every mistake."""
-    compiler = _Compiler()
-    result = compiler.top(doc)
-    if compiler.problems:
-        raise YamlError(source, compiler.problems)
+    result, problems = compile_leniently(doc)
+    if problems:
+        raise YamlError(source, problems)
     return result
+
+
+def compile_leniently(doc: Any) -> tuple[Compiled, list[YamlProblem]]:
+    """The ASL of a document as far as it can be read, and its mistakes (the editor shows both)."""
+    compiler = _Compiler()
+    return compiler.top(doc), compiler.problems
 
 
 def _where(node: Any, key: Any = None) -> tuple[int, int]:
@@ -370,7 +375,7 @@ def _where(node: Any, key: Any = None) -> tuple[int, int]:
     return int(line or 0) + 1, int(col or 0) + 1
 
 
-def _closest(word: str, choices: list[str]) -> str:
+def closest(word: str, choices: list[str]) -> str:
     found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean {found[0]}?" if found else f"; use one of: {', '.join(choices)}."
 
@@ -402,7 +407,7 @@ class _Compiler:
         allowed = [*_TOP, "workflow", "triggers", "start", "states"]
         for key in doc:
             if isinstance(key, str) and key not in allowed and not key[:1].isupper():
-                self.add(doc, key, f"`{key}` is not a workflow setting{_closest(key, allowed)}")
+                self.add(doc, key, f"`{key}` is not a workflow setting{closest(key, allowed)}")
         if "states" not in doc and "States" not in doc:
             self.add(doc, None, "list the workflow's states under `states:`, each starting with `- task:`, ...")
         ql = _ql(doc.get("query_language"), "JSONPath")
@@ -425,7 +430,7 @@ class _Compiler:
                 elif isinstance(key, str) and key[:1].isupper():
                     out[key] = plain(value)
                 elif not top and key not in allowed:
-                    self.add(node, key, f"`{key}` is not a setting of a list of states{_closest(key, allowed)}")
+                    self.add(node, key, f"`{key}` is not a setting of a list of states{closest(key, allowed)}")
             if isinstance(out.get("QueryLanguage"), str):
                 ql = out["QueryLanguage"]
         else:
@@ -469,7 +474,7 @@ class _Compiler:
             if isinstance(name, str) and name:
                 return name
             call = item.get("task")
-            match = _ENTRY_CALL.match(call) if isinstance(call, str) else None
+            match = ENTRY_CALL.match(call) if isinstance(call, str) else None
             return match.group("entry") if match else None
         value = item[kinds[0]]
         return value if isinstance(value, str) and value else None
@@ -545,8 +550,8 @@ class _Compiler:
             return f"a {kind} state decides its own successor: remove `{key}`."
         others = [k for k, t in KINDS.items() if key in FIELDS[t] or key in _STRUCTURE[t]]
         if others:
-            return f"a {kind} state does not take `{key}` (only {', '.join(others)} states do){_closest(key, allowed)}"
-        return f"`{key}` is not a field of a {kind} state{_closest(str(key), allowed)}"
+            return f"a {kind} state does not take `{key}` (only {', '.join(others)} states do){closest(key, allowed)}"
+        return f"`{key}` is not a field of a {kind} state{closest(str(key), allowed)}"
 
     def task(self, item: dict[str, Any], name: str, data: dict[str, Any], jsonata: bool) -> None:
         call = item.get("task")
@@ -564,7 +569,7 @@ class _Compiler:
             if "with" in item:
                 self.add(item, "with", "`with:` gives an entry's arguments; for a resource write `parameters:`.")
             return
-        match = _ENTRY_CALL.match(call)
+        match = ENTRY_CALL.match(call)
         if match is None:
             self.add(item, "task", f"`task: {call}` names neither an entry (service.entry, as in "
                                    "billing.post_invoice) nor a resource (arn:aws:...); write one of them.")
@@ -646,7 +651,7 @@ class _Compiler:
             elif isinstance(key, str) and key[:1].isupper():
                 out[key] = plain(value)
             else:
-                self.add(node, key, f"`{key}` is not part of a choice{_closest(str(key), ['if', 'rule', *_RULE])}")
+                self.add(node, key, f"`{key}` is not part of a choice{closest(str(key), ['if', 'rule', *_RULE])}")
         return out
 
     def handlers(self, item: dict[str, Any], key: str, table: dict[str, str]) -> list[Any]:
@@ -671,7 +676,7 @@ class _Compiler:
                 elif isinstance(name, str) and name[:1].isupper():
                     data[name] = plain(value)
                 else:
-                    self.add(node, name, f"`{name}` is not part of a {key}{_closest(str(name), list(table))}")
+                    self.add(node, name, f"`{name}` is not part of a {key}{closest(str(name), list(table))}")
             out.append(data)
         return out
 
@@ -696,12 +701,12 @@ def document(definition: dict[str, Any], name: str, triggers: Any = (),
     ql = _ql(definition.get("QueryLanguage"), "JSONPath")
     for key, asl in _TOP.items():
         if asl in definition:
-            doc[key] = _flow(definition[asl])
+            doc[key] = flow(definition[asl])
     for key, value in definition.items():
         if key not in _TOP.values() and key not in ("StartAt", "States"):
-            doc[key] = _flow(value)
+            doc[key] = flow(value)
     if triggers:
-        doc["triggers"] = _flow(list(triggers))
+        doc["triggers"] = flow(list(triggers))
     body = writer.body({k: v for k, v in definition.items() if k in ("StartAt", "States")}, ql)
     if isinstance(body, list):
         doc["states"] = body
@@ -729,7 +734,7 @@ class _Writer:
             isinstance(s, dict) and s.get("Type") in _TYPES for s in states.values()) and all(
             k in reverse or k[:1].isupper() for k in extra)
         if not expressible:
-            return CommentedMap((k, _flow(v)) for k, v in body.items())
+            return CommentedMap((k, flow(v)) for k, v in body.items())
         assert isinstance(states, dict)
         own_ql = _ql(extra.get("QueryLanguage"), ql)
         order = list(states)
@@ -742,7 +747,7 @@ class _Writer:
             return items
         out = CommentedMap()
         for key, value in extra.items():
-            out[reverse.get(key, key)] = _flow(value)
+            out[reverse.get(key, key)] = flow(value)
         if start is _MISSING:
             out["start"] = None
         elif not (order and start == order[0]):
@@ -778,7 +783,7 @@ class _Writer:
             item[kind] = name
         for key, value in state.items():
             if key != "Type":
-                item[key] = _flow(value)
+                item[key] = flow(value)
         if state["Type"] not in _TERMINAL and "Next" not in state and "End" not in state:
             item["next"] = None
         return item
@@ -804,7 +809,7 @@ class _Writer:
                 if named_route(call.entry) != (call.method, call.path):
                     item["route"] = call.route
                 if call.args:
-                    item["with"] = _flow(call.args, block=True)
+                    item["with"] = flow(call.args, block=True)
                 used |= {"Resource", main[0]}
                 if state.get(main[1], _MISSING) == expected[main[1]]:
                     used.add(main[1])
@@ -825,16 +830,16 @@ class _Writer:
             if key in used or key in structural:
                 continue
             if key in fields:
-                item[fields[key]] = _flow(value)
+                item[fields[key]] = flow(value)
             elif key[:1].isupper():
-                item[key] = _flow(value)
+                item[key] = flow(value)
             else:
                 return None
         if asl_type == "Choice":
             choices = state.get("Choices", _MISSING)
             if choices is not _MISSING:
                 if not isinstance(choices, list):
-                    item["Choices"] = _flow(choices)
+                    item["Choices"] = flow(choices)
                 else:
                     rules = CommentedSeq()
                     for rule in choices:
@@ -850,7 +855,7 @@ class _Writer:
         if asl_type == "Parallel" and "Branches" in state:
             branches = state["Branches"]
             if not isinstance(branches, list) or not all(isinstance(b, dict) for b in branches):
-                item["Branches"] = _flow(branches)
+                item["Branches"] = flow(branches)
             else:
                 item["branches"] = CommentedSeq(self.branch(b, ql) for b in branches)
         if asl_type == "Map":
@@ -858,28 +863,28 @@ class _Writer:
                 if asl in state:
                     value = state[asl]
                     item[key if isinstance(value, dict) else asl] = (
-                        self.body(value, ql, _BODY) if isinstance(value, dict) else _flow(value))
+                        self.body(value, ql, _BODY) if isinstance(value, dict) else flow(value))
         for key, asl, table in (("retry", "Retry", _RETRY), ("catch", "Catch", _CATCH)):
             if asl in state:
                 handlers = _handlers(state[asl], table)
                 if handlers is None or asl_type not in _HANDLERS:
-                    item[asl] = _flow(state[asl])
+                    item[asl] = flow(state[asl])
                 else:
                     item[key] = handlers
         if asl_type in _TERMINAL:
             for key in ("Next", "End"):
                 if key in state:
-                    item[key] = _flow(state[key])
+                    item[key] = flow(state[key])
             return item
         has_next, has_end = "Next" in state, "End" in state
         if has_next and has_end:
-            item["next"], item["end"] = state["Next"], _flow(state["End"])
+            item["next"], item["end"] = state["Next"], flow(state["End"])
         elif has_next:
             if state["Next"] != following or state["Next"] is None:
                 item["next"] = state["Next"]
         elif has_end:
             if not (state["End"] is True and following is None):
-                item["end"] = _flow(state["End"])
+                item["end"] = flow(state["End"])
         else:
             item["next"] = None
         return item
@@ -914,10 +919,10 @@ def _rule(rule: Any) -> Any:
             "Condition"].strip().startswith("{%"):
         out["if"] = rule["Condition"]
     else:
-        out["rule"] = _flow({k: v for k, v in rule.items() if k not in _RULE.values()})
+        out["rule"] = flow({k: v for k, v in rule.items() if k not in _RULE.values()})
     reverse = {v: k for k, v in _RULE.items()}
     for key, value in extras.items():
-        out[reverse[key]] = _flow(value)
+        out[reverse[key]] = flow(value)
     return out
 
 
@@ -938,26 +943,26 @@ def _handlers(rules: Any, table: dict[str, str]) -> Any:
         elif isinstance(errors, str):
             item["ErrorEquals"] = errors
         else:
-            item["errors"] = _flow(errors)
+            item["errors"] = flow(errors)
         for key, value in rule.items():
             if key != "ErrorEquals":
-                item[reverse.get(key, key) if key in reverse else key] = _flow(value)
+                item[reverse.get(key, key) if key in reverse else key] = flow(value)
         out.append(item)
     return out
 
 
-def _flow(value: Any, block: bool = False) -> Any:
+def flow(value: Any, block: bool = False) -> Any:
     """JSON data as round-trip YAML: short lists and small mappings of scalars on one line."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
-        out = CommentedMap((_text(k), _flow(v)) for k, v in value.items())
+        out = CommentedMap((_text(k), flow(v)) for k, v in value.items())
         if not block and 0 < len(value) <= 4 and all(_scalar(v) for v in value.values()) and len(
                 json.dumps(value)) < 70:
             out.fa.set_flow_style()
         return out
     if isinstance(value, list):
-        seq = CommentedSeq(_flow(v) for v in value)
+        seq = CommentedSeq(flow(v) for v in value)
         if all(_scalar(v) for v in value) and len(json.dumps(value)) < 70:
             seq.fa.set_flow_style()
         return seq
@@ -1029,8 +1034,8 @@ def merge(old: Any, new: Any) -> Any:
         return old
     if isinstance(old, list) and isinstance(new, list) and hasattr(old, "ca"):
         if _states_list(new) and _states_list(old):
-            by_name = {_item_name(item): item for item in old}
-            merged = [merge(by_name.pop(_item_name(item)), item) if _item_name(item) in by_name else item
+            by_name = {item_name(item): item for item in old}
+            merged = [merge(by_name.pop(item_name(item)), item) if item_name(item) in by_name else item
                       for item in new]
         else:
             merged = [merge(old[i], item) if i < len(old) else item for i, item in enumerate(new)]
@@ -1048,7 +1053,7 @@ def _states_list(items: list[Any]) -> bool:
     return bool(items) and all(isinstance(i, dict) and any(k in KINDS for k in i) for i in items)
 
 
-def _item_name(item: Any) -> Any:
+def item_name(item: Any) -> Any:
     return _Compiler().name_of(item)
 
 
@@ -1070,6 +1075,11 @@ def remember(workflow: Any, doc: Any, calls: dict[str, Call]) -> None:
 
 def dump_workflow(workflow: Any) -> str:
     """The YAML of a workflow (built in Python, loaded from ASL or from YAML, then edited)."""
+    return dump(workflow_document(workflow))
+
+
+def workflow_document(workflow: Any) -> Any:
+    """The round-trip document of a workflow: the one it was loaded from, updated to what it is now."""
     states = workflow.states
 
     def call_of(name: str, state: dict[str, Any]) -> Call | None:
@@ -1080,29 +1090,10 @@ def dump_workflow(workflow: Any) -> str:
 
     doc = document(workflow.to_asl(), workflow.name, workflow.triggers, call_of)
     old = _SOURCES.get(workflow)
-    return dump(merge(old, doc) if old is not None else doc)
+    return merge(old, doc) if old is not None else doc
 
 
 def load_source(source: str | os.PathLike[str]) -> tuple[Compiled, Any]:
     """Read and compile YAML text or a file: what it says, and its round-trip document."""
     doc, name = read(source)
     return compile_document(doc, name), doc
-
-
-def walk_items(doc: Any) -> Iterator[tuple[str, Any]]:
-    """Every state item of a document, nested ones included, with its name."""
-    def body(node: Any) -> Iterator[tuple[str, Any]]:
-        items = node if isinstance(node, list) else node.get("states") if isinstance(node, dict) else None
-        for item in items if isinstance(items, list) else []:
-            name = _item_name(item)
-            if name is None:
-                continue
-            yield name, item
-            branches = item.get("branches")
-            for branch in branches if isinstance(branches, list) else []:
-                yield from body(branch)
-            for key in ("do", "iterator"):
-                if key in item:
-                    yield from body(item[key])
-
-    yield from body(doc)

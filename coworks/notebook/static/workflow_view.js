@@ -21,6 +21,60 @@ function paint(root, colors, name, status) {
   }
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function parseSvg(text) {
+  const doc = new DOMParser().parseFromString(
+    `<svg xmlns="${SVG_NS}" xmlns:xlink="http://www.w3.org/1999/xlink">${text}</svg>`, "image/svg+xml");
+  return Array.from(doc.documentElement.children);
+}
+
+// A patch from the kernel: the groups (nodes, edges, clusters) that changed, those removed, and the
+// new <svg>/<g> head when the drawing's size changed. Anything else stays as it is in the page.
+function patch(root, message) {
+  const svg = root.querySelector("svg");
+  const top = svg && svg.querySelector("g.graph");
+  if (!top) return;
+  if (message.head) {
+    const holder = document.createElement("div");
+    holder.innerHTML = message.head + "</g></svg>";
+    const fresh = holder.querySelector("svg");
+    for (const name of ["width", "height", "viewBox"]) {
+      if (fresh && fresh.getAttribute(name)) svg.setAttribute(name, fresh.getAttribute(name));
+    }
+    const graph = holder.querySelector("g.graph");
+    if (graph) top.setAttribute("transform", graph.getAttribute("transform"));
+  }
+  for (const id of message.remove || []) {
+    const gone = top.querySelector(`[id="${id}"]`);
+    if (gone) gone.remove();
+  }
+  for (const [id, text] of Object.entries(message.set || {})) {
+    const [fresh] = parseSvg(text);
+    if (!fresh) continue;
+    const imported = document.importNode(fresh, true);
+    const old = top.querySelector(`:scope > [id="${id}"]`);
+    if (old) old.replaceWith(imported);
+    else if (imported.classList.contains("cluster")) top.insertBefore(imported, top.querySelector(":scope > g.node"));
+    else top.append(imported);
+  }
+}
+
+function mark(root, marks) {
+  for (const group of root.querySelectorAll(".coworks-invalid")) {
+    group.classList.remove("coworks-invalid");
+    group.removeAttribute("data-problem");
+  }
+  for (const [name, problem] of Object.entries(marks || {})) {
+    const group = root.querySelector(`[id="cw_${hex(name)}"]`);
+    if (!group) continue;
+    group.classList.add("coworks-invalid");
+    group.setAttribute("data-problem", problem);
+    const title = group.querySelector("title");
+    if (title) title.textContent = `${name}: ${problem}`;
+  }
+}
+
 function render({ model, el }) {
   el.classList.add("coworks-workflow-view");
   const graph = document.createElement("div");
@@ -34,10 +88,15 @@ function render({ model, el }) {
     const colors = model.get("colors");
     for (const [name, status] of Object.entries(changes)) paint(graph, colors, name, status);
   };
-  apply(model.get("statuses"));
+  const live = {};
+  const paintAll = () => { apply(model.get("statuses")); apply(live); mark(graph, model.get("marks")); };
+  paintAll();
   model.on("change:statuses", () => apply(model.get("statuses")));
+  model.on("change:marks", () => mark(graph, model.get("marks")));
+  model.on("change:svg", () => { graph.innerHTML = model.get("svg"); paintAll(); });
   model.on("msg:custom", (message) => {
-    if (message && message.type === "statuses") apply(message.changes);
+    if (message && message.type === "statuses") { Object.assign(live, message.changes); apply(message.changes); }
+    if (message && message.type === "patch") { patch(graph, message); paintAll(); }
   });
 
   graph.addEventListener("click", (event) => {
