@@ -3,6 +3,7 @@ else from coworks, so that ``import coworks`` in a Lambda costs a few millisecon
 
 from .auth import tokens_equal
 from .cors import CORSConfig
+from .declarations import Lambda
 from .errors import (
     BadGateway,
     BadRequest,
@@ -43,6 +44,7 @@ __all__ = [
     "GatewayTimeout",
     "HTTPError",
     "InternalServerError",
+    "Lambda",
     "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
