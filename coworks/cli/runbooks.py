@@ -35,14 +35,16 @@ def _progress_line(stream: Any) -> Any:
 @click.option("--output", type=click.Path(file_okay=False), default=None,
               help="Folder for the executed notebook and the HTML report (default: next to the notebook).")
 @click.option("--timeout", type=int, default=600, show_default=True, help="Seconds a cell may run.")
-def runbook(notebook: str, parameters: tuple[tuple[str, str], ...], output: str | None, timeout: int) -> None:
+@click.option("--kernel", default=None, help="The Jupyter kernel (default: the notebook's own, else python3).")
+def runbook(notebook: str, parameters: tuple[tuple[str, str], ...], output: str | None, timeout: int,
+            kernel: str | None) -> None:
     """Execute NOTEBOOK headlessly (papermill) and write the executed notebook and an HTML report."""
     from ..notebook.runbooks import RunbookError, parse_value, run_runbook
 
     values = {name: parse_value(value) for name, value in parameters}
     progress = _progress_line(sys.stderr)
     try:
-        result = run_runbook(notebook, values, output, progress=progress, timeout=timeout)
+        result = run_runbook(notebook, values, output, progress=progress, timeout=timeout, kernel=kernel)
     except RunbookError as exc:
         if getattr(sys.stderr, "isatty", lambda: False)():
             sys.stderr.write("\n")

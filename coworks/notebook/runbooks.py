@@ -69,15 +69,55 @@ def cell_label(cell: Any) -> str:
     return f"{where} ({first})" if first else where
 
 
+def notebook_parameters(book: Any) -> list[str] | None:
+    """The names the ``parameters`` cell assigns (in order), or None when no cell is tagged so."""
+    for cell in book.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                tree = ast.parse(str(cell.source))
+            except SyntaxError:
+                return []
+            found: list[str] = []
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else \
+                    [node.target] if isinstance(node, ast.AnnAssign) else []
+                found += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in found]
+            return found
+    return None
+
+
+def check_parameters(source: Path, book: Any, given: dict[str, Any]) -> None:
+    """Every given name is one the parameters cell sets: a typo would otherwise run with the default."""
+    import difflib
+
+    known = notebook_parameters(book)
+    if not given:
+        return
+    if known is None:
+        raise RunbookError(f"{source.name} has no cell tagged 'parameters', so it takes no -p: tag the cell "
+                           "that sets its defaults, or drop the -p options.")
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise RunbookError(f"{source.name} has no parameter {unknown[0]!r}{hint}: its parameters are "
+                           f"{', '.join(known) or 'none'}.")
+
+
 def run_runbook(
     path: str | Path,
     parameters: dict[str, Any] | None = None,
     output: str | Path | None = None,
     progress: Progress | None = None,
     timeout: int = 600,
+    kernel: str | None = None,
 ) -> RunbookResult:
     """Execute ``path`` with ``parameters``; raise :class:`RunbookError` when a cell fails (the
-    executed notebook and the report are written either way, so the failure can be read)."""
+    executed notebook and the report are written either way, so the failure can be read).
+
+    ``kernel`` names the Jupyter kernel; default: the notebook's own (its kernelspec), else
+    ``python3``. A notebook without kernelspec metadata runs as Python.
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -90,6 +130,19 @@ def run_runbook(
     executed = folder / f"{source.stem}.executed.ipynb"
     report = folder / f"{source.stem}.html"
     book = nbformat.read(source, as_version=4)
+    check_parameters(source, book, dict(parameters or {}))
+    spec = book.metadata.get("kernelspec") or {}
+    kernel_name = kernel or spec.get("name") or KERNEL
+    if kernel is not None:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        try:
+            KernelSpecManager().get_kernel_spec(kernel)
+        except NoSuchKernel:
+            names = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+            raise RunbookError(f"There is no Jupyter kernel {kernel!r}: use one of {names} "
+                               "(jupyter kernelspec list).") from None
+    language = spec.get("language") or book.metadata.get("language_info", {}).get("name") or "python"
     total = sum(cell.cell_type == "code" for cell in book.cells) + (1 if parameters else 0)
     started = {"count": 0}
 
@@ -102,7 +155,8 @@ def run_runbook(
     failure: str | None = None
     try:
         papermill.execute_notebook(
-            str(source), str(executed), parameters=dict(parameters or {}), kernel_name=KERNEL,
+            str(source), str(executed), parameters=dict(parameters or {}), kernel_name=kernel_name,
+            language=language,
             cwd=str(source.parent.resolve()), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             execution_timeout=timeout, on_cell_start=on_cell_start,
         )

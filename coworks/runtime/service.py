@@ -236,9 +236,12 @@ class TechMicroService(_Mountable):
 
             from .responses import dumps
 
+            # status_code, not status: `{ $.status = 404 }` keeps matching the one access line per request
             sys.stdout.write(dumps({"level": "WARNING", "type": "http_error", "service": self.name,
                                     "request_id": request.request_id, "method": request.method,
-                                    "path": request.path, "status": exc.status_code, "message": exc.message}) + "\n")
+                                    "path": request.path, "status_code": exc.status_code,
+                                    "message": f"{request.method} {request.path} answered {exc.status_code}: "
+                                               f"{exc.message}"}) + "\n")
             return
         import logging
 

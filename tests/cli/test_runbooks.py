@@ -57,3 +57,22 @@ def test_parameter_values_and_cell_labels() -> None:
         True, 3, 2.5, ["A"], "dev", {"k": 1}]
     assert cell_label({"source": "# comment\nurl = panel.apply()", "execution_count": 7}) == \
         "In [7] (url = panel.apply())"
+
+
+def test_an_unknown_parameter_is_refused_listing_the_notebooks_own(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "ops.ipynb", "print(stage)")
+    result = CliRunner().invoke(cli, ["runbook", str(path), "-p", "stagee", "prod"])
+    assert result.exit_code == 1 and not (tmp_path / "ops.executed.ipynb").exists()  # refused before it runs
+    assert "ops.ipynb has no parameter 'stagee' (did you mean stage?): its parameters are stage, retries, names." \
+        in result.output
+
+
+def test_a_notebook_without_kernelspec_runs_and_kernel_can_be_named(tmp_path: Path) -> None:
+    book = new_notebook()  # no kernelspec, no language_info: as some tools write them
+    book.cells = [new_code_cell("x = 1", metadata={"tags": ["parameters"]}), new_code_cell("print(x * 2)")]
+    nbformat.write(book, tmp_path / "bare.ipynb")
+    result = CliRunner().invoke(cli, ["runbook", str(tmp_path / "bare.ipynb"), "-p", "x", "21", "--kernel", "python3"])
+    assert result.exit_code == 0, result.output
+    assert "42" in (tmp_path / "bare.html").read_text()
+    wrong = CliRunner().invoke(cli, ["runbook", str(tmp_path / "bare.ipynb"), "--kernel", "cobol"])
+    assert wrong.exit_code == 1 and "There is no Jupyter kernel 'cobol': use one of" in wrong.output

@@ -24,7 +24,8 @@ def test_an_http_error_in_lambda_is_a_warning_line_with_its_status(capsys: pytes
     assert app.test_client().get("/item/11").status_code == 404
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     warning = next(line for line in lines if line["level"] == "WARNING")
-    assert warning["status"] == 404 and warning["message"] == "No item 11." and "traceback" not in warning
+    assert warning["status_code"] == 404 and warning["message"] == "GET /item/11 answered 404: No item 11."
+    assert "traceback" not in warning and "status" not in warning  # `{ $.status = 404 }` finds the request once
     assert not any(line["level"] == "ERROR" for line in lines)
 
 
