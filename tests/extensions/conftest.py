@@ -1,16 +1,20 @@
 """Fixtures for the extension tests: the real servers they talk to, all on 127.0.0.1 and started
 here (an SMTP server with STARTTLS and AUTH, an HTTP file server, an Odoo-protocol server), and
-an environment in which nothing can reach a real AWS account."""
+an environment in which nothing can reach a real AWS account; and, for the business workflows of
+notebooks/samples (invoicing, dashboards), notebooks/ on the import path."""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .fileserver import FileServer
+from .odooserver import DATABASE, OdooServer
+from .odooserver import USERS as ODOO_USERS
 from .smtpserver import SmtpServer
 from .tls import Certificate, self_signed
 
@@ -68,3 +72,27 @@ def template_dir(tmp_path: Path) -> Path:
     (tmp_path / "header.html").write_text("<h1>{{ shop }}</h1>")
     (tmp_path / "broken.html").write_text("<p>\n{% if %}\n</p>")
     return tmp_path
+
+
+# -- the business workflows (notebooks/samples) over the real servers ---------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+if str(NOTEBOOKS) not in sys.path:  # samples.invoicing, samples.dashboards: where the runbooks import them
+    sys.path.insert(0, str(NOTEBOOKS))
+
+
+@pytest.fixture
+def odoo_server() -> Iterator[OdooServer]:
+    """An Odoo-protocol server whose today is 2024-03-01, with orders to invoice that day."""
+    server = OdooServer(today="2024-03-01")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def odoo_env(monkeypatch: pytest.MonkeyPatch, odoo_server: OdooServer) -> OdooServer:
+    """ODOO_* settings pointing at the server, the admin's key in the environment."""
+    for key, value in {"ODOO_URL": odoo_server.url, "ODOO_DATABASE": DATABASE, "ODOO_USER": "admin",
+                       "ODOO_API_KEY": ODOO_USERS["admin"][1], "ODOO_TIMEOUT": "5"}.items():
+        monkeypatch.setenv(key, value)
+    return odoo_server
