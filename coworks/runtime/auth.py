@@ -7,6 +7,19 @@ method name. Compare secrets with ``tokens_equal``: it takes the same time whate
 ``Authorization: Bearer <token>`` reaches ``auth`` as the token alone (the scheme is dropped,
 whatever its case); any other header value arrives as it is. An ``auth(self, token, header)``
 also gets the header's raw value (``"Bearer abc"``), for schemes of its own.
+
+Where the token comes from is the authorizer's identity sources, as API Gateway configures them.
+A service declares them (default: the ``Authorization`` header)::
+
+    class Shop(TechMicroService):
+        identity_sources = ("method.request.header.X-Api-Key",)   # or $request.header.X-Api-Key
+
+A REST (payload 1.0) REQUEST authorizer event carries the whole request, so the token is read
+from the first source: ``method.request.header.<name>`` (any case),
+``method.request.querystring.<name>``, ``stageVariables.<name>`` or ``context.<path>``
+(``context.identity.sourceIp``), in either API's spelling (``$request.header.<name>``...).
+As API Gateway does, a request missing any of the sources is denied. An HTTP API (payload 2.0)
+event carries the sources' values itself (``identitySource``), in the configured order.
 """
 
 from __future__ import annotations
@@ -82,15 +95,49 @@ def authorize(service: TechMicroService, event: dict[str, Any]) -> dict[str, Any
     if event.get("type") == "TOKEN":
         token = event.get("authorizationToken")
     else:
-        headers = event.get("headers")
-        headers = headers if type(headers) is dict else {}
-        token = next((v for k, v in headers.items() if str(k).lower() == "authorization"), None)
+        sources = getattr(service, "identity_sources", None) or DEFAULT_SOURCES
+        values = identity(event, (sources,) if isinstance(sources, str) else tuple(sources))
+        token = values[0] if values else None
     decision = decide(service, token)
     return {
         "principalId": service.name,
         "policyDocument": {"Version": "2012-10-17", "Statement": _statements(service, decision, method_arn)},
         "context": {"service": service.name},
     }
+
+
+DEFAULT_SOURCES = ("method.request.header.Authorization",)
+_SPELLINGS = (("$request.header.", "method.request.header."), ("$request.querystring.", "method.request.querystring."),
+              ("$stageVariables.", "stageVariables."), ("$context.", "context."))
+
+
+def identity(event: dict[str, Any], sources: tuple[str, ...]) -> list[str] | None:
+    """The values of the identity sources in a REST REQUEST authorizer event, in order; None when
+    one is missing or empty (API Gateway answers 401 without calling the authorizer then)."""
+    values = []
+    for source in sources:
+        for v2, v1 in _SPELLINGS:
+            if source.startswith(v2):
+                source = v1 + source[len(v2):]
+        value: Any = None
+        if source.startswith("method.request.header."):
+            name = source[len("method.request.header."):].lower()
+            headers = event.get("headers") if type(event.get("headers")) is dict else {}
+            value = next((v for k, v in headers.items() if str(k).lower() == name), None)
+        elif source.startswith("method.request.querystring."):
+            query = event.get("queryStringParameters")
+            value = query.get(source[len("method.request.querystring."):]) if type(query) is dict else None
+        elif source.startswith("stageVariables."):
+            stage = event.get("stageVariables")
+            value = stage.get(source[len("stageVariables."):]) if type(stage) is dict else None
+        elif source.startswith("context."):
+            value = event.get("requestContext")
+            for key in source[len("context."):].split("."):
+                value = value.get(key) if type(value) is dict else None
+        if value is None or value == "":
+            return None
+        values.append(value if type(value) is str else str(value))
+    return values
 
 
 def _statements(service: TechMicroService, decision: Any, method_arn: str) -> list[dict[str, Any]]:

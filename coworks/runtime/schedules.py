@@ -68,8 +68,12 @@ def rule_name(function_name: str, schedule_name: str) -> str:
     )
 
 
-def find_schedule(schedules: list[Schedule], rule_arns: list[Any]) -> Schedule | None:
-    """The schedule a scheduled event is for, from its rule ARN (``.../rule/<name>``)."""
+def find_schedule(schedules: list[Schedule], rule_arns: list[Any], *, scheduled: bool = True) -> Schedule | None:
+    """The schedule a scheduled event is for, from its rule ARN (``.../rule/<name>``).
+
+    A rule not named for any schedule falls back to a service's only schedule when the event is a
+    scheduled one (``"detail-type": "Scheduled Event"`` from ``aws.events``, as EventBridge sends a
+    schedule's fire); any other event (``scheduled=False``) runs no schedule at all."""
     for arn in rule_arns:
         if not isinstance(arn, str):
             continue
@@ -77,7 +81,7 @@ def find_schedule(schedules: list[Schedule], rule_arns: list[Any]) -> Schedule |
         for item in sorted(schedules, key=lambda s: -len(s.name)):  # longest suffix wins
             if rule.endswith("-" + item.name.replace("_", "-")) or rule == item.name:
                 return item
-    return schedules[0] if len(schedules) == 1 else None
+    return schedules[0] if len(schedules) == 1 and scheduled else None
 
 
 def scheduled_event(rule_arn: str, *, when: float, account: str, region: str, event_id: str) -> dict[str, Any]:

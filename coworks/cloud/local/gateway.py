@@ -132,11 +132,10 @@ class LocalGateway:
     ) -> GatewayResponse | None:
         identity = []
         for source in route.identity_source:
-            if source.lower().startswith("$request.header."):
-                value = event["headers"].get(source.split(".", 2)[2].lower())
-                if value is None:
-                    return GatewayResponse(*UNAUTHORIZED)  # the gateway answers without calling
-                identity.append(value)
+            value = _identity_value(event, stage, source)
+            if value is None or value == "":
+                return GatewayResponse(*UNAUTHORIZED)  # the gateway answers without calling
+            identity.append(value)
         auth_event = authorizer_event(event, identity, region=api.region)
         result = self.lambdas.invoke(route.authorizer_function or "", json.dumps(auth_event).encode(),
                                      region=api.region)
@@ -145,6 +144,23 @@ class LocalGateway:
         answer = result.json()
         allowed = isinstance(answer, dict) and answer.get("isAuthorized") is True
         return None if allowed else GatewayResponse(*FORBIDDEN)
+
+
+def _identity_value(event: dict[str, Any], stage: str, source: str) -> str | None:
+    """An HTTP API identity source's value: ``$request.header.<name>``, ``$request.querystring.<name>``,
+    ``$context.<path>`` or ``$stageVariables.<name>`` (none are defined locally)."""
+    kind, _, name = source.partition(".")
+    if source.lower().startswith("$request.header."):
+        return event["headers"].get(source.split(".", 2)[2].lower())  # type: ignore[no-any-return]
+    if source.startswith("$request.querystring."):
+        value = (event.get("queryStringParameters") or {}).get(source.split(".", 2)[2])
+        return None if value is None else str(value)
+    if kind == "$context":
+        found: Any = event.get("requestContext")
+        for key in name.split("."):
+            found = found.get(key) if isinstance(found, dict) else None
+        return None if found is None else str(found)
+    return None
 
 
 def to_http(payload: bytes) -> GatewayResponse:

@@ -4,7 +4,11 @@
   for ``dispatch``; the response goes back in the same payload version. Malformed events get a
   400, never an exception.
 - TOKEN and REQUEST authorizer events: the service's ``auth(self, token)`` decides (auth.py).
-- EventBridge scheduled events: the ``@schedule`` method named by the rule.
+- Application Load Balancer target-group events: a Request for ``dispatch``; the response with
+  ``statusDescription`` and the headers in the target group's mode (``headers``, or
+  ``multiValueHeaders`` when the event came with them), cookies included.
+- EventBridge scheduled events: the ``@schedule`` method named by the rule; an event that is not
+  a schedule's fire runs none.
 - Direct invocations from workflows, ``{"method", "path", "params", "body", "headers"}``:
   a 2xx answers the parsed body; any other status raises ``HTTP<status>`` so that a Step
   Functions Catch can match it. With ``"response": "full"`` (what ``cws invoke`` sends) every
@@ -39,6 +43,9 @@ def handle(service: TechMicroService, event: Any, context: Any) -> Any:
     if type(event) is not dict:
         return _malformed(f"expected a JSON object, got {type(event).__name__}", v2=True)
     if "httpMethod" in event and "methodArn" not in event:
+        rc = event.get("requestContext")
+        if type(rc) is dict and "elb" in rc:
+            return alb(service, event, context)
         return rest_v1(service, event, context)
     if event.get("version") == "2.0" and "routeArn" not in event:
         return http_v2(service, event, context)
@@ -126,6 +133,82 @@ def to_v1(response: Response) -> dict[str, Any]:
     return out
 
 
+# -- Application Load Balancer target groups ----------------------------------------------
+
+
+def alb(service: TechMicroService, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """An ALB event: query strings arrive as the client encoded them (the load balancer decodes
+    nothing), headers single- or multi-valued as the target group is configured."""
+    from urllib.parse import quote
+
+    multi = "multiValueHeaders" in event or "multiValueQueryStringParameters" in event
+    started = perf_counter() if service.log_requests else 0.0
+    try:
+        method = _str(event.get("httpMethod"), "httpMethod").upper()
+        path = _str(event.get("path") or "/", "path")
+        pairs: list[tuple[str, str]] = []
+        if multi:
+            query = _dict(event.get("multiValueQueryStringParameters"), "multiValueQueryStringParameters")
+            _multi(query)
+            pairs = [(k, v) for k, values in query.items() for v in values]
+        else:
+            single = _dict(event.get("queryStringParameters"), "queryStringParameters")
+            if not set(map(type, single.values())) <= _STR_ONLY:
+                raise MalformedEvent("query string values must be strings")
+            pairs = list(single.items())
+        raw_query = "&".join(f"{quote(k, safe='%+')}={quote(v, safe='%+=')}" for k, v in pairs)
+        headers = _dict(event.get("headers"), "headers")
+        multi_headers = _dict(event.get("multiValueHeaders"), "multiValueHeaders") if multi else None
+        if multi_headers:
+            headers = {k: ",".join(v) if type(v) is list else str(v) for k, v in multi_headers.items()
+                       if str(k).lower() != "cookie"}
+            cookies = [c for k, v in multi_headers.items() if str(k).lower() == "cookie" for c in v]
+            if cookies:
+                headers["cookie"] = "; ".join(cookies)
+        request = Request(method, path, raw_query=raw_query, headers=headers, body=_body(event.get("body")),
+                          is_base64=event.get("isBase64Encoded") is True, request_id=_request_id({}, context),
+                          event=event, context=context)
+    except MalformedEvent as exc:
+        return to_alb(_malformed_response(str(exc)), multi)
+    response = service.dispatch(request)
+    if started:
+        from .accesslog import log_request
+
+        log_request(service.name, request, response, started)
+    return to_alb(response, multi)
+
+
+def to_alb(response: Response, multi: bool) -> dict[str, Any]:
+    """The answer an ALB reads: ``statusDescription`` ("200 OK"), and the headers in the target
+    group's mode: with multi-value headers every cookie is its own ``Set-Cookie``; with single
+    values only one can be sent, the last."""
+    from http import HTTPStatus
+
+    body, is_base64 = _encode_body(response)
+    try:
+        phrase = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        phrase = ""
+    out: dict[str, Any] = {"statusCode": response.status_code,
+                           "statusDescription": f"{response.status_code} {phrase}".strip(),
+                           "isBase64Encoded": is_base64, "body": body}
+    if multi:
+        headers: dict[str, list[str]] = {k: [v] for k, v in response.headers.items()}
+        if response.cookies:
+            headers["Set-Cookie"] = list(response.cookies)
+        out["multiValueHeaders"] = headers
+    else:
+        single = dict(response.headers)
+        if response.cookies:
+            single["Set-Cookie"] = response.cookies[-1]
+        out["headers"] = single
+    return out
+
+
+def _malformed_response(reason: str) -> Response:
+    return Response({"message": f"Malformed event: {reason}."}, 400)
+
+
 # -- HTTP API payload 2.0 and function URLs ------------------------------------------------
 
 
@@ -197,8 +280,15 @@ def scheduled(service: TechMicroService, event: dict[str, Any], context: Any) ->
     from ..schedules import find_schedule
 
     resources = event.get("resources")
-    target = find_schedule(list(service.schedules), resources if type(resources) is list else [])
+    fired = event.get("detail-type") == "Scheduled Event" and event.get("source") == "aws.events"
+    target = find_schedule(list(service.schedules), resources if type(resources) is list else [], scheduled=fired)
     if target is None:
+        if not fired:
+            raise ServiceError(
+                f"{service.name} got an EventBridge event ({event.get('detail-type')!r} from "
+                f"{event.get('source')!r}) that is not a schedule's fire: its @schedule methods run only for their "
+                "rules; send other events to a workflow or an entry instead."
+            )
         raise ServiceError(
             f"No @schedule method of {service.name} matches the rule {resources!r}; "
             "name the rule <function>-<method> as `cws deploy` does."
