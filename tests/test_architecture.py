@@ -21,7 +21,7 @@ PACKAGE = Path(coworks.__file__).resolve().parent
 LAYERS = {"runtime": 0, "biz": 1, "cloud": 2, "notebook": 3, "cli": 4}
 # The package's own top-level modules: facades of the runtime, the table of moved paths, and the
 # two shims of old paths (in the layer they re-export).
-TOP = {"coworks.errors": 0, "coworks.testing": 0, "coworks.tables": 0, "coworks.moved": 0,
+TOP = {"coworks.errors": 0, "coworks.testing": 0, "coworks.tables": 0, "coworks.moved": 0, "coworks.docs": 0,
        "coworks.runbooks": 3, "coworks.commands": 4}
 # What the command line may use of the notebook layer: running a notebook, which loads no widget.
 CLI_FROM_NOTEBOOK = {"coworks.notebook.runbooks"}

@@ -15,6 +15,7 @@ PUBLIC = {
         "ServiceUnavailable", "TechMicroService", "TooManyRequests", "Unauthorized", "UnprocessableEntity",
         "UnsupportedMediaType", "UploadedFile", "current_request", "entry", "schedule", "tokens_equal",
     },
+    "coworks.docs": {"Admin", "Docs", "OpenApi"},
     "coworks.biz": {
         "And", "BotoLambdaInvoker", "Branch", "Catch", "Chain", "Choice", "Condition", "Execution",
         "ExpressionSyntaxError", "Fail", "IntrinsicSyntaxError", "Invoker", "JsonataSyntaxError", "Map", "Not", "Or",

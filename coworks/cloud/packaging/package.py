@@ -5,7 +5,9 @@ inputs give the same bytes and the same sha256. The planner compares that hash w
 Lambda reports (``CodeSha256``), so an unchanged service never uploads its code again.
 
 Only ``coworks/__init__.py`` and ``coworks/runtime/`` ship: the cloud, biz and notebook layers
-stay on the machine that deploys, which keeps a service without requirements around 40 KB.
+stay on the machine that deploys, which keeps a service without requirements around 40 KB. Of
+the runtime, only its ``.py`` files: Swagger UI's files (``runtime/describe/static``) are added
+when the service mounts the docs page (``Docs``), and then only they.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def build_package(
         cache_dir=cache_dir,
     )
     _merge(files, installed, "a requirement")
+    _merge(files, docs_files(source.service), "the docs page")
     _merge(files, source.files, "the service")
     return _package(source, declared, files)
 
@@ -138,6 +141,15 @@ def zip_files(files: dict[str, bytes]) -> bytes:
             info.create_system = 3  # unix, whatever machine builds it
             archive.writestr(info, files[name], compresslevel=9)
     return buffer.getvalue()
+
+
+def docs_files(service: Any) -> dict[str, bytes]:
+    """Swagger UI's files, when ``service`` mounts ``coworks.docs.Docs`` (``/docs``); else nothing."""
+    if not getattr(service, "_blueprints", None):
+        return {}
+    from ...runtime.describe.pages import docs_assets
+
+    return docs_assets(service)
 
 
 def runtime_files() -> dict[str, bytes]:

@@ -25,6 +25,8 @@ def build_openapi(service: TechMicroService) -> dict[str, Any]:
     components: dict[str, Any] = {}
     paths: dict[str, Any] = {}
     for route in service.routes:
+        if getattr(route.func, "__coworks_hidden__", False):  # the docs pages themselves
+            continue
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(service, route, components)
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
