@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,28 @@ def _no_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
     """The extensions' settings come from each test alone (tests/conftest.py isolates AWS)."""
     for name in [n for n in os.environ if n.startswith(("MAIL_", "JINJA_", "ODOO_", "SHOP_MAIL_"))]:
         monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A LocalCloud of the module's own, with its own Coworks home, cache and dummy credentials
+    (a module fixture runs before each test's isolation does)."""
+    home = tmp_path_factory.mktemp("deployed")
+    saved = {k: os.environ.get(k) for k in ("COWORKS_HOME", "COWORKS_CACHE", "AWS_ACCESS_KEY_ID",
+                                            "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+                                            "AWS_SHARED_CREDENTIALS_FILE")}
+    os.environ.update(COWORKS_HOME=str(home / "coworks"), COWORKS_CACHE=str(home / "cache"),
+                      AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+                      AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
+    from coworks.cloud import LocalCloud
+
+    with LocalCloud(shared=False) as local:
+        yield local
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

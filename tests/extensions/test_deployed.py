@@ -9,7 +9,6 @@ does not cover yet (see the xfail's reason)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +25,6 @@ from .smtpserver import SmtpServer
 from .tls import Certificate
 
 pytestmark = pytest.mark.localcloud
-
-
-@pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    import os
-
-    home = tmp_path_factory.mktemp("deployed")
-    saved = {k: os.environ.get(k) for k in ("COWORKS_HOME", "COWORKS_CACHE", "AWS_ACCESS_KEY_ID",
-                                            "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
-                                            "AWS_SHARED_CREDENTIALS_FILE")}
-    os.environ.update(COWORKS_HOME=str(home / "coworks"), COWORKS_CACHE=str(home / "cache"),
-                      AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
-    from coworks.cloud import LocalCloud
-
-    with LocalCloud(shared=False) as local:
-        yield local
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def shipped(deployment: Any) -> set[str]:
