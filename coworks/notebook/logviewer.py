@@ -21,23 +21,38 @@ from typing import Any
 from ..errors import CoworksError
 from .redaction import mask_mapping, mask_text
 from .shown import Shown
+from .theme import STREAMS, STYLE, TINTS
 
-STREAM_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#ad1457", "#4e342e", "#283593")
-LEVEL_COLOURS = {"ERROR": "#fdecea", "CRITICAL": "#fdecea", "FATAL": "#fdecea", "WARNING": "#fff8e1",
-                 "WARN": "#fff8e1", "DEBUG": "#f5f5f5"}
-# One style block per page; rows carry classes, so a page of 100 events stays a few kilobytes.
-_STYLE = (
-    "<style>.coworks-logs{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px}"
-    ".coworks-logs td{padding:1px 6px;vertical-align:top;border-bottom:1px solid #eee;white-space:nowrap}"
-    ".coworks-logs td:last-child{white-space:normal}.coworks-logs pre{margin:0;white-space:pre-wrap}"
+#: A stream's colour in the light theme (the dark theme's palette is ``theme.STREAMS``).
+STREAM_COLOURS = tuple(light for light, _ in STREAMS)
+# Translucent tints: the theme's text colour stays readable over them, light or dark.
+LEVEL_COLOURS = {"ERROR": TINTS["error"], "CRITICAL": TINTS["error"], "FATAL": TINTS["error"],
+                 "WARNING": TINTS["warning"], "WARN": TINTS["warning"], "DEBUG": TINTS["debug"]}
+# One style block per page; rows carry classes, so a page of 100 events stays a few kilobytes. The
+# layout is explicit (left-aligned, long words wrapped only at their end) so an exported report,
+# whose stylesheet centres tables and right-aligns cells, reads like the live widget.
+_STYLE = STYLE + (
+    "<style>.coworks-logs{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px;"
+    "margin:0 !important;color:var(--jp-content-font-color1,#212121)}"
+    ".coworks-logs td{padding:1px 6px;vertical-align:top;border-bottom:1px solid var(--jp-border-color2,#e0e0e0);"
+    "white-space:nowrap;text-align:left !important;color:inherit}"
+    ".coworks-logs td:last-child{white-space:normal;width:100%}"
+    ".coworks-logs pre{margin:0;white-space:pre-wrap;word-break:normal;overflow-wrap:break-word;"
+    "text-align:left;color:inherit;background:transparent;padding:0}"
+    ".coworks-log-viewer .coworks-log-position{text-align:left}"
     + "".join(f".coworks-logs tr.cw-{level.lower()}{{background:{colour}}}" for level, colour in LEVEL_COLOURS.items())
     + "</style>"
 )
 
 
+def stream_index(stream: str) -> int:
+    """The same palette slot for a stream on every page and every run."""
+    return zlib.crc32(stream.encode()) % len(STREAMS)
+
+
 def stream_colour(stream: str) -> str:
-    """The same colour for a stream on every page and every run."""
-    return STREAM_COLOURS[zlib.crc32(stream.encode()) % len(STREAM_COLOURS)]
+    """The stream's colour in the light theme (its class ``cw-s<n>`` switches in the dark one)."""
+    return STREAM_COLOURS[stream_index(stream)]
 
 
 def render_message(record: Any) -> str:
@@ -72,6 +87,7 @@ class LogViewer(Shown):
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._fetched = False
         self._view: Any = None
 
     # -- actions ---------------------------------------------------------------------------
@@ -94,6 +110,7 @@ class LogViewer(Shown):
     def fetch(self) -> None:
         """Read the whole range again and show its first page (its last when following)."""
         def work() -> None:
+            self._fetched = True
             records = self.cloud.logs(self.target, since=self.since, until=self.until,
                                       pattern=self.pattern or None, stage=self.stage)
             self.load(records)
@@ -216,12 +233,11 @@ class LogViewer(Shown):
             css = f"coworks-log-row cw-{level.lower()}" if level in LEVEL_COLOURS else "coworks-log-row"
             rows.append(
                 f'<tr class="{css}"><td>{record.time.strftime("%H:%M:%S.%f")[:-3]}</td>'
-                f'<td style="color:{stream_colour(record.stream)}" title="{html.escape(record.stream)}">'
+                f'<td class="cw-s{stream_index(record.stream)}" title="{html.escape(record.stream)}">'
                 f"{html.escape(_short(record.stream))}</td><td><b>{html.escape(level)}</b></td>"
                 f"<td><pre>{render_message(record)}</pre></td></tr>"
             )
-        error = (f'<div class="coworks-error" style="color:#c62828">{html.escape(self.error)}</div>'
-                 if self.error else "")
+        error = f'<div class="coworks-error">{html.escape(self.error)}</div>' if self.error else ""
         return (
             f'{_STYLE}{error}<div class="coworks-log-position">{html.escape(self.position)}</div>'
             f'<table class="coworks-logs">{"".join(rows)}</table>'
@@ -240,10 +256,14 @@ class LogViewer(Shown):
         return self.target if isinstance(self.target, str) else str(getattr(self.target, "name", self.target))
 
     def _repr_html_(self) -> str:
-        return f'<div class="coworks-log-viewer">{self.page_html()}</div>'
+        return f'<div class="coworks-log-viewer coworks-themed">{self.page_html()}</div>'
 
     def _make_view(self) -> Any:
-        return _ViewerView(self)
+        view = _ViewerView(self)
+        if not self.records and self.error is None and not self._fetched:
+            self._view = view
+            self.fetch()  # displayed: show the events at once, not an empty table until Refresh
+        return view
 
 
 def _short(stream: str) -> str:
@@ -264,7 +284,9 @@ class _ViewerView:
         self.since = w.Text(value=str(viewer.since), description="since", layout=w.Layout(width="200px"))
         self.until = w.Text(value=str(viewer.until or ""), description="until", placeholder="now",
                             layout=w.Layout(width="200px"))
-        self.pattern = w.Text(value=viewer.pattern, description="filter", placeholder="CloudWatch pattern")
+        # continuous_update=False: the value reaches Python on Enter (or leaving the box), not per key
+        self.pattern = w.Text(value=viewer.pattern, description="filter", placeholder="CloudWatch pattern, Enter",
+                              continuous_update=False)
         self.follow = w.ToggleButton(value=viewer.following, description="Follow", icon="play")
         self.fetch = w.Button(description="Refresh", icon="refresh")
         self.first = w.Button(description="«", layout=w.Layout(width="40px"))
@@ -279,20 +301,35 @@ class _ViewerView:
             self.page,
         ])
         self.box.add_class("coworks-log-viewer")
+        self.box.add_class("coworks-themed")
         self.fetch.on_click(lambda _: self._read())
-        self.follow.observe(lambda change: viewer.follow(change["new"]), names="value")
+        self.pattern.observe(lambda change: self._read(), names="value")  # Enter applies the filter
+        for box in (self.target, self.since, self.until):
+            box.continuous_update = False
+        self.follow.observe(lambda change: self._follow(change["new"]), names="value")
         self.first.on_click(lambda _: viewer.go(0))
         self.previous.on_click(lambda _: viewer.previous_page())
         self.next.on_click(lambda _: viewer.next_page())
         self.last.on_click(lambda _: viewer.go(-1))
         self.refresh()
 
-    def _read(self) -> None:
+    def _take_inputs(self) -> None:
         viewer = self.viewer
         if self.target.value != viewer.target_name:  # a service object shows as its name: keep it unless edited
             viewer.target = self.target.value
         viewer.since, viewer.until, viewer.pattern = self.since.value, self.until.value or None, self.pattern.value
-        viewer.fetch()
+
+    def _read(self) -> None:
+        self._take_inputs()
+        self.viewer.fetch()
+
+    def _follow(self, on: bool) -> None:
+        if on == self.viewer.following:
+            return
+        if on:  # follow what the boxes show, not what was last applied
+            self._take_inputs()
+            self.viewer._cursor = None
+        self.viewer.follow(on)
 
     def refresh(self) -> None:
         self.page.value = self.viewer.page_html()

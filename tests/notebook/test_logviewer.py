@@ -10,7 +10,7 @@ from coworks.cloud.logs.patterns import compile_pattern
 from coworks.cloud.logs.records import LogRecord
 from coworks.cloud.logs.timespec import time_range
 from coworks.notebook import LogViewer
-from coworks.notebook.logviewer import stream_colour
+from coworks.notebook.logviewer import stream_colour, stream_index
 
 T0 = 1_796_000_000_000
 A, B = "2026/11/30/[1]aaaaaaaaaaaa", "2026/11/30/[1]bbbbbbbbbbbb"
@@ -70,7 +70,8 @@ def test_streams_interleave_in_colour_levels_highlight_json_is_pretty_and_secret
     page = viewer.page_html()
     assert [r.level for r in lines] == ["", "ERROR", "WARNING", ""]
     assert page.index("START") < page.index("boom") < page.index("low stock")  # time order, both streams
-    assert stream_colour(A) != stream_colour(B) and f"color:{stream_colour(B)}" in page
+    assert stream_colour(A) != stream_colour(B) and f'class="cw-s{stream_index(B)}"' in page
+    assert f".cw-s{stream_index(B)}{{color:{stream_colour(B)}}}" in page  # the light palette; the dark one beside
     assert 'class="coworks-log-row cw-error"' in page and 'class="coworks-log-row cw-warning"' in page
     assert "&quot;msg&quot;: &quot;boom&quot;,\n" in page  # indented JSON
     for secret in ("hunter2", "k-9", "abc.def", "xyz"):
@@ -127,3 +128,36 @@ def test_the_refresh_button_reads_what_the_controls_say() -> None:
     assert len(viewer.records) == 5 and "events 1-5 of 5" in view.page.value
     viewer.set_target("inventory")
     assert cloud.calls[-1]["target"] == "inventory" and len(viewer.records) == 5
+
+
+def test_displayed_it_loads_at_once_and_enter_applies_the_filter() -> None:
+    cloud = FakeCloud([record(0, "ERROR boom"), record(1, "all fine")])
+    viewer = LogViewer(cloud, "inventory")
+    view = viewer.widget  # noqa: F841 - displaying it reads the events
+    assert len(cloud.calls) == 1 and len(viewer.records) == 2 and "all fine" in viewer._view.page.value
+    viewer._view.pattern.value = "ERROR"  # what Enter (or leaving the box) sends
+    assert cloud.calls[-1]["pattern"] == "ERROR" and [r.message for r in viewer.records] == ["ERROR boom"]
+    assert viewer._view.pattern.continuous_update is False  # not one query per key
+
+
+def test_follow_uses_the_filter_shown() -> None:
+    cloud = FakeCloud([record(0, "ERROR boom"), record(1, "all fine")])
+    viewer = LogViewer(cloud, "inventory", interval=3600)
+    viewer.widget  # noqa: B018
+    viewer._view.pattern.unobserve_all("value")  # typed, not yet sent on its own
+    viewer._view.pattern.value = "fine"
+    viewer._view.follow.value = True
+    try:
+        assert viewer.pattern == "fine" and cloud.calls[-1]["pattern"] == "fine"
+        assert [r.message for r in viewer.records] == ["all fine"]
+    finally:
+        viewer.close()
+
+
+def test_the_static_form_is_laid_out_like_the_live_one_in_both_themes() -> None:
+    viewer = LogViewer(FakeCloud([record(0, "ERROR boom " + "x" * 300)]), "inventory")
+    viewer.fetch()
+    shown = viewer._repr_html_()
+    assert "text-align:left !important" in shown and "margin:0 !important" in shown  # reports centre tables
+    assert "word-break:normal" in shown and "overflow-wrap:break-word" in shown  # no mid-word breaks
+    assert "#fdecea" not in shown and 'body[data-jp-theme-light="false"]' in shown
