@@ -9,8 +9,8 @@ operator) is written as ``Workflow.from_asl({...})``, which always builds the sa
 
 from __future__ import annotations
 
-import json
 import keyword
+import pprint
 import re
 from typing import Any
 
@@ -41,14 +41,15 @@ def python_source(definition: dict[str, Any], name: str, calls: dict[str, Any] |
     except _Unsaid:
         trig = f", triggers={list(triggers)!r}" if triggers else ""
         return ("from coworks.biz import Workflow\n\n"
-                f"wf = Workflow({name!r}, Workflow.from_asl({json.dumps(definition, indent=4)}).body{trig})\n")
+                f"wf = Workflow({name!r}, Workflow.from_asl({pprint.pformat(definition, sort_dicts=False)}).body"
+                f"{trig})\n")
 
 
 class _Writer:
     def __init__(self, calls: dict[str, Any]) -> None:
         self.calls = calls
         self.lines: list[str] = []
-        self.links: list[str] = []
+        self.links: list[list[str]] = []  # per body being written: its states' links
         self.vars: dict[str, str] = {}
         self.services: dict[str, str] = {}
         self.imports = {"Workflow"}
@@ -67,7 +68,7 @@ class _Writer:
         if self.services:
             said = ", ".join(f"{v} is the service {k!r}" for k, v in self.services.items())
             head += [f"# The TechMicroServices the tasks call, from your project: {said}.", ""]
-        return "\n".join(head + self.lines + [""] + self.links + ["", f"wf = Workflow({', '.join(args)})", ""])
+        return "\n".join(head + self.lines + ["", f"wf = Workflow({', '.join(args)})", ""])
 
     def body(self, body: dict[str, Any]) -> str:
         states = body.get("States")
@@ -75,8 +76,12 @@ class _Writer:
             raise _Unsaid
         for state_name in states:
             self.vars[state_name] = self.variable(state_name)
+        self.links.append([])
         for state_name, state in states.items():
             self.state(state_name, state)
+        links = self.links.pop()
+        if links:  # linked before the body is used: a Map or Parallel collects its states when built
+            self.lines += ["", *links, ""]
         self.reachable(body)
         return self.vars[body["StartAt"]]
 
@@ -172,7 +177,7 @@ class _Writer:
         if "Next" in state:
             if state.get("End") is not None or state["Next"] not in self.vars:
                 raise _Unsaid
-            self.links.append(f"{var} >> {self.vars[state['Next']]}")
+            self.links[-1].append(f"{var} >> {self.vars[state['Next']]}")
         elif kind not in ("Choice", "Succeed", "Fail") and state.get("End") is not True:
             raise _Unsaid
 
@@ -199,7 +204,7 @@ class _Writer:
                 raise _Unsaid
             chained += f".otherwise({self.vars[state['Default']]})"
         if chained != var:
-            self.links.append(chained)
+            self.links[-1].append(chained)
 
     def rule(self, rule: dict[str, Any]) -> str:
         if text(rule) is None:
@@ -231,7 +236,7 @@ class _Writer:
         if not isinstance(retry, dict) or set(retry) - {"ErrorEquals", *_RETRY} or "ErrorEquals" not in retry:
             raise _Unsaid
         args = [repr(retry.get("ErrorEquals"))] + [f"{_RETRY[k]}={v!r}" for k, v in retry.items() if k in _RETRY]
-        self.links.append(f"{var}.retry({', '.join(args)})")
+        self.links[-1].append(f"{var}.retry({', '.join(args)})")
 
     def catch(self, var: str, catch: Any) -> None:
         if not isinstance(catch, dict) or set(catch) - {"ErrorEquals", "Next", "ResultPath"} or catch.get(
@@ -240,7 +245,7 @@ class _Writer:
         args = [repr(catch.get("ErrorEquals")), self.vars[catch["Next"]]]
         if "ResultPath" in catch:
             args.append(f"result_path={catch['ResultPath']!r}")
-        self.links.append(f"{var}.catch({', '.join(args)})")
+        self.links[-1].append(f"{var}.catch({', '.join(args)})")
 
 
 def _rule_keys(rule: dict[str, Any]) -> set[str]:

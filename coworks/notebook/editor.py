@@ -135,6 +135,8 @@ class WorkflowEditor(anywidget.AnyWidget):  # type: ignore[misc]
             self.run_input = json.dumps(input)
         if path is not None:
             self.file = str(path)
+        elif isinstance(workflow, str | Path) and str(workflow).lower().endswith((".yaml", ".yml")):
+            self.file = str(workflow)  # Save writes back where it was opened from
         self.draft = _open(workflow, path, name)
         self.palette = palette(self.services, cloud, stage)
         self.view = WorkflowView(self._compiled_workflow()[0])
