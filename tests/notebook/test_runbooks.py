@@ -101,7 +101,17 @@ def check_workflow(book: Any) -> None:
     assert all(v["statuses"]["get_item"] in ("succeeded", "caught", "retried") for v in views)
 
 
+def check_workflow_editor(book: Any) -> None:
+    shown = texts(book)
+    assert "needs item_id" in shown and "\nvalid\n" in shown  # a problem, then none
+    assert "- task: shop-stock.get_item" in shown and "Task(shop_stock.get_item, item_id=Ref('$.id')" in shown
+    assert shown.count("SUCCEEDED") == 2 and "Deployed scripted-orders at stage dev" in shown
+    editors = with_class(book, "coworks-workflow-editor")
+    assert len(editors) == 4 and {e["title"] for e in editors} == {"orders", "scripted-orders", "from-asl"}
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
+    "workflow_editor": check_workflow_editor,
     "workflow": check_workflow,
     "quickstart": check_quickstart,
     "deploy_runbook": check_deploy_runbook,
