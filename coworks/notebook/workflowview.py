@@ -1,7 +1,10 @@
 """The live workflow view: the graph laid out once with dot, then recoloured as the execution
 runs, sending the browser only the states whose status changed (not a new SVG). Clicking a
 state shows its input, output, error and retries. Works for ``run_local`` (events arrive
-through ``on_event``) and for executions on a cloud (their history is polled).
+through ``on_event``) and for executions on a cloud (``follow(arn, cloud=cloud)`` polls their
+history). A header says the execution's status, its elapsed time and the state running now; a
+legend says what each colour means. The graph keeps dot's white page, so it reads in either
+JupyterLab theme; header and legend take the theme's colours.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
 
     _esm = _STATIC / "workflow_view.js"
     _css = """
+    .coworks-workflow-view { color: var(--jp-content-font-color1, #212121); }
+    .coworks-workflow-view .coworks-graph { background: #fff; display: inline-block; border-radius: 4px; }
+    .coworks-workflow-view .coworks-header { font-weight: bold; margin: 4px 0; }
+    .coworks-workflow-view .coworks-legend { display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0;
+      font-size: var(--jp-ui-font-size1, 13px); }
+    .coworks-workflow-view .coworks-swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
+      border: 1px solid var(--jp-border-color1, #999); vertical-align: middle; }
     .coworks-workflow-view svg { max-width: 100%; height: auto; }
     .coworks-workflow-view g.node { cursor: pointer; }
     .coworks-details pre { max-height: 16em; overflow: auto; }
@@ -39,6 +49,7 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
     colors = traitlets.Dict().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     details = traitlets.Unicode("").tag(sync=True)
+    header = traitlets.Unicode("").tag(sync=True)  # status, elapsed time, current state (HTML)
     #: A problem per state ({name: message}), drawn as a mark on its shape (the workflow editor's).
     marks = traitlets.Dict().tag(sync=True)
 
@@ -49,6 +60,7 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         self.execution: Any = None
         self.sent: list[int] = []  # bytes of each status message, for benchmarks and tests
         self._live: dict[str, str] = {}
+        self._status = ""
         self.colors = dict(STATUS_COLORS)
         self.svg = workflow.graph().pipe(format="svg").decode()
         self.observe(lambda change: self.select(change["new"]), names="selected")
@@ -87,40 +99,51 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
             message = {"type": "statuses", "changes": changes}
             self.sent.append(len(json.dumps(message)))
             self.send(message)
+        self.header = execution_header(self.history, self._live, self._status)
 
     def run(self, input: Any = None, **kwargs: Any) -> Any:
         """Run the workflow locally, recolouring live; returns the execution."""
         self._reset()
+        self._status = "RUNNING"
         self.execution = self.workflow.run_local(input, on_event=self.on_event, **kwargs)
+        self._status = str(self.execution.status)
         self.statuses = dict(self._live)  # the final picture, also saved with the notebook
+        self.header = execution_header(self.history, self._live, self._status)
         return self.execution
 
     def follow(
         self,
-        history: Callable[[], list[dict[str, Any]]],
-        done: Callable[[], bool],
+        arn: str,
+        cloud: Any,
         *,
         interval: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         polls: int | None = None,
-    ) -> None:
-        """Poll a cloud execution's history (``history()`` returns all events so far) until ``done()``."""
+    ) -> str:
+        """Follow the execution ``arn`` on ``cloud`` (its history polled every ``interval`` seconds,
+        with the cloud's own ``sleep`` unless given) until it ends; returns its final status."""
+        nap = sleep if sleep is not None else getattr(cloud, "sleep", time.sleep)
         self._reset()
         count = 0
         while True:
-            finished = done()  # asked first: the history read next then holds every last event
-            for event in history()[len(self.history):]:
+            # The status first: the history read next then holds every event up to that status.
+            self._status = str(cloud.describe_execution(arn).status)
+            for event in list(cloud.execution_history(arn))[len(self.history):]:
                 self.on_event(event)
+            self.header = execution_header(self.history, self._live, self._status)
             count += 1
-            if finished or (polls is not None and count >= polls):
+            if self._status != "RUNNING" or (polls is not None and count >= polls):
                 break
-            sleep(interval)
+            nap(interval)
         self.statuses = dict(self._live)
+        return self._status
 
     def _reset(self) -> None:
         self.history = []
         self._live = {}
+        self._status = ""
         self.statuses = {}
+        self.header = ""
 
     # -- a state's details ---------------------------------------------------------------
 
@@ -179,6 +202,22 @@ def svg_patch(old: str, new: str) -> dict[str, Any] | None:
     if before[0] != after[0]:
         patch["head"] = after[0]
     return patch
+
+
+def execution_header(history: list[dict[str, Any]], live: Mapping[str, str], status: str) -> str:
+    """``RUNNING · 3.2 s · now: Charge``: the execution's status, its elapsed time and the state running."""
+    parts = [html.escape(status or "NOT STARTED")]
+    stamps = [e.get("timestamp") for e in history]
+    times = [t for t in stamps if hasattr(t, "timestamp")]
+    if len(times) >= 2 or (times and status == "RUNNING"):
+        from datetime import UTC, datetime
+
+        end = times[-1] if status != "RUNNING" or len(times) >= 2 else datetime.now(UTC)
+        parts.append(f"{max((end - times[0]).total_seconds(), 0.0):.1f} s")
+    running = [name for name, state in live.items() if state == "running"]
+    if running and status in ("RUNNING", ""):
+        parts.append("now: " + html.escape(", ".join(running)))
+    return f'<span class="coworks-status" data-status="{html.escape(status.lower())}">' + " · ".join(parts) + "</span>"
 
 
 def state_details(history: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -72,36 +72,71 @@ def test_a_failure_is_shown_with_its_error() -> None:
     assert "card declined" in v.select("Charge")
 
 
-def test_a_cloud_execution_is_followed_by_polling_its_history() -> None:
+class FakeCloud:
+    """An execution on a cloud whose history grows by ``step`` events per read."""
+
+    def __init__(self, events: list[dict[str, Any]], step: int = 3, ends_after: int | None = None) -> None:
+        self.events, self.step, self.reads, self.naps = events, step, 0, []  # type: ignore[var-annotated]
+        self.ends_after = ends_after
+
+    def describe_execution(self, arn: str) -> Any:
+        from types import SimpleNamespace
+
+        shown = min(self.reads * self.step, len(self.events))
+        done = self.ends_after is not None and self.reads >= self.ends_after or shown >= len(self.events)
+        return SimpleNamespace(status="SUCCEEDED" if done else "RUNNING")
+
+    def execution_history(self, arn: str) -> list[dict[str, Any]]:
+        self.reads += 1
+        return self.events[: self.reads * self.step]
+
+    def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+
+
+def test_a_cloud_execution_is_followed_by_its_arn() -> None:
     local = workflow().run_local({"amount": 150}, services={FN: lambda payload: {}})
-    events = local.history
-    seen = {"n": 0}
-
-    def history() -> list[dict[str, Any]]:  # the history grows by three events per poll
-        seen["n"] += 3
-        return events[: seen["n"]]
-
+    cloud = FakeCloud(local.history)
     v = view()
-    naps: list[float] = []
-    v.follow(history, lambda: seen["n"] >= len(events), interval=0.5, sleep=naps.append)
+    assert v.follow("arn:aws:states:us-east-1:1:execution:pay:x", cloud=cloud, interval=0.5) == "SUCCEEDED"
     assert v.statuses == {"Start": "succeeded", "Charge": "succeeded", "Big?": "succeeded",
                           "Review": "succeeded", "Done": "succeeded"}
-    assert naps and set(naps) == {0.5}
+    assert cloud.naps and set(cloud.naps) == {0.5}  # the cloud's own sleep: no real wait in a test
     assert json.dumps(v.messages)  # every message is plain JSON
+    assert v.header.startswith('<span class="coworks-status" data-status="succeeded">SUCCEEDED · ')
 
 
 def test_the_end_of_an_execution_is_never_missed() -> None:
-    """The execution ends between a history read and the status check: the last events still show."""
+    """The execution ends between two reads: the status is asked first, so the last events still show."""
     events = workflow().run_local({"amount": 150}, services={FN: lambda payload: {}}).history
-    state = {"reads": 0}
-
-    def history() -> list[dict[str, Any]]:
-        state["reads"] += 1
-        return events if state["reads"] > 1 else events[:4]
-
-    def done() -> bool:  # already finished at the second check, after one partial read
-        return state["reads"] >= 1
-
+    cloud = FakeCloud(events, step=4, ends_after=1)
+    cloud.describe_execution = lambda arn: __import__("types").SimpleNamespace(  # type: ignore[method-assign]
+        status="SUCCEEDED" if cloud.reads >= 1 else "RUNNING")
+    original = cloud.execution_history
+    cloud.execution_history = lambda arn: events if cloud.reads >= 1 else original(arn)  # type: ignore[method-assign]
     v = view()
-    v.follow(history, done, sleep=lambda s: None)
+    v.follow("arn", cloud=cloud)
     assert v.statuses["Done"] == "succeeded" and len(v.history) == len(events)
+
+
+def test_the_header_says_status_elapsed_time_and_the_running_state() -> None:
+    from coworks.notebook.workflowview import execution_header
+
+    events = workflow().run_local({"amount": 150}, services={FN: lambda payload: {}}).history
+    v = view()
+    for event in events[:5]:
+        v.on_event(event)
+    v._status = "RUNNING"
+    running = execution_header(v.history, v._live, "RUNNING")
+    assert running.startswith('<span class="coworks-status" data-status="running">RUNNING · ')
+    assert "now: " in running and " s · " in running
+    done = v.run({"amount": 150}, services={FN: lambda payload: {}})
+    assert done.status == "SUCCEEDED" and "SUCCEEDED" in v.header and "now:" not in v.header
+
+
+def test_the_legend_names_every_status_colour() -> None:
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "coworks" / "notebook" / "static" / "workflow_view.js").read_text()
+    assert "coworks-legend" in script and 'model.get("colors")' in script
+    assert set(view().colors) == {"not started", "running", "succeeded", "failed", "caught", "retried"}

@@ -77,12 +77,27 @@ function mark(root, marks) {
 
 function render({ model, el }) {
   el.classList.add("coworks-workflow-view");
+  const header = document.createElement("div");
+  header.className = "coworks-header";
+  const legend = document.createElement("div");
+  legend.className = "coworks-legend";
+  for (const [status, color] of Object.entries(model.get("colors"))) {
+    const item = document.createElement("span");
+    const swatch = document.createElement("span");
+    swatch.className = "coworks-swatch";
+    swatch.style.background = color;
+    item.append(swatch, document.createTextNode(status));
+    legend.append(item);
+  }
   const graph = document.createElement("div");
   graph.className = "coworks-graph";
   graph.innerHTML = model.get("svg");
   const details = document.createElement("div");
   details.className = "coworks-details";
-  el.append(graph, details);
+  el.append(header, legend, graph, details);
+  const head = () => { header.innerHTML = model.get("header"); };
+  head();
+  model.on("change:header", head);
 
   const apply = (changes) => {
     const colors = model.get("colors");
