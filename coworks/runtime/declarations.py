@@ -72,5 +72,5 @@ def closest_setting(name: str) -> str | None:
 def unknown_setting(where: str, name: str) -> str:
     """The one sentence refusing ``name``, with the setting it was likely meant as."""
     meant = closest_setting(name)
-    hint = f"did you mean {meant}? " if meant else ""
-    return f"{where} has no setting {name!r}: {hint}The settings are {', '.join(SETTINGS)}."
+    hint = f" (did you mean {meant}?)" if meant else ""
+    return f"{where} has no setting {name!r}{hint}: the settings are {', '.join(SETTINGS)}."

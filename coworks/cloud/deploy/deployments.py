@@ -73,7 +73,7 @@ class Deployment(_Readied):
         self.cloud = cloud
         self.package = package
         self.stage = stage
-        self.environment = stage_environment(stage, package.root, dict(package.declarations.environment), settings)
+        self.environment = stage_environment(stage, package.root, package.declarations.variables, settings)
         self.function_name = function_name(package.name, stage)
         self._model: ServiceModel | None = None
         self._plan = None

@@ -152,12 +152,17 @@ def _function(run: Run, action: Action) -> None:
         return
     fn = action.desired(kinds.Function)
     if action.verb == "create":
-        params = dict(fn.configuration(), FunctionName=name, Code={"ZipFile": fn.code}, Publish=False,
+        config = fn.configuration()
+        if not fn.subnets:
+            del config["VpcConfig"]
+        params = dict(config, FunctionName=name, Code={"ZipFile": fn.code}, Publish=False,
                       Architectures=[fn.architecture], Tags=run.tags, Description=fn.description)
         _until_role_settles(run, lambda: c.call("lambda", "create_function", name, **params), _lambda_refused_role)
         _wait(run, name)
+        if fn.reserved_concurrency is not None:
+            _concurrency(run, fn)
         return
-    if set(action.changes) - {"code", "architecture"}:
+    if set(action.changes) - {"code", "architecture", "reserved concurrency"}:
         _until_role_settles(run, lambda: c.call("lambda", "update_function_configuration", name, FunctionName=name,
                                                 **fn.configuration()), _lambda_refused_role)
         _wait(run, name)
@@ -165,6 +170,17 @@ def _function(run: Run, action: Action) -> None:
         c.call("lambda", "update_function_code", name, FunctionName=name, ZipFile=fn.code,
                Architectures=[fn.architecture])
         _wait(run, name)
+    if "reserved concurrency" in action.changes:
+        _concurrency(run, fn)
+
+
+def _concurrency(run: Run, fn: kinds.Function) -> None:
+    """Reserve the function's concurrent executions, or give them back to the account's pool."""
+    if fn.reserved_concurrency is None:
+        run.clients.call("lambda", "delete_function_concurrency", fn.name, FunctionName=fn.name)
+    else:
+        run.clients.call("lambda", "put_function_concurrency", fn.name, FunctionName=fn.name,
+                         ReservedConcurrentExecutions=fn.reserved_concurrency)
 
 
 def _wait(run: Run, name: str) -> None:

@@ -48,6 +48,11 @@ if TYPE_CHECKING:
 
 API_PERMISSION = "coworks-api"
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+# What Lambda needs to put a function in a VPC (AWSLambdaVPCAccessExecutionRole) and to send X-Ray
+# traces (AWSXRayDaemonWriteAccess); AWS accepts these only on Resource "*".
+VPC_ACTIONS = ("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+               "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses")
+XRAY_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 # CloudWatch Logs delivery for Step Functions is configured through these account-level calls,
 # which AWS only accepts on Resource "*" (see "Logging using CloudWatch Logs" in the SFN guide).
 LOG_DELIVERY_ACTIONS = (
@@ -137,6 +142,10 @@ def build_model(
         action = secret_action(value)
         if action:
             statements.append({"Effect": "Allow", "Action": [action], "Resource": [value]})
+    if declared.subnets:  # Lambda attaches the function to the VPC through network interfaces it makes
+        statements.append({"Effect": "Allow", "Action": list(VPC_ACTIONS), "Resource": ["*"]})
+    if declared.tracing == "Active":
+        statements.append({"Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": ["*"]})
     app = package.service
     rules = tuple(
         Rule(rule, f"arn:aws:events:{region}:{account}:rule/{rule}", alias_arn, schedule=s.expression,
@@ -170,6 +179,12 @@ def build_model(
             code_sha256=package.code_sha256,
             code=package.data,
             description=(owner.name + " (Coworks)")[:256],
+            ephemeral_storage=declared.ephemeral_storage,
+            layers=declared.layers,
+            subnets=declared.subnets,
+            security_groups=declared.security_groups,
+            tracing=declared.tracing,
+            reserved_concurrency=declared.reserved_concurrency,
         ),
         alias=Alias(name, stage, alias_arn),
         api=Api(name),

@@ -71,7 +71,7 @@ def _service(model: ServiceModel, current: Current) -> list[Action]:
     needs_version = function.is_change or bool(behind)
     fn = model.function.name
     actions.append(Action("create" if needs_version else "no-op", VERSION, fn,
-                          tuple(c.lower() for c in behind) if needs_version and not function.is_change else (),
+                          tuple(behind) if needs_version and not function.is_change else (),
                           resource=model.function))
     alias_name = f"{fn}:{model.stage}"
     has_alias = found is not None and found.alias is not None
@@ -167,13 +167,28 @@ def _delete_rule(name: str, rule: dict[str, Any]) -> Action:
 # -- a service's function and API ----------------------------------------------------------------
 
 
+#: The configuration keys compared as they are, and how the plan names a change of each.
+_LABELS = {"Role": "role", "Handler": "handler", "Runtime": "runtime", "MemorySize": "memory", "Timeout": "timeout"}
+
+
 def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
+    """What differs between the function's desired configuration and ``config`` ($LATEST's, or the
+    version the alias serves), as the plan names it. AWS leaves out what is at its default."""
     function = model.function
     desired = function.configuration()
-    keys = ("Role", "Handler", "Runtime", "MemorySize", "Timeout")
-    changes = [key for key in keys if config.get(key) != desired[key]]
+    changes = [label for key, label in _LABELS.items() if config.get(key) != desired[key]]
     if (config.get("Environment") or {}).get("Variables", {}) != dict(function.environment):
-        changes.append("Environment")
+        changes.append("environment")
+    if (config.get("EphemeralStorage") or {}).get("Size", 512) != function.ephemeral_storage:
+        changes.append("ephemeral storage")
+    if [layer.get("Arn") for layer in config.get("Layers") or []] != list(function.layers):
+        changes.append("layers")
+    vpc = config.get("VpcConfig") or {}
+    if (sorted(vpc.get("SubnetIds") or []), sorted(vpc.get("SecurityGroupIds") or [])) != (
+            list(function.subnets), list(function.security_groups)):
+        changes.append("vpc")
+    if (config.get("TracingConfig") or {}).get("Mode", "PassThrough") != function.tracing:
+        changes.append("tracing")
     if config.get("CodeSha256") != function.code_sha256:
         changes.append("code")
     if (config.get("Architectures") or ["x86_64"]) != [function.architecture]:
@@ -184,9 +199,29 @@ def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
 def _function(model: ServiceModel, current: Current) -> Action:
     function = model.function
     if current.function is None:
-        return Action("create", FUNCTION, function.name, resource=function)
-    changes = tuple(c.lower() for c in _differences(model, current.function.configuration))
-    return Action("update" if changes else "no-op", FUNCTION, function.name, changes, function)
+        return Action("create", FUNCTION, function.name, _declared(function), resource=function)
+    changes = _differences(model, current.function.configuration)
+    if current.function.concurrency != function.reserved_concurrency:  # the function's, not a version's
+        changes.append("reserved concurrency")
+    return Action("update" if changes else "no-op", FUNCTION, function.name, tuple(changes), function)
+
+
+def _declared(function: kinds.Function) -> tuple[str, ...]:
+    """What a new function is made with, as the plan shows it: the settings away from their default."""
+    shown = [f"{function.runtime}", f"{function.memory} MB", f"{function.timeout} s"]
+    if function.architecture != "x86_64":
+        shown.append(function.architecture)
+    if function.ephemeral_storage != 512:
+        shown.append(f"/tmp {function.ephemeral_storage} MB")
+    if function.layers:
+        shown.append(f"{len(function.layers)} layer{'s' if len(function.layers) > 1 else ''}")
+    if function.subnets:
+        shown.append(f"in a vpc ({len(function.subnets)} subnet{'s' if len(function.subnets) > 1 else ''})")
+    if function.tracing != "PassThrough":
+        shown.append(f"tracing {function.tracing}")
+    if function.reserved_concurrency is not None:
+        shown.append(f"reserved concurrency {function.reserved_concurrency}")
+    return tuple(shown)
 
 
 def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:

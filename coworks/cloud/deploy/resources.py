@@ -57,9 +57,17 @@ class Function:
     code_sha256: str
     code: bytes = field(repr=False, compare=False)
     description: str = ""
+    ephemeral_storage: int = 512  # MB of /tmp
+    layers: tuple[str, ...] = ()  # layer version ARNs, in order (a later one overrides an earlier)
+    subnets: tuple[str, ...] = ()  # the VPC, when both are given
+    security_groups: tuple[str, ...] = ()
+    tracing: str = "PassThrough"
+    #: Not part of a version: set on the function with put_function_concurrency.
+    reserved_concurrency: int | None = None
 
     def configuration(self) -> dict[str, object]:
-        """The update_function_configuration parameters, also what is compared with AWS."""
+        """The update_function_configuration parameters, also what is compared with AWS. An empty
+        VpcConfig takes the function out of a VPC."""
         return {
             "Role": self.role_arn,
             "Handler": self.handler,
@@ -67,6 +75,10 @@ class Function:
             "MemorySize": self.memory,
             "Timeout": self.timeout,
             "Environment": {"Variables": dict(self.environment)},
+            "EphemeralStorage": {"Size": self.ephemeral_storage},
+            "Layers": list(self.layers),
+            "VpcConfig": {"SubnetIds": list(self.subnets), "SecurityGroupIds": list(self.security_groups)},
+            "TracingConfig": {"Mode": self.tracing},
         }
 
 

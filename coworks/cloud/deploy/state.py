@@ -43,6 +43,7 @@ class FoundFunction:
     alias: dict[str, Any] | None = None
     alias_config: dict[str, Any] | None = None
     permissions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    concurrency: int | None = None  # reserved concurrent executions, None for the unreserved pool
 
 
 @dataclass
@@ -177,7 +178,8 @@ def read_function(clients: Clients, name: str, owner: Owner) -> FoundFunction | 
         return None
     if not owner.owns(found.get("Tags")):
         raise owner.refuse("Lambda function", name)
-    function = FoundFunction(found["Configuration"])
+    reserved = (found.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+    function = FoundFunction(found["Configuration"], concurrency=None if reserved is None else int(reserved))
     stage = owner.stage
     alias = clients.find("lambda", "get_alias", f"{name}:{stage}", FunctionName=name, Name=stage)
     if alias is None:

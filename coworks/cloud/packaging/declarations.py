@@ -1,29 +1,45 @@
-"""What a service class declares about its deployment, read as class attributes with defaults.
+"""What a service declares about its deployment: one ``Lambda(...)`` object or class attributes.
 
-The runtime does not define these yet, so they are read with ``getattr`` on the class::
+Either form, never both for the same setting::
+
+    from coworks import Lambda, TechMicroService
 
     class Inventory(TechMicroService):
-        requirements = ("requests>=2.31",)       # installed for Lambda's platform
-        permissions = [{"Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::stock/*"}]
-        memory = 256                               # MB, 128..10240
-        timeout = 30                               # seconds, 1..900
-        architecture = "arm64"                     # or "x86_64"
-        environment = {"LEVEL": "info"}            # merged over .env and .env.<stage>
-        log_retention = 30                         # days kept in CloudWatch Logs
-        python_version = "3.12"                    # Lambda runtime python3.12
+        settings = Lambda(
+            requirements=["requests>=2.31"],                  # installed for Lambda's platform
+            permissions=[("s3:GetObject", "arn:aws:s3:::stock/*")],   # extra IAM statements
+            memory=256, timeout=30, ephemeral_storage=1024,   # MB, seconds, MB of /tmp
+            architecture="arm64", python_version="3.12",     # Lambda runtime python3.12
+            layers=["arn:aws:lambda:eu-west-3:123456789012:layer:pg:3"],
+            subnets=["subnet-0a1b"], security_groups=["sg-0c2d"],   # the function's VPC
+            tracing="Active",                                 # X-Ray (default PassThrough)
+            reserved_concurrency=10,                          # None: the account's pool
+            environment={"LEVEL": "info"},                    # merged over .env and .env.<stage>
+            secrets={"DB_PASSWORD": "arn:aws:secretsmanager:..."},   # by reference, read granted
+            log_retention=30,                                 # days kept in CloudWatch Logs
+            api="http",                                       # the HTTP API (REST is refused, see README)
+        )
 
-A mounted blueprint declares ``requirements`` and ``permissions`` the same way; they are added to
-the service's, so mounting ``MailBlueprint`` brings what it needs. A permission is a statement
-dict or a pair ``("s3:GetObject", "arn:...")``. Wildcard actions
-(``"*"`` or ``"s3:*"``) are refused: the role grants exactly what the service says it uses.
+    class Legacy(TechMicroService):
+        memory = 256                                          # the same names as class attributes
+
+The ``Lambda`` object may sit under any attribute name (one per class). Its keywords are checked
+when the class body runs; a class attribute that looks like a setting but is none (``layer``,
+``vpc_config``, ``memory_size``) is refused here, naming the setting meant: nothing declared is
+ever silently dropped. A mounted blueprint declares ``requirements`` and ``permissions`` the same
+way; they are added to the service's. A permission is a statement dict or a pair ``("s3:GetObject",
+"arn:...")``; wildcard actions (``"*"`` or ``"s3:*"``) are refused.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 
+from ...runtime.declarations import SETTINGS, Lambda, closest_setting
 from ..errors import ConfigurationError
+from .settings import secret_action
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +47,11 @@ if TYPE_CHECKING:
 
 RETENTIONS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+TRACING = ("PassThrough", "Active")
+#: What a mounted blueprint may declare: what its own code needs.
+BLUEPRINT_SETTINGS = ("requirements", "permissions")
+_LAYER = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+")
+_SUBNET, _GROUP = re.compile(r"subnet-[0-9a-f]{8,17}"), re.compile(r"sg-[0-9a-f]{8,17}")
 
 
 @dataclass(frozen=True)
@@ -45,43 +66,129 @@ class Declarations:
     environment: tuple[tuple[str, str], ...] = ()
     log_retention: int = 30
     python_version: str = "3.11"
+    ephemeral_storage: int = 512
+    layers: tuple[str, ...] = ()
+    subnets: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    tracing: str = "PassThrough"
+    reserved_concurrency: int | None = None
+    secrets: tuple[tuple[str, str], ...] = ()  # (variable, ARN)
+    api: str = "http"
 
     @property
     def runtime(self) -> str:
         return f"python{self.python_version}"
 
+    @property
+    def variables(self) -> dict[str, str]:
+        """The declared environment with the secrets' references (the variable holds the ARN)."""
+        return {**dict(self.environment), **dict(self.secrets)}
+
+
+def declared(cls: type, base: type | None = None) -> dict[str, Any]:
+    """The settings ``cls`` declares, by name: its ``Lambda`` object's and its class attributes.
+
+    Refused in one sentence: two ``Lambda`` objects, a setting given both ways, and a class
+    attribute that looks like a setting but is none."""
+    found: dict[str, Any] = {}
+    objects = sorted({name for name in dir(cls) if isinstance(getattr(cls, name, None), Lambda)})
+    if len(objects) > 1:
+        raise ConfigurationError(f"{cls.__name__} holds several Lambda(...) settings ({', '.join(objects)}): keep "
+                                 "one.", resource=objects[1])
+    settings: Lambda | None = getattr(cls, objects[0]) if objects else None
+    inherited = set(dir(base)) if base is not None else set()
+    for name in SETTINGS:
+        if name in inherited or not hasattr(cls, name):
+            continue
+        if settings is not None and name in settings.values:
+            raise ConfigurationError(f"{cls.__name__} declares {name} twice, as a class attribute and in "
+                                     f"{objects[0]} = Lambda(...): keep one.", resource=name)
+        found[name] = getattr(cls, name)
+    for name in _lookalikes(cls, inherited):
+        meant = closest_setting(name)
+        raise ConfigurationError(f"{cls.__name__}.{name} is not a deployment setting, so it would be ignored "
+                                 f"(did you mean {meant}?): rename it, or write {meant}.", resource=name)
+    if settings is not None:
+        found.update(settings.values)
+    return found
+
+
+def _lookalikes(cls: type, inherited: set[str]) -> list[str]:
+    """The class's own lower-case data attributes that are no setting but look like one."""
+    names = []
+    for klass in cls.__mro__:
+        for name, value in vars(klass).items():
+            if (name.startswith("_") or name in inherited or name in SETTINGS or not name.islower()
+                    or callable(value) or isinstance(value, (property, classmethod, staticmethod, Lambda))):
+                continue
+            if closest_setting(name) is not None:
+                names.append(name)
+    return sorted(set(names))
+
 
 def read(service: Any) -> Declarations:
     """The declarations of ``service``'s class, refused with one sentence when one is wrong."""
+    from ...runtime.service import Blueprint, TechMicroService
+
     cls = type(service)
     name = cls.__name__
+    values = declared(cls, TechMicroService)
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    python = str(getattr(cls, "python_version", here if here in PYTHONS else "3.12"))
+    python = str(values.get("python_version", here if here in PYTHONS else "3.12"))
     if python not in PYTHONS:
         raise _refuse(name, "python_version", f"Lambda runs Python {', '.join(PYTHONS)}")
-    memory = getattr(cls, "memory", 128)
-    if type(memory) is not int or not 128 <= memory <= 10240:
-        raise _refuse(name, "memory", "it is a whole number of MB from 128 to 10240")
-    timeout = getattr(cls, "timeout", 30)
-    if type(timeout) is not int or not 1 <= timeout <= 900:
-        raise _refuse(name, "timeout", "it is a whole number of seconds from 1 to 900")
-    architecture = getattr(cls, "architecture", "x86_64")
+    memory = _whole(name, values, "memory", 128, 128, 10240, "MB")
+    timeout = _whole(name, values, "timeout", 30, 1, 900, "seconds")
+    storage = _whole(name, values, "ephemeral_storage", 512, 512, 10240, "MB of /tmp")
+    architecture = values.get("architecture", "x86_64")
     if architecture not in ("x86_64", "arm64"):
         raise _refuse(name, "architecture", "it is 'x86_64' or 'arm64'")
-    retention = getattr(cls, "log_retention", 30)
+    retention = values.get("log_retention", 30)
     if retention not in RETENTIONS:
         raise _refuse(name, "log_retention", f"CloudWatch keeps logs {', '.join(map(str, RETENTIONS[:8]))}... days")
+    tracing = values.get("tracing", "PassThrough")
+    if tracing not in TRACING:
+        raise _refuse(name, "tracing", "it is 'Active' (X-Ray traces each request) or 'PassThrough'")
+    concurrency = values.get("reserved_concurrency")
+    if concurrency is not None and (type(concurrency) is not int or concurrency < 0):
+        raise _refuse(name, "reserved_concurrency", "it is a whole number of executions (0 stops the function), or "
+                      "None for the account's unreserved pool")
+    api = values.get("api", "http")
+    if api == "rest":
+        raise ConfigurationError(
+            f"{name}.api = 'rest' is not supported yet: Coworks deploys an HTTP API (API keys and usage plans need "
+            "the REST API, which it does not build); remove api or write api='http'.", resource="api")
+    if api != "http":
+        raise _refuse(name, "api", "it is 'http' (an API Gateway HTTP API)")
+    layers = _strings(name, values, "layers", _LAYER, "a layer version ARN arn:aws:lambda:<region>:<account>:layer:"
+                      "<name>:<version>")
+    if len(layers) > 5:
+        raise _refuse(name, "layers", "a function takes at most 5 layers")
+    subnets = _strings(name, values, "subnets", _SUBNET, "a subnet id like 'subnet-0a1b2c3d'")
+    groups = _strings(name, values, "security_groups", _GROUP, "a security group id like 'sg-0a1b2c3d'")
+    if bool(subnets) != bool(groups):
+        raise ConfigurationError(f"{name} declares {'subnets' if subnets else 'security_groups'} alone: a function in "
+                                 "a VPC needs both subnets and security_groups.", resource="subnets")
+    if len(subnets) > 16 or len(groups) > 5:
+        raise _refuse(name, "subnets" if len(subnets) > 16 else "security_groups",
+                      "a function's VPC takes at most 16 subnets and 5 security groups")
+    environment = _mapping(name, values, "environment")
+    secrets = _mapping(name, values, "secrets")
+    for variable, arn in secrets.items():
+        if not variable.isidentifier() or secret_action(arn) is None:
+            raise _refuse(name, "secrets", "each maps a variable name to an SSM parameter or Secrets Manager ARN")
+        if variable in environment:
+            raise ConfigurationError(f"{name} declares {variable} both in environment and in secrets: keep one.",
+                                     resource=variable)
     requirements: list[str] = []
     permissions: list[Any] = []
     for owner in (cls, *mounted(service)):  # a mounted blueprint brings what it needs
-        declared = getattr(owner, "requirements", ())
-        if isinstance(declared, str) or not all(isinstance(r, str) and r.strip() for r in declared):
+        given = values if owner is cls else _blueprint(owner, Blueprint)
+        wanted = given.get("requirements", ()) or ()
+        if isinstance(wanted, str) or not all(isinstance(r, str) and r.strip() for r in wanted):
             raise _refuse(owner.__name__, "requirements", "it is a tuple of requirement strings like 'requests>=2.31'")
-        requirements += [r.strip() for r in declared if r.strip() not in requirements]
-        permissions += list(getattr(owner, "permissions", ()) or ())
-    environment = dict(getattr(cls, "environment", None) or {})
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in environment.items()):
-        raise _refuse(name, "environment", "it maps names to string values")
+        requirements += [r.strip() for r in wanted if r.strip() not in requirements]
+        permissions += list(given.get("permissions", ()) or ())
     return Declarations(
         requirements=tuple(requirements),
         permissions=tuple(dict.fromkeys(_permission(name, p) for p in permissions)),
@@ -91,12 +198,53 @@ def read(service: Any) -> Declarations:
         environment=tuple(sorted(environment.items())),
         log_retention=retention,
         python_version=python,
+        ephemeral_storage=storage,
+        layers=layers,
+        subnets=tuple(sorted(subnets)),
+        security_groups=tuple(sorted(groups)),
+        tracing=tracing,
+        reserved_concurrency=concurrency,
+        secrets=tuple(sorted(secrets.items())),
+        api=api,
     )
 
 
 def mounted(service: Any) -> list[type]:
     """The classes of the blueprints mounted in ``service``, in the order they were registered."""
     return [type(blueprint) for _, blueprint in getattr(service, "_blueprints", ())]
+
+
+def _blueprint(cls: type, base: type) -> dict[str, Any]:
+    values = declared(cls, base)
+    other = sorted(set(values) - set(BLUEPRINT_SETTINGS))
+    if other:
+        raise ConfigurationError(f"The blueprint {cls.__name__} declares {other[0]}: a blueprint declares only "
+                                 f"{' and '.join(BLUEPRINT_SETTINGS)}; set {other[0]} on the service.",
+                                 resource=other[0])
+    return values
+
+
+def _whole(name: str, values: dict[str, Any], setting: str, default: int, low: int, high: int, unit: str) -> int:
+    value = values.get(setting, default)
+    if type(value) is not int or not low <= value <= high:
+        raise _refuse(name, setting, f"it is a whole number of {unit} from {low} to {high}")
+    return value
+
+
+def _strings(name: str, values: dict[str, Any], setting: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+    given = values.get(setting, ()) or ()
+    if isinstance(given, str) or not all(isinstance(v, str) and pattern.fullmatch(v) for v in given):
+        raise _refuse(name, setting, f"it is a list, each item {what}")
+    if len(set(given)) != len(given):
+        raise _refuse(name, setting, "each item comes once")
+    return tuple(given)
+
+
+def _mapping(name: str, values: dict[str, Any], setting: str) -> dict[str, str]:
+    given = values.get(setting) or {}
+    if not isinstance(given, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items()):
+        raise _refuse(name, setting, "it maps names to string values")
+    return dict(given)
 
 
 def _permission(name: str, item: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -124,3 +272,4 @@ def _permission(name: str, item: Any) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def _refuse(name: str, attribute: str, rule: str) -> ConfigurationError:
     return ConfigurationError(f"{name}.{attribute} is not valid: {rule}.", resource=attribute)
+

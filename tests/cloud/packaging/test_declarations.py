@@ -1,0 +1,130 @@
+"""What a service declares, read and checked: ``Lambda(...)`` or class attributes, never both for
+one setting, and nothing unknown silently dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coworks import Blueprint, Lambda, ServiceError, TechMicroService, entry
+from coworks.cloud import ConfigurationError
+from coworks.cloud.packaging.declarations import Declarations, read
+from coworks.runtime.declarations import SETTINGS
+
+LAYER = "arn:aws:lambda:eu-west-3:123456789012:layer:pg:3"
+SECRET = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:db-AbCdEf"
+EVERYTHING: dict[str, Any] = {
+    "requirements": ["requests>=2.31"], "permissions": [("s3:GetObject", "arn:aws:s3:::stock/*")], "memory": 256,
+    "timeout": 20, "ephemeral_storage": 1024, "architecture": "arm64", "python_version": "3.12", "layers": [LAYER],
+    "subnets": ["subnet-0a1b2c3d"], "security_groups": ["sg-0c2d3e4f"], "tracing": "Active",
+    "reserved_concurrency": 5, "environment": {"LEVEL": "info"}, "secrets": {"DB_PASSWORD": SECRET},
+    "log_retention": 14, "api": "http",
+}
+
+
+def service(body: dict[str, Any]) -> TechMicroService:
+    cls = type("Inventory", (TechMicroService,), {**body, "get": entry(lambda self: "ok")})
+    return cls()
+
+
+def test_every_setting_is_read_from_one_lambda_object_under_any_name() -> None:
+    declared = read(service({"deployment": Lambda(**EVERYTHING)}))
+    assert declared == Declarations(
+        requirements=("requests>=2.31",), permissions=((("s3:GetObject",), ("arn:aws:s3:::stock/*",)),), memory=256,
+        timeout=20, architecture="arm64", environment=(("LEVEL", "info"),), log_retention=14, python_version="3.12",
+        ephemeral_storage=1024, layers=(LAYER,), subnets=("subnet-0a1b2c3d",), security_groups=("sg-0c2d3e4f",),
+        tracing="Active", reserved_concurrency=5, secrets=(("DB_PASSWORD", SECRET),), api="http")
+    assert declared.variables == {"LEVEL": "info", "DB_PASSWORD": SECRET}
+    assert set(EVERYTHING) == set(SETTINGS)  # the test declares every setting there is
+
+
+def test_class_attributes_declare_the_same_settings() -> None:
+    assert read(service(dict(EVERYTHING))) == read(service({"settings": Lambda(**EVERYTHING)}))
+
+
+def test_defaults_when_nothing_is_declared() -> None:
+    declared = read(service({}))
+    assert (declared.memory, declared.timeout, declared.ephemeral_storage, declared.tracing, declared.layers,
+            declared.subnets, declared.reserved_concurrency, declared.api) == (
+        128, 30, 512, "PassThrough", (), (), None, "http")
+
+
+@given(st.from_regex(r"[a-z][a-z_]{0,20}", fullmatch=True).filter(lambda n: n not in SETTINGS))
+def test_an_unknown_keyword_is_refused_when_the_class_body_runs(name: str) -> None:
+    with pytest.raises(ServiceError, match=rf"Lambda\(\) has no setting '{name}'.*: the settings are requirements"):
+        Lambda(**{name: 1})
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("layer", "layers"), ("memroy", "memory"), ("vpc_config", "subnets and security_groups"),
+    ("memory_size", "memory"), ("tracing_config", "tracing"), ("runtime", "python_version"),
+    ("reserved_concurrent_executions", "reserved_concurrency"), ("timeuot", "timeout")])
+def test_the_refusal_names_the_setting_meant(written: str, meant: str) -> None:
+    with pytest.raises(ServiceError, match=rf"'{written}' \(did you mean {meant}\?\)"):
+        Lambda(**{written: 1})
+
+
+@pytest.mark.parametrize(("written", "meant"), [("layer", "layers"), ("vpc_config", "subnets and security_groups"),
+                                                ("tracing_mode", "tracing"), ("memory_size", "memory")])
+def test_a_class_attribute_that_looks_like_a_setting_is_refused_not_ignored(written: str, meant: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"Inventory.{written} is not a deployment setting, so it would be "
+                                                 rf"ignored \(did you mean {meant}\?\)"):
+        read(service({written: ["x"]}))
+
+
+def test_other_class_attributes_are_the_services_own() -> None:
+    assert read(service({"PAGE_SIZE": 20, "greeting": "hello", "cors": True})).memory == 128
+
+
+def test_a_setting_given_both_ways_or_two_lambda_objects_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="declares memory twice"):
+        read(service({"memory": 256, "settings": Lambda(memory=512)}))
+    with pytest.raises(ConfigurationError, match="several Lambda"):
+        read(service({"a": Lambda(memory=256), "b": Lambda(timeout=3)}))
+
+
+@pytest.mark.parametrize(("setting", "value", "says"), [
+    ("memory", 64, "128 to 10240"), ("timeout", 901, "1 to 900"), ("ephemeral_storage", 256, "512 to 10240"),
+    ("tracing", "On", "'Active'"), ("reserved_concurrency", -1, "whole number of executions"),
+    ("layers", ["pg"], "layer version ARN"), ("layers", [LAYER.replace(":3", f":{i}") for i in range(6)], "at most 5"),
+    ("subnets", ["vpc-1"], "subnet id"), ("secrets", {"DB": "hunter2"}, "Secrets Manager ARN"),
+    ("architecture", "arm", "'x86_64' or 'arm64'"), ("log_retention", 2, "CloudWatch keeps logs"),
+    ("api", "graphql", "'http'"), ("python_version", "3.8", "Lambda runs Python")])
+def test_a_bad_value_is_refused_in_one_sentence(setting: str, value: Any, says: str) -> None:
+    extra = {"security_groups": ["sg-0c2d3e4f"]} if setting == "subnets" else {}
+    with pytest.raises(ConfigurationError, match=says) as caught:
+        read(service({"settings": Lambda(**{setting: value}, **extra)}))
+    assert str(caught.value).startswith(f"Inventory.{setting} is not valid:")
+
+
+def test_a_vpc_needs_subnets_and_security_groups() -> None:
+    with pytest.raises(ConfigurationError, match="needs both subnets and security_groups"):
+        read(service({"subnets": ["subnet-0a1b2c3d"]}))
+
+
+def test_a_rest_api_is_refused_plainly() -> None:
+    with pytest.raises(ConfigurationError, match="api = 'rest' is not supported yet: Coworks deploys an HTTP API"):
+        read(service({"settings": Lambda(api="rest")}))
+
+
+def test_a_secret_and_a_variable_of_one_name_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="DB both in environment and in secrets"):
+        read(service({"settings": Lambda(environment={"DB": "x"}, secrets={"DB": SECRET})}))
+
+
+def test_a_blueprint_declares_what_its_code_needs_only() -> None:
+    class Mailer(Blueprint):
+        settings = Lambda(requirements=["jinja2>=3.1,<4"], permissions=[("ses:SendEmail", "*")])
+
+    class Greedy(Blueprint):
+        settings = Lambda(memory=1024)
+
+    app = service({"requirements": ["requests>=2.31"]})
+    app.register_blueprint(Mailer(), "/mail")
+    assert read(app).requirements == ("requests>=2.31", "jinja2>=3.1,<4")
+    app.register_blueprint(Greedy(), "/greedy")
+    with pytest.raises(ConfigurationError, match="The blueprint Greedy declares memory: a blueprint declares only"):
+        read(app)
