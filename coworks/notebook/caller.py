@@ -3,6 +3,12 @@ send, and read status, headers, time and a pretty body; earlier calls can be sen
 
 State is plain attributes and every action is a method (``select``, ``fill``, ``send``,
 ``resend``), so tests drive the widget without a browser; the buttons just call them.
+
+A structured parameter (a dataclass or model, a list, a dict) gets a JSON editor, prefilled
+from its JSON schema (the one the OpenAPI document gives) and checked against that schema
+before anything is sent (jsonschema), so a mistake is named before the service sees it. A route
+whose body is one model (``post_item(self, item: Item)``) sends the model as the whole body,
+as the service reads it. Given ``url=``, the caller targets that URL from the start, shown in full.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..runtime.converters import model_class
 from ..runtime.describe.routes import type_name
 from ..runtime.params import NO_DEFAULT, Param
 from ..runtime.routing import QUERY_METHODS, Route
 from .redaction import MASK, is_secret_name
 from .shown import Shown
+from .theme import STYLE
 
 IN_PROCESS = "in-process"
 LOCAL_SERVER = "local server"
@@ -57,6 +65,56 @@ def mask(headers: dict[str, str]) -> dict[str, str]:
     return {k: (MASK if k.lower() in SECRET_HEADERS or is_secret_name(k) else v) for k, v in headers.items()}
 
 
+def structured(param: Param) -> bool:
+    """Whether a parameter is written as JSON in the form (a model, a list, a dict)."""
+    return param.converter.multi or param.annotation is dict or getattr(param.annotation, "__origin__", None) is dict \
+        or model_class(param.annotation) is not None
+
+
+def param_schema(param: Param) -> dict[str, Any]:
+    """The JSON schema of a parameter, its ``$ref``s resolvable inside it (as the OpenAPI document has them)."""
+    from ..runtime.describe.openapi import schema_for
+
+    components: dict[str, Any] = {}
+    schema = schema_for(param.annotation, components)
+    return {**schema, "components": {"schemas": components}} if components else schema
+
+
+def example(schema: dict[str, Any], root: dict[str, Any] | None = None, depth: int = 0) -> Any:
+    """A value of ``schema`` to start from: required fields filled, enums at their first value."""
+    root = root or schema
+    if depth > 6:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        return example(root.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {}), root, depth + 1)
+    if "default" in schema:
+        return schema["default"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            choices = [c for c in schema[key] if c.get("type") != "null"] or schema[key]
+            return example(choices[0], root, depth + 1)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: example(sub, root, depth + 1) for name, sub in props.items()
+                if name in schema.get("required", props)}
+    return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False, "null": None}.get(kind, None)
+
+
+def check(param: Param, value: Any) -> list[str]:
+    """What is wrong with ``value`` for ``param`` by its JSON schema, one sentence each (empty: fine)."""
+    try:
+        import jsonschema
+    except ImportError:  # the service checks it anyway
+        return []
+    validator = jsonschema.Draft202012Validator(param_schema(param))
+    return [f"{'.'.join([param.name, *map(str, e.absolute_path)])}: {e.message}"
+            for e in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))]
+
+
 def fill_path(route: Route, values: dict[str, Any]) -> str:
     path = route.path
     for param in route.signature.path_params:
@@ -70,10 +128,11 @@ class EndpointCaller(Shown):
     def __init__(self, app: Any, url: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.app = app
         self.targets = [IN_PROCESS, LOCAL_SERVER] + ([url] if url else [])
-        self.target = IN_PROCESS
+        self.target = url or IN_PROCESS  # given a URL, that is what the caller is for
         self.headers = dict(headers or {})
         self.route: Route = app.routes[0]
         self.values: dict[str, Any] = {}
+        self.problems: list[str] = []  # why the last send was refused before it left
         self.history: list[CallResult] = []
         self._server: Any = None
         self._view: Any = None
@@ -101,8 +160,14 @@ class EndpointCaller(Shown):
             raise ValueError(f"Unknown target {target!r}; choose one of {', '.join(self.targets)}.")
         self.target = target
 
-    def send(self) -> CallResult:
+    def send(self) -> CallResult | None:
+        """Send the filled values; None (and ``problems`` saying why) when they do not fit the schema."""
         route, values = self.route, dict(self.values)
+        self.problems = [problem for p in route.signature.fields if structured(p) and p.name in values
+                         for problem in check(p, values[p.name])]
+        if self.problems:
+            self._refresh(None, self.problems)
+            return None
         result = self._call(self.target, route, values)
         self.history.append(result)
         self._refresh(result)
@@ -128,6 +193,9 @@ class EndpointCaller(Shown):
         path = fill_path(route, values)
         fields = {p.name: values[p.name] for p in route.signature.fields
                   if p.name in values and values[p.name] != ""}
+        model = route.signature.body_model
+        if model is not None and route.method not in QUERY_METHODS:  # the model is the whole body
+            fields = dict(values.get(model.name) or {})
         started = time.perf_counter()
         if target == IN_PROCESS:
             client = self.app.test_client()
@@ -153,11 +221,13 @@ class EndpointCaller(Shown):
         last = self.history[-1] if self.history else None
         route = f"{self.route.method} {self.route.path} on {self.target}"
         if last is None:
-            return f'<div class="coworks-endpoint-caller">{html.escape(route)}</div>'
+            return f'{STYLE}<div class="coworks-endpoint-caller coworks-themed">{html.escape(route)}</div>'
         calls = "".join(f"<li>{c.status} {html.escape(c.method)} {html.escape(c.path)} ({html.escape(c.target)})</li>"
                         for c in self.history)
+        ok = "coworks-ok" if last.status < 400 else "coworks-error"
         return (
-            f'<div class="coworks-endpoint-caller">{html.escape(route)}<div><span class="coworks-status">'
+            f'{STYLE}<div class="coworks-endpoint-caller coworks-themed">{html.escape(route)}<div>'
+            f'<span class="coworks-status {ok}">'
             f"{last.status}</span> {html.escape(last.method)} {html.escape(last.path)}</div>"
             f'<pre class="coworks-body">{html.escape(last.pretty_body)}</pre><ul>{calls}</ul></div>'
         )
@@ -210,7 +280,12 @@ def _input_for(param: Param) -> Any:
     if enum_members:
         options = [m.value for m in enum_members.values()]
         return w.Dropdown(options=options, value=getattr(default, "value", options[0]), description=label)
-    placeholder = "JSON" if param.converter.multi or annotation is dict else ""
+    if structured(param):  # a JSON editor, started from the schema
+        start = default if default is not None else example(param_schema(param))
+        text = json.dumps(getattr(start, "value", start), indent=2, default=str)
+        return w.Textarea(value=text, description=label, placeholder="JSON", rows=min(12, text.count("\n") + 2),
+                          style={"description_width": "initial"}, layout=w.Layout(width="60%"))
+    placeholder = ""
     return w.Text(value="" if default is None else str(default), placeholder=placeholder, description=label,
                   style={"description_width": "initial"})
 
@@ -222,7 +297,8 @@ class _CallerView:
         import ipywidgets as w
 
         self.caller = caller
-        self.target = w.Dropdown(options=caller.targets, value=caller.target, description="target")
+        self.target = w.Dropdown(options=caller.targets, value=caller.target, description="target",
+                                 layout=w.Layout(width="auto", min_width="360px"))  # a URL shown in full
         self.route = w.Dropdown(options=[(r.key, r.key) for r in caller.app.routes], value=caller.route.key,
                                 description="route")
         self.form = w.VBox()
@@ -230,9 +306,10 @@ class _CallerView:
         self.status = w.HTML()
         self.body = w.HTML()
         self.history = w.VBox()
-        self.box = w.VBox([w.HBox([self.target, self.route, self.send]), self.form, self.status, self.body,
-                           w.HTML("<b>History</b>"), self.history])
+        self.box = w.VBox([w.HTML(STYLE), w.HBox([self.target, self.route, self.send]), self.form, self.status,
+                           self.body, w.HTML("<b>History</b>"), self.history])
         self.box.add_class("coworks-endpoint-caller")
+        self.box.add_class("coworks-themed")
         self.target.observe(lambda change: caller.use(change["new"]), names="value")
         self.route.observe(lambda change: caller.select(change["new"]), names="value")
         self.send.on_click(lambda _: self._send())
@@ -242,39 +319,53 @@ class _CallerView:
             self.refresh(caller.history[-1])
 
     def _send(self) -> None:
+        bad: list[str] = []
         for name, widget in self.inputs.items():
             value = widget.value
             param = self.caller.route.signature.by_name.get(name)
-            structured = param is not None and (param.converter.multi or param.annotation is dict)
-            if structured and isinstance(value, str) and value:
+            if param is not None and structured(param) and isinstance(value, str):
+                if not value.strip():
+                    self.caller.values.pop(name, None)
+                    continue
                 try:
                     value = json.loads(value)
-                except ValueError:
-                    pass
+                except ValueError as exc:
+                    bad.append(f"{name}: not JSON ({exc.msg}, line {exc.lineno})")
+                    continue
             self.caller.values[name] = value
+        if bad:
+            self.caller.problems = bad
+            self.refresh(None, bad)
+            return
         self.caller.send()
 
-    def refresh(self, result: CallResult | None = None) -> None:
+    def refresh(self, result: CallResult | None = None, problems: list[str] | None = None) -> None:
         import ipywidgets as w
 
         route = self.caller.route
         if self.route.value != route.key:
             self.route.value = route.key
+        if problems:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+            self.status.value = f'<div class="coworks-error">Not sent: fix these first<ul>{items}</ul></div>'
+            return
         if result is None:
             self.inputs = {p.name: _input_for(p) for p in route.signature.params}
             for name, value in self.caller.values.items():  # what fill() gave before the form existed
                 if name in self.inputs:
+                    if isinstance(self.inputs[name], w.Textarea) and not isinstance(value, str):
+                        value = json.dumps(value, indent=2, default=str)
                     try:
                         self.inputs[name].value = value
                     except Exception:  # noqa: BLE001 - a value the input cannot hold stays in values only
                         pass
             self.form.children = tuple(self.inputs.values())
             return
-        colour = "#2e7d32" if result.status < 400 else "#c62828"
+        css = "coworks-ok" if result.status < 400 else "coworks-error"
         shown = "".join(f"<div>{html.escape(k)}: {html.escape(v)}</div>" for k, v in mask(result.headers).items())
         sent = "".join(f"<div>{html.escape(k)}: {html.escape(v)}</div>" for k, v in result.request_headers.items())
         self.status.value = (
-            f'<span class="coworks-status" style="color:{colour};font-weight:bold">{result.status}</span> '
+            f'<span class="coworks-status {css}" style="font-weight:bold">{result.status}</span> '
             f"{html.escape(result.method)} {html.escape(result.path)} in {result.elapsed_ms:.1f} ms"
             f"<details><summary>headers</summary>{shown}</details>"
             f"<details><summary>request headers</summary>{sent}</details>"

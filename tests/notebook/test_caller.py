@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import json
 
 import pytest
 
@@ -130,3 +132,56 @@ def test_service_magic_defines_serves_and_shows_routes() -> None:
         assert "GET" in str(table)
     finally:
         ip.user_ns["_coworks_servers"]["Hello"].stop()
+
+
+class Size(enum.Enum):
+    S = "s"
+    L = "l"
+
+
+@dataclasses.dataclass
+class Line:
+    sku: str
+    qty: int = 1
+
+
+@dataclasses.dataclass
+class Order:
+    customer: str
+    size: Size
+    lines: list[Line]
+
+
+class Orders(TechMicroService):
+    @entry
+    def post_order(self, order: Order):
+        return {"customer": order.customer, "size": order.size.value, "lines": len(order.lines)}, 201
+
+
+def test_a_model_body_gets_a_json_editor_from_its_schema_and_valid_input_is_sent() -> None:
+    caller = EndpointCaller(Orders())
+    caller.widget  # noqa: B018
+    editor = caller._view.inputs["order"]
+    assert json.loads(editor.value) == {"customer": "", "size": "s", "lines": []}  # from the schema
+    editor.value = json.dumps({"customer": "Ann", "size": "l", "lines": [{"sku": "pen", "qty": 2}]})
+    caller._view.send.click()
+    assert caller.history[-1].status == 201 and caller.history[-1].json() == {"customer": "Ann", "size": "l",
+                                                                               "lines": 1}
+    editor.value = json.dumps({"customer": "Ann", "size": "xl", "lines": [{"qty": "two"}]})
+    caller._view.send.click()
+    assert len(caller.history) == 1  # refused before it left, each problem named
+    assert caller.problems == ["order.lines.0: 'sku' is a required property",
+                               "order.lines.0.qty: 'two' is not of type 'integer'",
+                               "order.size: 'xl' is not one of ['s', 'l']"]
+    assert "Not sent: fix these first" in caller._view.status.value
+    editor.value = "{oops"
+    caller._view.send.click()
+    assert caller.problems[0].startswith("order: not JSON") and len(caller.history) == 1
+
+
+def test_given_a_url_the_caller_targets_it_shown_in_full() -> None:
+    url = "http://127.0.0.1:9/_aws/execute-api/abcdef1234/dev"
+    caller = EndpointCaller(Shop(), url=url)
+    assert caller.target == url and caller.widget is not None
+    assert caller._view.target.value == url and caller._view.target.layout.width == "auto"
+    assert url in caller._repr_html_()
