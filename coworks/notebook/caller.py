@@ -101,7 +101,8 @@ def example(schema: dict[str, Any], root: dict[str, Any] | None = None, depth: i
         props = schema.get("properties", {})
         return {name: example(sub, root, depth + 1) for name, sub in props.items()
                 if name in schema.get("required", props)}
-    return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False, "null": None}.get(kind, None)
+    empty: dict[str, Any] = {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False, "null": None}
+    return empty.get(kind) if isinstance(kind, str) else None
 
 
 def check(param: Param, value: Any) -> list[str]:
@@ -329,7 +330,7 @@ class _CallerView:
                     continue
                 try:
                     value = json.loads(value)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     bad.append(f"{name}: not JSON ({exc.msg}, line {exc.lineno})")
                     continue
             self.caller.values[name] = value

@@ -207,10 +207,11 @@ def svg_patch(old: str, new: str) -> dict[str, Any] | None:
 def execution_header(history: list[dict[str, Any]], live: Mapping[str, str], status: str) -> str:
     """``RUNNING · 3.2 s · now: Charge``: the execution's status, its elapsed time and the state running."""
     parts = [html.escape(status or "NOT STARTED")]
-    stamps = [e.get("timestamp") for e in history]
-    times = [t for t in stamps if hasattr(t, "timestamp")]
+    from datetime import datetime
+
+    times = [t for t in (e.get("timestamp") for e in history) if isinstance(t, datetime)]
     if len(times) >= 2 or (times and status == "RUNNING"):
-        from datetime import UTC, datetime
+        from datetime import UTC
 
         end = times[-1] if status != "RUNNING" or len(times) >= 2 else datetime.now(UTC)
         parts.append(f"{max((end - times[0]).total_seconds(), 0.0):.1f} s")
