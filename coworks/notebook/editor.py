@@ -92,7 +92,9 @@ class WorkflowEditor(anywidget.AnyWidget):  # type: ignore[misc]
     .coworks-workflow-editor .cw-problem { color: var(--jp-error-color1); }
     .coworks-workflow-editor .cw-row { display: flex; gap: 4px; align-items: center; margin: 2px 0; }
     .coworks-workflow-editor .cw-row > label { flex: 0 0 110px; color: var(--jp-ui-font-color2); }
-    .coworks-workflow-editor .cw-row > input, .coworks-workflow-editor .cw-row > select { flex: 1 1 auto; }
+    .coworks-workflow-editor .cw-row > input, .coworks-workflow-editor .cw-row > select { flex: 1 1 auto;
+      min-width: 0; }
+    .coworks-workflow-editor .cw-choice .cw-row { flex-wrap: wrap; }
     .coworks-workflow-editor pre { max-height: 320px; overflow: auto; color: var(--jp-content-font-color1);
       background: var(--jp-layout-color2); padding: 6px; }
     .coworks-workflow-editor .cw-message.error { color: var(--jp-error-color1); }

@@ -123,9 +123,10 @@ function render({ model, el }) {
     const row = (rule, index) => {
       const parts = rule.parts || { path: "", op: "==", value: "", kind: "" };
       const path = h("input", { type: "text", className: "cw-path", value: parts.path, list: `cw-paths-${model.cid}`,
-        placeholder: "$.path" });
+        placeholder: "$.path", size: 14 });
       const op = h("select", { className: "cw-op" }, ...options(form.operators, parts.op));
-      const value = h("input", { type: "text", className: "cw-value", value: parts.value, placeholder: "value" });
+      const value = h("input", { type: "text", className: "cw-value", value: parts.value, placeholder: "value",
+        size: 6 });
       const kind = h("select", { className: "cw-kind-of" },
         ...options([["", "auto"], ["number", "number"], ["string", "text"], ["boolean", "boolean"],
           ["timestamp", "time"]], parts.kind));
@@ -217,12 +218,13 @@ function render({ model, el }) {
   }
 
   function draw() {
-    el.replaceChildren(
+    const parts = [
       h("div", { className: "cw-header" }, h("b", {}, `Workflow ${model.get("title")}`)),
       toolbar(),
       h("div", { className: `cw-message ${model.get("message_kind")}` }, model.get("message")),
       model.get("shown") ? h("pre", { className: `cw-shown cw-shown-${model.get("shown")}` }, model.get("text")) : null,
-      problems(), settings(), palette(), stateForm(), paths());
+      problems(), settings(), palette(), stateForm(), paths()];
+    el.replaceChildren(...parts.filter((part) => part !== null));
   }
 
   draw();
