@@ -36,6 +36,8 @@ class FunctionConfig:
     code_sha256: str
     code: bytes = field(repr=False)
     region: str = "us-east-1"
+    #: The function's layers in order, each (ARN, CodeSha256, zip): the layer versions published here.
+    layers: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,18 @@ def function_config(name_or_arn: str, qualifier: str | None, region: str) -> Fun
     else:
         name, _, in_name = name_or_arn.partition(":")
         qualifier = in_name or qualifier
+    backend = _backend("lambda", region)
     try:
-        fn = _backend("lambda", region).get_function(name, qualifier)
+        fn = backend.get_function(name, qualifier)
     except Exception:
         raise ControlPlaneLookupError(
             f"Function {name}{':' + qualifier if qualifier else ''} is not deployed in {region}."
         ) from None
+    layers = []
+    for layer in fn.layers or []:  # moto refuses a layer ARN it does not hold, as Lambda does
+        version = backend.layers_versions_by_arn(layer["Arn"])
+        if version is not None:
+            layers.append((str(layer["Arn"]), str(version.code_sha_256), bytes(version.code_bytes)))
     return FunctionConfig(
         name=fn.function_name,
         version=str(fn.version),
@@ -95,6 +103,7 @@ def function_config(name_or_arn: str, qualifier: str | None, region: str) -> Fun
         code_sha256=fn.code_sha_256,
         code=fn.code_bytes,
         region=region,
+        layers=tuple(layers),
     )
 
 

@@ -78,6 +78,8 @@ class LocalLambda:
             alias=config.qualifier if config.qualifier and not config.qualifier.isdigit() else None,
             region=config.region,
             runtime=config.runtime,
+            # Lambda extracts each layer into /opt: here a read-only folder per layer version.
+            layers=tuple(str(self._pool.unpack_layer(sha, code, arn)) for arn, sha, code in config.layers),
         )
         result = self._pool.invoke(spec, payload, qualifier=config.qualifier, request_id=request_id)
         lines = lambda_log_lines(request_id, config.version, result)

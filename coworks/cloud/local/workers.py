@@ -37,7 +37,7 @@ import time
 import uuid
 import weakref
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..errors import InvalidRequestContentError, RequestTooLargeError, WorkerError
@@ -274,15 +274,27 @@ class WorkerPool:
         ready["init_ms"] = (time.monotonic() - started) * 1000
         return worker, ready
 
+    def unpack_layer(self, sha: str, data: bytes, arn: str) -> Path:
+        """A layer version's zip extracted once per hash under ``cache_dir/layers/``, read-only: the
+        folder a worker sees as Lambda's ``/opt`` for it."""
+        (self.cache_dir / "layers").mkdir(exist_ok=True)
+        return self._extract(Path("layers") / _directory_name(sha), lambda: data, f"layer {arn}")
+
     def _unpack(self, function: FunctionSpec, sha: str) -> Path:
         """``cache_dir/<hash>/``, extracted once per code hash (atomically, so concurrent pools agree)."""
-        target = self.cache_dir / _directory_name(sha)
+        code = function.code
+        return self._extract(Path(_directory_name(sha)),
+                             lambda: code if isinstance(code, bytes) else Path(code).read_bytes(),
+                             f"function {function.name}")
+
+    def _extract(self, name: Path, read: Callable[[], bytes], what: str) -> Path:
+        target = self.cache_dir / name
         if target.is_dir():
             return target
         with self._unpack_lock:
             if target.is_dir():
                 return target
-            data = function.code if isinstance(function.code, bytes) else Path(function.code).read_bytes()
+            data = read()
             staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.cache_dir))
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -290,9 +302,7 @@ class WorkerPool:
                 _read_only(staging)
                 staging.rename(target)
             except zipfile.BadZipFile as exc:
-                raise WorkerError(
-                    f"The code of function {function.name} is not a zip file: redeploy it.", resource=function.name
-                ) from exc
+                raise WorkerError(f"The code of {what} is not a zip file: publish it again.", resource=what) from exc
             except OSError:
                 if not target.is_dir():
                     raise

@@ -93,10 +93,11 @@ def warnings_for(package: Package) -> tuple[str, ...]:
     for missing in missing_imports(package):
         by_module.setdefault(missing.module, []).append(missing)
     runtime = package.declarations.runtime
+    layers = " (unless one of its layers does: their content is not read)" if package.declarations.layers else ""
     return tuple(
         f"{found[0]}{f' (and {len(found) - 1} more)' if len(found) > 1 else ''}, which neither the package nor "
-        f"the {runtime} runtime provides: add it to the service's requirements, or the import fails on Lambda "
-        "with Runtime.ImportModuleError."
+        f"the {runtime} runtime provides{layers}: add it to the service's requirements, or the import fails on "
+        "Lambda with Runtime.ImportModuleError."
         for _, found in sorted(by_module.items()))
 
 
