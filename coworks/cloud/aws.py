@@ -188,13 +188,14 @@ class AwsCloud:
         triggers: Iterable[Any] = (),
         log_level: str = "ALL",
         retention: int = 30,
+        type: str = "STANDARD",
     ) -> WorkflowDeployment:
         """Ready ``workflow`` (a ``Workflow`` or ``"module:attribute"``) for ``stage``; nothing changes in
         AWS until ``.apply()``. Each Task's FunctionName is a service deployed at ``stage`` (``services``
         maps names that differ); ``triggers``: ``"rate(1 hour)"``, ``"cron(...)"``, event-pattern dicts
-        or ``Trigger`` objects."""
+        or ``Trigger`` objects; ``type="EXPRESS"`` for an Express state machine (StartSyncExecution)."""
         return self.deployer.deploy_workflow(workflow, stage, services=services, triggers=triggers,
-                                             log_level=log_level, retention=retention)
+                                             log_level=log_level, retention=retention, type=type)
 
     def state_machine_arn(self, workflow: Any, stage: str = "dev") -> str:
         """The ARN of ``workflow`` deployed at ``stage``: an ARN is returned as it is."""

@@ -122,8 +122,9 @@ def identity(event: dict[str, Any], sources: tuple[str, ...]) -> list[str] | Non
         value: Any = None
         if source.startswith("method.request.header."):
             name = source[len("method.request.header."):].lower()
-            headers = event.get("headers") if type(event.get("headers")) is dict else {}
-            value = next((v for k, v in headers.items() if str(k).lower() == name), None)
+            headers: Any = event.get("headers")
+            pairs = headers.items() if type(headers) is dict else ()
+            value = next((v for k, v in pairs if str(k).lower() == name), None)
         elif source.startswith("method.request.querystring."):
             query = event.get("queryStringParameters")
             value = query.get(source[len("method.request.querystring."):]) if type(query) is dict else None

@@ -117,8 +117,10 @@ class Executor:
         *,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         name: str | None = None,
+        redrive_count: int = 0,
     ) -> Execution:
-        """Execute once; never raises for failures inside the workflow (see ``status``)."""
+        """Execute once; never raises for failures inside the workflow (see ``status``).
+        ``redrive_count`` is ``$$.Execution.RedriveCount`` (a redriven execution's run)."""
         data = {} if input is None else input
         try:
             json.dumps(data)
@@ -138,7 +140,7 @@ class Executor:
             "Name": name,
             "StartTime": aws_timestamp(start),
             "RoleArn": self.role_arn,
-            "RedriveCount": 0,
+            "RedriveCount": redrive_count,
         }
         run = Run(
             history,

@@ -126,6 +126,9 @@ class Resolver:
         else:
             items = [(None, s) for s in services]
         for key, target in items:
+            if key is None and isinstance(target, Mapping):  # a list may hold a mapping of more services
+                self.by_key.update(target)
+                continue
             if key is None:
                 name = service_name(target)
                 if name is not None:

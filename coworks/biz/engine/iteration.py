@@ -62,6 +62,43 @@ def _capture(job: Callable[[Scope], Any], scope: Scope) -> Any:
         return err
 
 
+_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
+def read_items(found: Any, config: Any) -> Any:
+    """What an ItemReader gives the Map: a list as it is, or an object's content (``s3:getObject``)
+    parsed as its ``ReaderConfig.InputType`` says (JSON by default, JSONL, CSV with the header in
+    the first row or given), at most ``MaxItems`` of them."""
+    import csv
+    import io
+    import json
+
+    config = config if isinstance(config, dict) else {}
+    if isinstance(found, bytes):
+        found = found.decode("utf-8")
+    if isinstance(found, str):
+        kind = str(config.get("InputType", "JSON")).upper()
+        try:
+            if kind == "JSONL":
+                found = [json.loads(line) for line in found.splitlines() if line.strip()]
+            elif kind == "CSV":
+                delimiter = _DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")), ",")
+                rows = list(csv.reader(io.StringIO(found), delimiter=delimiter))
+                if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
+                    header = [str(h) for h in config.get("CSVHeaders") or []]
+                else:
+                    header, rows = (rows[0] if rows else []), rows[1:]
+                found = [dict(zip(header, row, strict=False)) for row in rows]
+            else:
+                found = json.loads(found)
+        except ValueError as exc:
+            raise StatesError("States.ItemReaderFailed", f"The object is not valid {kind}: {exc}") from None
+    limit = config.get("MaxItems")
+    if isinstance(found, list) and isinstance(limit, int) and limit > 0:
+        found = found[:limit]
+    return found
+
+
 class ParallelStep(Step):
     """Parallel: every branch gets the effective input; the result lists their outputs."""
 
@@ -126,7 +163,7 @@ class MapStep(Step):
                 params = compile_value(params)(scope.bindings(raw, ctx))
             else:
                 params = compile_template(params)(data, ctx, scope.variables)
-            items = self.reader(params, TaskContext(scope.clock, self.name))
+            items = read_items(self.reader(params, TaskContext(scope.clock, self.name)), reader.get("ReaderConfig"))
         elif self.jsonata:
             items = compile_value(self.spec["Items"])(scope.bindings(raw, ctx)) if "Items" in self.spec else raw
             if not isinstance(items, list):

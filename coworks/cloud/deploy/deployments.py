@@ -131,9 +131,11 @@ class WorkflowDeployment(_Readied):
     state machine's ARN instead (``arn``), and ``start(input)`` to run it."""
 
     def __init__(self, cloud: AwsCloud, workflow: Any, stage: str, *, services: Mapping[str, str] | None = None,
-                 triggers: Iterable[Any] = (), log_level: str = "ALL", retention: int = 30) -> None:
+                 triggers: Iterable[Any] = (), log_level: str = "ALL", retention: int = 30,
+                 type: str = "STANDARD") -> None:
         self.cloud = cloud
         self.workflow = workflow
+        self.type = type
         self.stage = stage
         self.services = dict(services or {})
         # Triggers declared on the workflow, then any given at deploy time.
@@ -153,7 +155,8 @@ class WorkflowDeployment(_Readied):
         if self._model is None:
             self._model = build_workflow_model(
                 self.workflow, self.stage, account=self.cloud.account, region=self.cloud.region,
-                services=self.services, triggers=self.triggers, log_level=self.log_level, retention=self.retention)
+                services=self.services, triggers=self.triggers, log_level=self.log_level, retention=self.retention,
+                type=self.type)
         return self._model
 
     @property
@@ -207,9 +210,9 @@ class Deployer:
 
     def deploy_workflow(self, workflow: Any, stage: str = "dev", *,
                         services: Mapping[str, Any] | Iterable[Any] | None = None, triggers: Iterable[Any] = (),
-                        log_level: str = "ALL", retention: int = 30) -> WorkflowDeployment:
+                        log_level: str = "ALL", retention: int = 30, type: str = "STANDARD") -> WorkflowDeployment:
         return WorkflowDeployment(self.cloud, load_workflow(workflow), stage, services=service_aliases(services),
-                                  triggers=triggers, log_level=log_level, retention=retention)
+                                  triggers=triggers, log_level=log_level, retention=retention, type=type)
 
     def state_machine_arn(self, workflow: Any, stage: str = "dev") -> str:
         if isinstance(workflow, str) and workflow.startswith("arn:"):

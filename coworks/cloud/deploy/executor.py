@@ -294,7 +294,7 @@ def _machine(run: Run, action: Action) -> None:
     if action.verb == "create":
         tags = [{"key": k, "value": v} for k, v in sorted(run.tags.items())]
         _until_role_settles(run, lambda: c.call("stepfunctions", "create_state_machine", name, name=name,
-                                                type="STANDARD", tags=tags, **machine.settings()),
+                                                type=machine.type, tags=tags, **machine.settings()),
                             _states_refused_role)
     else:
         _until_role_settles(run, lambda: c.call("stepfunctions", "update_state_machine", name,

@@ -209,13 +209,17 @@ def build_workflow_model(
     triggers: Iterable[Any] = (),
     log_level: str = "ALL",
     retention: int = 30,
+    type: str = "STANDARD",
 ) -> WorkflowModel:
-    """The desired resources of ``workflow`` (a biz ``Workflow``) at ``stage``.
+    """The desired resources of ``workflow`` (a biz ``Workflow``) at ``stage``; ``type`` is the state
+    machine's, STANDARD or EXPRESS (short, synchronous runs: StartSyncExecution).
 
     ``services`` maps a Task's FunctionName to the deployed service's name when they differ;
     any other name is taken as a service deployed at the same stage.
     """
     owner = Owner(workflow.name, check_stage(stage), WORKFLOW)
+    if type not in ("STANDARD", "EXPRESS"):
+        raise ConfigurationError(f"State machine type {type!r} is neither STANDARD nor EXPRESS.", resource=type)
     if log_level not in LOG_LEVELS:
         raise ConfigurationError(f"Log level {log_level!r} is not one of {', '.join(LOG_LEVELS)}.", resource=log_level)
     workflow.validate()
@@ -242,7 +246,7 @@ def build_workflow_model(
     if log_level != "OFF":
         logging["destinations"] = [{"cloudWatchLogsLogGroup": {
             "logGroupArn": f"arn:aws:logs:{region}:{account}:log-group:{group}:*"}}]
-    machine = StateMachine(name, arn, json.dumps(definition), role.arn, logging)
+    machine = StateMachine(name, arn, json.dumps(definition), role.arn, logging, type)
     found = [Trigger.of(t) for t in triggers]
     names = [t.name for t in found]
     twice = sorted({n for n in names if names.count(n) > 1})

@@ -213,6 +213,7 @@ class StateMachine:
     definition: str  # the ASL as JSON text, function names resolved
     role_arn: str
     logging: dict[str, Any]
+    type: str = "STANDARD"  # or EXPRESS (set at creation: AWS cannot change it)
 
     def settings(self) -> dict[str, Any]:
         """The update_state_machine parameters, also what is compared with AWS."""

@@ -166,6 +166,7 @@ class StateMachineConfig:
     region: str
     log_level: str = "OFF"
     log_group: str | None = None  # where executions' events are written (loggingConfiguration)
+    type: str = "STANDARD"  # or EXPRESS
 
 
 def state_machine(arn: str) -> StateMachineConfig:
@@ -185,7 +186,8 @@ def state_machine(arn: str) -> StateMachineConfig:
         found = re.search(r":log-group:([^:]+)", arn)
         group = found.group(1) if found else group
     return StateMachineConfig(machine.name, machine.arn, machine.definition, machine.roleArn, region,
-                              str(logging.get("level") or "OFF"), group)
+                              str(logging.get("level") or "OFF"), group,
+                              str(getattr(machine, "type", "") or "STANDARD"))
 
 
 @dataclass(frozen=True)
@@ -305,3 +307,30 @@ def _s3() -> Any:
     from moto.backends import get_backend
 
     return get_backend("s3")[ACCOUNT]["aws"]  # type: ignore[call-overload]
+
+
+def s3_content(bucket: str, key: str) -> bytes:
+    """An object's bytes, for a Distributed Map's ``s3:getObject`` ItemReader."""
+    try:
+        found = _s3().get_object(bucket, key)
+    except Exception:
+        found = None
+    if found is None:
+        raise ControlPlaneLookupError(f"The object s3://{bucket}/{key} does not exist.")
+    return bytes(found.value)
+
+
+def s3_listing(bucket: str, prefix: str = "") -> list[dict[str, Any]]:
+    """The objects under a prefix as ``s3:listObjectsV2`` items: Etag, Key, LastModified (epoch
+    seconds), Size, StorageClass, in key order."""
+    try:
+        keys = _s3().get_bucket(bucket).keys
+    except Exception:
+        raise ControlPlaneLookupError(f"The bucket {bucket} does not exist.") from None
+    found = []
+    for key in sorted(k for k in list(keys.keys()) if k.startswith(prefix)):
+        item = keys[key]
+        found.append({"Etag": str(item.etag) if str(item.etag).startswith('"') else f'"{item.etag}"', "Key": key,
+                      "LastModified": int(item.last_modified.timestamp()), "Size": int(item.size),
+                      "StorageClass": str(getattr(item, "storage_class", "STANDARD") or "STANDARD")})
+    return found

@@ -171,6 +171,9 @@ class FrontDoorServer:
         self._server.socket.listen(1024)
         self.port: int = self._server.server_port
         self.url = f"http://{HOST}:{self.port}"
+        #: The same endpoint for SDKs that add host prefixes (StartSyncExecution's ``sync-``): the
+        #: prefix lands in the userinfo, the host stays 127.0.0.1 (see ``stepfunctions``).
+        self.sync_url = f"http://coworks@{HOST}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
 
     def start(self) -> FrontDoorServer:

@@ -5,6 +5,18 @@ in a background thread with the biz executor on a real clock, its Tasks invoking
 functions in the local Lambda workers. The front door hands over the JSON-protocol operations
 below (``X-Amz-Target: AWSStepFunctions.<Operation>``) and answers them in the shapes boto3
 expects, so ``boto3.client("stepfunctions")`` on the local endpoint sees real executions.
+
+- Express state machines: ``StartSyncExecution`` runs one to its end within the request (it is
+  refused for a STANDARD machine, as on AWS), their executions have ``...:express:...`` ARNs.
+  boto3 sends StartSyncExecution to the host ``sync-<endpoint host>`` (the operation's host
+  prefix): for ``http://127.0.0.1:PORT`` that host does not resolve and the request never leaves
+  boto3 (aws-cli issue 6898, aws-sdk-js-v3 issue 7146). The front door's ``sync_url``,
+  ``http://coworks@127.0.0.1:PORT``, survives it: the prefix lands in the userinfo
+  (``sync-coworks@127.0.0.1``), the host stays this one, and the request is answered here.
+- ``TestState`` runs one state on its own, as the console's "Test state" does.
+- ``RedriveExecution`` restarts a failed, timed-out or aborted execution from the state that did not
+  succeed, with the input it had, in the same history (``ExecutionRedriven``).
+- A Distributed Map's ``ItemReader`` reads the local S3 (``s3:getObject``, ``s3:listObjectsV2``).
 """
 
 from __future__ import annotations
@@ -61,6 +73,10 @@ class LocalExecution:
     clock: Any = None
     #: The end the executor reported (status, time, details), applied once its logs are written.
     ending: tuple[str, datetime, dict[str, Any]] | None = None
+    redrives: int = 0
+    redriven: datetime | None = None
+    #: Added to the ids the executor gives a redrive's events, so the history goes on.
+    offset: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def end(self, status: str, when: datetime, *, output: str | None = None, error: str | None = None,
@@ -71,8 +87,11 @@ class LocalExecution:
         answer: dict[str, Any] = {
             "executionArn": self.arn, "stateMachineArn": self.machine_arn, "name": self.name, "status": self.status,
             "startDate": self.start.timestamp(), "input": self.input, "inputDetails": {"included": True},
-            "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE",
+            "redriveCount": self.redrives,
+            "redriveStatus": "REDRIVABLE" if self.status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE",
         }
+        if self.redriven is not None:
+            answer["redriveDate"] = self.redriven.timestamp()
         if self.stop is not None:
             answer["stopDate"] = self.stop.timestamp()
         if self.output is not None:
@@ -96,6 +115,8 @@ class LocalStepFunctions:
             "StopExecution": self.stop_execution,
             "ListExecutions": self.list_executions,
             "GetExecutionHistory": self.get_execution_history,
+            "TestState": self.test_state,
+            "RedriveExecution": self.redrive_execution,
         }
 
     def handles(self, environ: dict[str, Any]) -> bool:
@@ -127,11 +148,107 @@ class LocalStepFunctions:
         return {"executionArn": execution.arn, "startDate": execution.start.timestamp()}
 
     def start_sync_execution(self, request: dict[str, Any]) -> dict[str, Any]:
-        execution, config, data = self._new(request)
+        """Run an Express execution to its end and answer it (StartSyncExecution's response fields)."""
+        execution, config, data = self._new(request, express_only=True)
         self._run(execution, config, data)
-        answer = execution.describe()
-        answer["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100}
+        answer = {k: v for k, v in execution.describe().items() if not k.startswith("redrive")}
+        elapsed = ((execution.stop or execution.start) - execution.start).total_seconds() * 1000
+        # Express bills by 64 MB and 100 ms steps.
+        answer["billingDetails"] = {"billedMemoryUsedInMB": 64,
+                                    "billedDurationInMilliseconds": max(100, -(-int(elapsed) // 100) * 100)}
         return answer
+
+    def test_state(self, request: dict[str, Any]) -> dict[str, Any]:
+        """TestState: one state, run on its own with the given input and variables; its output, the
+        next state, and ``SUCCEEDED``, ``FAILED``, ``CAUGHT_ERROR`` or ``RETRIABLE`` (a Retry would
+        match: TestState never retries)."""
+        from ...biz.engine.clock import SimulatedClock
+        from ...biz.engine.executor import Executor
+        from ...biz.errors import WorkflowError
+        from .invoker import LambdaInvoker
+
+        try:
+            state = json.loads(str(request.get("definition") or ""))
+            data = json.loads(str(request.get("input") or "{}"))
+            variables = json.loads(str(request.get("variables") or "{}"))
+        except ValueError:
+            raise Fault("InvalidDefinition", "The definition, input and variables must be JSON text.") from None
+        if not isinstance(state, dict) or "Type" not in state:
+            raise Fault("InvalidDefinition", "The definition must be one state: a JSON object with a Type.")
+        retriers = state.pop("Retry", None)
+        targets = {t for t in _targets(state)}
+        name = "TestState" if "TestState" not in targets else "TestState_"
+        states = {name: state, **{t: {"Type": "Succeed"} for t in targets}}
+        if variables:  # assigned by a Pass before the state, so the state reads them as $name
+            states = {"Variables": {"Type": "Pass", "Assign": variables, "Next": name}, **states}
+        definition = {"StartAt": "Variables" if variables else name, "States": states}
+        if state.get("QueryLanguage") == "JSONata":
+            definition["QueryLanguage"] = "JSONata"
+        region = "us-east-1"
+        try:
+            executor = Executor(definition, services=[LambdaInvoker(self.lambdas, region), _s3_readers()],
+                                clock=SimulatedClock(), workflow_name="TestState", region=region,
+                                role_arn=request.get("roleArn"))
+            ran = executor.run(data, name=str(uuid.uuid4()))
+        except WorkflowError as exc:
+            raise Fault("InvalidDefinition", str(exc)) from None
+        entered = [e["stateEnteredEventDetails"]["name"] for e in ran.history if "stateEnteredEventDetails" in e]
+        after = entered[entered.index(name) + 1] if name in entered and entered.index(name) + 1 < len(entered) else None
+        failures = [e for e in ran.history if e["type"].endswith(("Failed", "TimedOut"))
+                    and not e["type"].startswith(("Execution", "MapIteration"))]
+        answer: dict[str, Any] = {}
+        if ran.status == "SUCCEEDED":
+            answer["output"] = json.dumps(ran.output, separators=(",", ":"))
+            if after is not None:
+                answer["nextState"] = after
+            answer["status"] = "SUCCEEDED"
+            if failures:  # a Catch took the error
+                details = next(v for k, v in failures[-1].items() if k.endswith("EventDetails"))
+                answer.update({k: v for k, v in details.items() if k in ("error", "cause")}, status="CAUGHT_ERROR")
+        else:
+            answer.update({k: v for k, v in (("error", ran.error), ("cause", ran.cause)) if v is not None})
+            from ...biz.engine.steps import error_matches
+
+            retried = any(error_matches(r.get("ErrorEquals", []), ran.error or "") for r in retriers or [])
+            answer["status"] = "RETRIABLE" if retried else "FAILED"
+        if request.get("inspectionLevel") in ("DEBUG", "TRACE"):
+            answer["inspectionData"] = {"input": json.dumps(data, separators=(",", ":"))}
+            if "output" in answer:
+                answer["inspectionData"]["afterResultPath"] = answer["output"]
+        return answer
+
+    def redrive_execution(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Restart an execution that did not succeed from the state that did not, with that state's input."""
+        execution = self._find(request.get("executionArn"))
+        config = state_machine(execution.machine_arn)
+        with execution.lock:
+            if execution.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+                raise Fault("ExecutionNotRedrivable",
+                            f"Execution with status {execution.status} cannot be redriven: '{execution.arn}'")
+            if config.type == "EXPRESS":
+                raise Fault("ExecutionNotRedrivable", "Express executions cannot be redriven.")
+            definition = json.loads(config.definition)
+            top = set(definition.get("States", {}))
+            entered = [e for e in execution.events if e.get("stateEnteredEventDetails", {}).get("name") in top]
+            if not entered:
+                raise Fault("ExecutionNotRedrivable", f"Execution '{execution.arn}' never entered a state.")
+            restart = entered[-1]["stateEnteredEventDetails"]
+            now = datetime.now(UTC)
+            execution.redrives += 1
+            execution.redriven = now
+            execution.status, execution.stop, execution.error, execution.cause = "RUNNING", None, None, None
+            execution.output, execution.ending = None, None
+            last = execution.events[-1]["id"]
+            execution.events.append({"timestamp": now, "type": "ExecutionRedriven", "id": last + 1,
+                                     "previousEventId": last,
+                                     "executionRedrivenEventDetails": {"redriveCount": execution.redrives}})
+            execution.offset = last + 1  # the redrive's ExecutionStarted is replaced by ExecutionRedriven
+        definition["StartAt"] = restart["name"]
+        definition["States"] = _reachable(definition["States"], restart["name"])  # what ran before is done
+        data = json.loads(restart.get("input") or "{}")
+        threading.Thread(target=self._run, args=(execution, config, data, definition), daemon=True,
+                         name=f"coworks-redrive-{execution.name}").start()
+        return {"redriveDate": now.timestamp()}
 
     def describe_execution(self, request: dict[str, Any]) -> dict[str, Any]:
         execution = self._find(request.get("executionArn"))
@@ -187,18 +304,24 @@ class LocalStepFunctions:
             raise Fault("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
         return found
 
-    def _new(self, request: dict[str, Any]) -> tuple[LocalExecution, StateMachineConfig, Any]:
+    def _new(self, request: dict[str, Any], *, express_only: bool = False
+             ) -> tuple[LocalExecution, StateMachineConfig, Any]:
         try:
             config = state_machine(str(request.get("stateMachineArn") or ""))
         except ControlPlaneLookupError as exc:
             raise Fault("StateMachineDoesNotExist", str(exc)) from None
+        if express_only and config.type != "EXPRESS":
+            raise Fault("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
         text = request.get("input") or "{}"
         try:
             data = json.loads(text)
         except ValueError:
             raise Fault("InvalidExecutionInput", f"The input is not JSON: {text[:100]!r}.") from None
         name = str(request.get("name") or uuid.uuid4())
-        arn = f"arn:aws:states:{config.region}:{ACCOUNT}:execution:{config.name}:{name}"
+        if config.type == "EXPRESS":  # an Express execution's ARN: ...:express:<machine>:<name>:<id>
+            arn = f"arn:aws:states:{config.region}:{ACCOUNT}:express:{config.name}:{name}:{uuid.uuid4()}"
+        else:
+            arn = f"arn:aws:states:{config.region}:{ACCOUNT}:execution:{config.name}:{name}"
         with self._lock:
             if arn in self.executions:
                 raise Fault("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
@@ -206,8 +329,10 @@ class LocalStepFunctions:
             self.executions[arn] = execution
         return execution, config, data
 
-    def _run(self, execution: LocalExecution, config: StateMachineConfig, data: Any) -> None:
-        """Run one execution to its end (in its own thread, or the request's for a sync one)."""
+    def _run(self, execution: LocalExecution, config: StateMachineConfig, data: Any,
+             definition: dict[str, Any] | None = None) -> None:
+        """Run one execution to its end (in its own thread, or the request's for a sync one); a
+        redrive gives the definition that starts at the state to run again."""
         from ...biz.engine.clock import RealClock
         from ...biz.engine.executor import Executor
         from .invoker import LambdaInvoker
@@ -215,11 +340,13 @@ class LocalStepFunctions:
         clock = RealClock()
         execution.clock = clock
         try:
-            definition = json.loads(config.definition)
+            definition = definition if definition is not None else json.loads(config.definition)
             invoker = LambdaInvoker(self.lambdas, config.region)
-            executor = Executor(definition, services=[invoker], clock=clock, workflow_name=config.name,
-                                region=config.region, account=ACCOUNT, role_arn=config.role_arn)
-            executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name)
+            executor = Executor(definition, services=[invoker, _s3_readers()], clock=clock,
+                                workflow_name=config.name, region=config.region, account=ACCOUNT,
+                                role_arn=config.role_arn)
+            executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name,
+                         redrive_count=execution.redrives)
         except _Aborted:
             pass
         except Exception as exc:  # cannot run here: fail it as AWS fails a broken execution
@@ -247,6 +374,12 @@ class LocalStepFunctions:
         with execution.lock:
             if execution.status != "RUNNING":
                 raise _Aborted
+            if execution.offset:
+                if event["type"] == "ExecutionStarted":
+                    return  # a redrive goes on from ExecutionRedriven
+                event = {**event, "id": event["id"] + execution.offset - 1,
+                         "previousEventId": event["previousEventId"] + execution.offset - 1
+                         if event["previousEventId"] > 1 else execution.offset}
             execution.events.append(event)
             status = _ENDS.get(event["type"])
             if status is not None:
@@ -275,6 +408,43 @@ def _write_logs(execution: LocalExecution, config: StateMachineConfig) -> None:
     } for e in events]
     if records:
         write_log_events(config.region, config.log_group, f"states/{config.name}/{execution.name}", records)
+
+
+def _targets(state: dict[str, Any]) -> list[str]:
+    out = [state.get("Next"), state.get("Default")]
+    out += [c.get("Next") for c in state.get("Choices", []) + state.get("Catch", []) if isinstance(c, dict)]
+    return [t for t in out if isinstance(t, str)]
+
+
+def _reachable(states: dict[str, Any], start: str) -> dict[str, Any]:
+    seen, todo = {start}, [start]
+    while todo:
+        for target in _targets(states.get(todo.pop(), {})):
+            if target in states and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return {name: state for name, state in states.items() if name in seen}
+
+
+def _s3_readers() -> dict[str, Any]:
+    """The Distributed Map's ItemReaders over the local S3: an object's content (parsed by the
+    Map's ReaderConfig) or a listing of objects."""
+    from ...biz.errors import StatesError
+    from .controlplane import s3_content, s3_listing
+
+    def get_object(parameters: dict[str, Any]) -> bytes:
+        try:
+            return s3_content(str(parameters.get("Bucket")), str(parameters.get("Key")))
+        except ControlPlaneLookupError as exc:
+            raise StatesError("S3.NoSuchKey", str(exc)) from None
+
+    def list_objects(parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            return s3_listing(str(parameters.get("Bucket")), str(parameters.get("Prefix") or ""))
+        except ControlPlaneLookupError as exc:
+            raise StatesError("S3.NoSuchBucket", str(exc)) from None
+
+    return {"arn:aws:states:::s3:getObject": get_object, "arn:aws:states:::s3:listObjectsV2": list_objects}
 
 
 def _wire(event: dict[str, Any]) -> dict[str, Any]:
