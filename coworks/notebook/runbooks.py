@@ -151,14 +151,22 @@ def run_runbook(
             started["count"] += 1
             progress(started["count"], total, first_line(cell.source) or "(comments only)")
 
+    import tempfile
+
+    from traitlets.config import Config
+
     began = time.monotonic()
     failure: str | None = None
+    # The kernel talks over Unix sockets in a private folder, not TCP: no port open on the machine,
+    # and none of ipykernel's warning about unencrypted TCP in the runbook's output.
+    sockets = tempfile.TemporaryDirectory(prefix="coworks-kernel-")
+    transport = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets.name) / "kernel")}})
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=dict(parameters or {}), kernel_name=kernel_name,
             language=language,
             cwd=str(source.parent.resolve()), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout, on_cell_start=on_cell_start,
+            execution_timeout=timeout, on_cell_start=on_cell_start, config=transport,
         )
     except PapermillExecutionError as exc:
         label = cell_label({"source": exc.source, "execution_count": exc.exec_count})
@@ -167,6 +175,8 @@ def run_runbook(
         if not executed.is_file():
             raise RunbookError(f"{source} could not run: {type(exc).__name__}: {exc}") from None
         failure = f"{source.name} stopped: {type(exc).__name__}: {exc}"
+    finally:
+        sockets.cleanup()
     write_report(executed, report)
     result = RunbookResult(executed, report, time.monotonic() - began, failure)
     if failure is not None:

@@ -76,3 +76,15 @@ def test_a_notebook_without_kernelspec_runs_and_kernel_can_be_named(tmp_path: Pa
     assert "42" in (tmp_path / "bare.html").read_text()
     wrong = CliRunner().invoke(cli, ["runbook", str(tmp_path / "bare.ipynb"), "--kernel", "cobol"])
     assert wrong.exit_code == 1 and "There is no Jupyter kernel 'cobol': use one of" in wrong.output
+
+
+def test_a_runbook_prints_no_kernel_transport_warning(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = _notebook(tmp_path / "quiet.ipynb", "print('hi')")
+    done = subprocess.run([sys.executable, "-m", "coworks.cli", "runbook", str(path)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr and "without encryption" not in done.stderr
+    assert not list(tmp_path.glob("kernel-*"))  # the kernel's sockets were made elsewhere and are gone
