@@ -18,8 +18,12 @@ fi
 stamp=".venv/.coworks-$(echo "$extras" | tr ',' '-')-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "==> installing coworks[$extras] into .venv (first run only)"
-    .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-    .venv/bin/python -m pip install --quiet -e ".[$extras]" 2>&1 | grep -v "^WARNING: Location" || true
+    # pip below 26.3: chalice (a dev dependency) pins pip<26.3, and a newer pip would be
+    # downgraded again by the next install, with a resolver warning each time.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "pip>=24,<26.3" 2>&1 \
+        | grep -v "^WARNING: Location" || true
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" 2>&1 \
+        | grep -v "^WARNING: Location" || true
     .venv/bin/python -c "import coworks" || { echo "installing coworks[$extras] failed" >&2; exit 1; }
     touch "$stamp"
 fi
