@@ -192,16 +192,86 @@ def svg_parts(svg: str) -> tuple[str, dict[str, str]] | None:
 
 
 def svg_patch(old: str, new: str) -> dict[str, Any] | None:
-    """What turns the drawing ``old`` into ``new``: the groups to set, those to remove, the new head."""
+    """What turns the drawing ``old`` into ``new``: the groups that only moved (by how much), the
+    groups to set and to remove, and the new head.
+
+    After an edit dot lays the graph out again and most shapes shift by the same distance (a
+    label grew, a state was added below): those are sent as a shift, not as their SVG. ``shift``
+    moves every group the patch does not name otherwise, ``keep`` names those that stay.
+    """
     before, after = svg_parts(old), svg_parts(new)
     if before is None or after is None or not before[1]:
         return None
-    changed = {k: v for k, v in after[1].items() if before[1].get(k) != v}
+    changed: dict[str, str] = {}
+    moved: dict[str, list[str]] = {}
+    kept: list[str] = []
+    for key, text_ in after[1].items():
+        was = before[1].get(key)
+        if was == text_ or (was is not None and _TITLE.sub("", was) == _TITLE.sub("", text_)):
+            kept.append(key)
+            continue
+        delta = _translation(was, text_) if was is not None else None
+        if delta is None:
+            changed[key] = text_
+        else:
+            moved.setdefault(delta, []).append(key)
     removed = [k for k in before[1] if k not in after[1]]
     patch: dict[str, Any] = {"set": changed, "remove": removed}
+    if moved:
+        common = max(moved, key=lambda d: len(moved[d]))
+        if len(moved[common]) > len(kept):
+            patch["shift"] = [float(v) for v in common.split(",")]
+            patch["keep"] = kept
+            del moved[common]
+        patch["moves"] = moved
     if before[0] != after[0]:
         patch["head"] = after[0]
     return patch
+
+
+# dot titles each shape with its generated node id (s12, s3->s4): renumbered when a state is added
+# above, meaningless to a person, and not worth sending again.
+_TITLE = re.compile(r"<title>[^<]*</title>")
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _geometry(text_: str) -> tuple[str, list[float], list[float]]:
+    """A group's SVG without its coordinates, then its x and y coordinates in order."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def take(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2)
+        if name in ("points", "d"):
+            numbers = [float(n) for n in _NUMBER.findall(value)]
+            if len(numbers) % 2:
+                return match.group(0)
+            xs.extend(numbers[0::2])
+            ys.extend(numbers[1::2])
+            return f'{name}="{_NUMBER.sub("#", value)}"'
+        if name in ("x", "cx"):
+            xs.append(float(value))
+            return f'{name}="#"'
+        if name in ("y", "cy"):
+            ys.append(float(value))
+            return f'{name}="#"'
+        return match.group(0)
+
+    return _ATTRIBUTE.sub(take, _TITLE.sub("", text_)), xs, ys
+
+
+def _translation(old: str, new: str) -> str | None:
+    """``"dx,dy"`` when ``new`` is ``old`` moved by that much (to dot's 0.01 precision), else None."""
+    shape, xs, ys = _geometry(old)
+    shape_new, xs_new, ys_new = _geometry(new)
+    if shape != shape_new or len(xs) != len(xs_new) or len(ys) != len(ys_new) or not xs or not ys:
+        return None
+    dx, dy = round(xs_new[0] - xs[0], 2), round(ys_new[0] - ys[0], 2)
+    if all(abs(b - a - dx) < 0.015 for a, b in zip(xs, xs_new, strict=True)) and all(
+            abs(b - a - dy) < 0.015 for a, b in zip(ys, ys_new, strict=True)):
+        return f"{dx:g},{dy:g}"
+    return None
 
 
 def execution_header(history: list[dict[str, Any]], live: Mapping[str, str], status: str) -> str:

@@ -221,3 +221,34 @@ def test_an_edit_sends_little_on_a_big_workflow() -> None:
     assert editor.draft.workflow().to_asl()["States"]["Step 150"]["ResultPath"] == "$.x"
     editor.rename("Step 150", "Middle")  # a new label: only the groups that changed are sent
     assert 0 < editor.view.sent[-1] < 5 * 1024 and f'id="{svg_id("Middle")}"' in editor.view.svg
+
+
+def test_a_relayout_sends_moves_for_shapes_that_only_shifted() -> None:
+    """What the browser gets after dot moved things: shifts and moves for shapes that only moved,
+    SVG for the others; applying it to the old drawing gives the new one."""
+    from coworks.notebook.workflowview import _geometry, svg_parts, svg_patch
+
+    states: dict[str, Any] = {}
+    for i in range(40):
+        following = f"Step {i + 1}" if i < 39 else None
+        states[f"Step {i}"] = {"Type": "Pass", **({"Next": following} if following else {"End": True})}
+    old = Workflow.from_asl({"StartAt": "Step 0", "States": states}).graph().pipe(format="svg").decode()
+    states["Step 20"]["Comment"] = "x"
+    states = {"Start here": {"Type": "Pass", "Next": "Step 0"}, **states}  # one more state on top: all move
+    new = Workflow.from_asl({"StartAt": "Start here", "States": states}).graph().pipe(format="svg").decode()
+    patch = svg_patch(old, new)
+    assert patch is not None and len(json.dumps(patch)) < len(new) / 4
+    before, after = svg_parts(old)[1], svg_parts(new)[1]  # type: ignore[index]
+    shifted = {k for k in after if k in before and k not in patch["set"] and k not in patch.get("keep", [])
+               and not any(k in ids for ids in patch["moves"].values())}
+    assert shifted and "shift" in patch
+    for key in after:
+        if key in patch["set"]:
+            continue
+        delta = patch["shift"] if key in shifted else next(
+            ([float(v) for v in d.split(",")] for d, ids in patch["moves"].items() if key in ids), [0.0, 0.0])
+        shape, xs, ys = _geometry(before[key])
+        shape_new, xs_new, ys_new = _geometry(after[key])
+        assert shape == shape_new
+        assert all(abs(a + delta[0] - b) < 0.02 for a, b in zip(xs, xs_new, strict=True))
+        assert all(abs(a + delta[1] - b) < 0.02 for a, b in zip(ys, ys_new, strict=True))

@@ -45,6 +45,26 @@ function patch(root, message) {
     const graph = holder.querySelector("g.graph");
     if (graph) top.setAttribute("transform", graph.getAttribute("transform"));
   }
+  const move = (group, [dx, dy]) => {
+    const [x, y] = [Number(group.dataset.dx || 0) + dx, Number(group.dataset.dy || 0) + dy];
+    group.dataset.dx = x;
+    group.dataset.dy = y;
+    group.setAttribute("transform", `translate(${x} ${y})`);
+  };
+  const named = new Set([...(message.keep || []), ...(message.remove || []), ...Object.keys(message.set || {}),
+    ...Object.values(message.moves || {}).flat()]);
+  for (const [delta, ids] of Object.entries(message.moves || {})) {
+    const shift = delta.split(",").map(Number);
+    for (const id of ids) {
+      const group = top.querySelector(`:scope > [id="${id}"]`);
+      if (group) move(group, shift);
+    }
+  }
+  if (message.shift) {
+    for (const group of top.querySelectorAll(":scope > g[id]")) {
+      if (!named.has(group.id)) move(group, message.shift);
+    }
+  }
   for (const id of message.remove || []) {
     const gone = top.querySelector(`[id="${id}"]`);
     if (gone) gone.remove();
