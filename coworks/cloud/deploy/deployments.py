@@ -92,12 +92,13 @@ class Deployment(_Readied):
 
     def plan(self) -> Plan:
         """Read what AWS holds and diff it with the model; the package's imports that neither the zip
-        nor the runtime provides are the plan's ``warnings``, before anything is deployed."""
+        nor the runtime provides, and a zip without bytecode, are the plan's ``warnings``."""
         from dataclasses import replace
 
         from ..packaging.imports import warnings_for
 
-        self._plan = replace(super().plan(), warnings=warnings_for(self.package))
+        source_only = (self.package.source_only,) if self.package.source_only else ()
+        self._plan = replace(super().plan(), warnings=(*warnings_for(self.package), *source_only))
         return self._plan
 
     def apply(self, progress: Progress | None = None) -> Deployment:

@@ -7,7 +7,9 @@ Lambda reports (``CodeSha256``), so an unchanged service never uploads its code 
 Only ``coworks/__init__.py`` and ``coworks/runtime/`` ship: the cloud, biz and notebook layers
 stay on the machine that deploys, which keeps a service without requirements around 40 KB. Of
 the runtime, only its ``.py`` files: Swagger UI's files (``runtime/describe/static``) are added
-when the service mounts the docs page (``Docs``), and then only they.
+when the service mounts the docs page (``Docs``), and then only they. Every module ships with its
+bytecode when this interpreter is the function's Python (``bytecode``), so a cold start compiles
+nothing; otherwise ``Package.source_only`` says why, and the plan shows it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PackagingError
-from . import declarations, requirements
+from . import bytecode, declarations, requirements
 from .sources import resolve
 
 TYPE_CHECKING = False
@@ -48,6 +50,8 @@ class Package:
     unzipped_size: int
     declarations: Declarations = field(repr=False)
     root: Path | None = field(default=None, repr=False)
+    #: Why the zip carries no bytecode (one sentence), or None when every module has its pyc.
+    source_only: str | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -113,6 +117,8 @@ def _merge(files: dict[str, bytes], extra: dict[str, bytes], what: str) -> None:
 
 
 def _package(source: Source, declared: Declarations, files: dict[str, bytes]) -> Package:
+    compiled, source_only = bytecode.compile_files(files, declared.python_version)
+    files = {**files, **compiled}
     unzipped = sum(len(d) for d in files.values())
     if unzipped > UNZIPPED_LIMIT:
         raise PackagingError(
@@ -127,7 +133,8 @@ def _package(source: Source, declared: Declarations, files: dict[str, bytes]) ->
             "directly: trim requirements or upload the package through S3.",
             resource=source.service.name,
         )
-    return Package(source.service, source.handler, data, tuple(sorted(files)), unzipped, declared, source.root)
+    return Package(source.service, source.handler, data, tuple(sorted(files)), unzipped, declared, source.root,
+                   source_only)
 
 
 def zip_files(files: dict[str, bytes]) -> bytes:

@@ -72,9 +72,10 @@ def test_the_zip_holds_the_runtime_only_and_stays_small() -> None:
     package = build_package(cell(SAMPLE, "inventory"))
     files = names(package.data)
     assert "coworks/__init__.py" in files and "coworks/runtime/service.py" in files
-    assert all(f == "coworks/__init__.py" or f.startswith("coworks/runtime/") for f in files if f.startswith("coworks"))
-    assert not any("__pycache__" in f or f.endswith(".pyc") for f in files)
-    assert package.size < 100 * 1024
+    root = ("coworks/__init__.py", f"coworks/__pycache__/__init__.{sys.implementation.cache_tag}.pyc")
+    assert all(f in root or f.startswith("coworks/runtime/") for f in files if f.startswith("coworks"))
+    assert all(f.endswith(".pyc") for f in files if "__pycache__" in f)  # see test_bytecode.py
+    assert package.size < 300 * 1024  # bytecode included: it costs nothing on Lambda, compiling would
     assert "KB zipped" in str(package)
 
 
@@ -189,7 +190,7 @@ def test_requirements_are_installed_for_lambda(tmp_path: Path) -> None:
     first = build_package(app, pip_options=options, cache_dir=tmp_path / "cache")
     files = names(first.data)
     assert "tinydep/__init__.py" in files and "tinydep-1.0.dist-info/METADATA" in files
-    assert not any(f.endswith(".pyc") for f in files)
+    assert f"tinydep/__pycache__/__init__.{sys.implementation.cache_tag}.pyc" in files  # compiled by Coworks
     again = build_package(app, pip_options=options, cache_dir=tmp_path / "cache2")  # a fresh pip run
     assert again.data == first.data
 
