@@ -149,7 +149,14 @@ def run_runbook(
     def on_cell_start(cell: Any, cell_index: int) -> None:
         if cell.cell_type == "code" and progress is not None:
             started["count"] += 1
-            progress(started["count"], total, first_line(cell.source) or "(comments only)")
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "injected-parameters" in tags:  # papermill's copy of the parameters: say which were given
+                label = "parameters given: " + ", ".join(dict(parameters or {}))
+            elif "parameters" in tags:
+                label = "parameters (defaults)"
+            else:
+                label = first_line(cell.source) or "(comments only)"
+            progress(started["count"], total, label)
 
     import tempfile
 

@@ -34,6 +34,8 @@ def test_runbook_runs_with_parameters_and_writes_notebook_and_report_next_to_it(
     assert printed == ["prod 3 ['a', 'b']\n"]
     assert "prod 3" in (tmp_path / "ops.html").read_text()
     assert "[3/3] print(f'{stage} {retries + 1} {names}')" in result.output  # the progress line
+    assert "[1/3] parameters (defaults)" in result.output  # each step once: the defaults, then those given
+    assert "[2/3] parameters given: stage, retries, names" in result.output
     assert "Report: " in result.output
 
 
