@@ -149,9 +149,6 @@ class AwsCloud:
                              resource=fn, code=str(answer.get("FunctionError")))
         return result
 
-    #: Whether the server ignores filter patterns (moto does) so Coworks must evaluate them.
-    evaluates_patterns_locally = False
-
     def logs(
         self,
         target: Any,
@@ -171,11 +168,9 @@ class AwsCloud:
         from .logs.reader import follow_logs, read_logs
 
         if follow:
-            return follow_logs(self.clients, target, stage=stage, since=since, pattern=pattern,
-                               evaluate_locally=self.evaluates_patterns_locally, interval=interval,
+            return follow_logs(self.clients, target, stage=stage, since=since, pattern=pattern, interval=interval,
                                sleep=self.sleep)
-        return read_logs(self.clients, target, stage=stage, since=since, until=until, pattern=pattern,
-                         evaluate_locally=self.evaluates_patterns_locally)
+        return read_logs(self.clients, target, stage=stage, since=since, until=until, pattern=pattern)
 
     # -- workflows -------------------------------------------------------------------------------
 

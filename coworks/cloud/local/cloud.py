@@ -40,9 +40,6 @@ class LocalCloud(AwsCloud):
     plane (a second ``LocalCloud(shared=False)`` sees the first one's deployments).
     """
 
-    #: moto's CloudWatch Logs matches every event whatever the filter pattern: evaluate it here.
-    evaluates_patterns_locally = True
-
     def __init__(self, port: int = 0, *, shared: bool | None = None, url: str | None = None, **kwargs: Any) -> None:
         """``url`` attaches to the local cloud serving there (another process's, shared or not)."""
         import boto3

@@ -8,6 +8,7 @@ application in the same process, untouched.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -78,7 +79,53 @@ class FrontDoor:
                 match = _INVOKE.match(environ.get("PATH_INFO", ""))
                 if match:
                     return self._invoke(environ, start_response, unquote(match.group("name")))
-        return self.moto_app(environ, start_response)  # type: ignore[no-any-return]
+        return self._moto(environ, start_response)
+
+    # -- what moto answers, shaped as AWS answers every client (boto3, the AWS CLI, curl) ----------
+
+    def _moto(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Forward to moto, after refusing a malformed signature as AWS does; filter patterns of
+        FilterLogEvents are evaluated here (moto ignores them), HTTP APIs name their local invoke
+        URL, and a failure inside moto is AWS's InternalFailure, never a traceback."""
+        problem = signature_problem(environ.get("HTTP_AUTHORIZATION"), environ)
+        if problem is not None:
+            return _error(start_response, 400, "IncompleteSignatureException", problem)
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if target and not environ.get("HTTP_AUTHORIZATION"):  # an unsigned call of a JSON API
+            return _error(start_response, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+        path = environ.get("PATH_INFO", "")
+        matcher = None
+        if target == "Logs_20140328.FilterLogEvents":
+            request = json.loads(read_body(environ) or b"{}")
+            pattern = request.pop("filterPattern", None)
+            if pattern:
+                from ..logs.patterns import FilterPatternError, compile_pattern
+
+                try:
+                    matcher = compile_pattern(pattern)
+                except FilterPatternError as exc:
+                    return _error(start_response, 400, "InvalidParameterException", str(exc))
+            body = json.dumps(request).encode()
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        try:
+            status, headers, body = _call(self.moto_app, environ)
+        except Exception:  # moto's own fault or a request it cannot read: AWS answers InternalFailure
+            return _error(start_response, 500, "InternalFailure", "The request processing has failed because of an "
+                                                                  "unknown error, exception or failure.")
+        if status.startswith("2") and (matcher is not None or _APIS.match(path)):
+            answer = json.loads(body or b"{}")
+            if matcher is not None:
+                answer["events"] = [e for e in answer.get("events", []) if matcher.matches(str(e.get("message", "")))]
+            else:
+                host = environ.get("HTTP_HOST") or f"{HOST}:{environ.get('SERVER_PORT', '')}"
+                for api in answer.get("items", [answer]):
+                    if isinstance(api, dict) and "apiId" in api:
+                        api["apiEndpoint"] = f"http://{host}{EXECUTE_API}{api['apiId']}"
+            body = json.dumps(answer).encode()
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         import os
@@ -147,6 +194,55 @@ class FrontDoor:
         out.append(("Content-Length", length))
         start_response(f"{response.status} {_reason(response.status)}", out)
         return [response.body]
+
+
+_APIS = re.compile(r"^/v2/apis(?:/[^/]+)?$")  # CreateApi, GetApis, GetApi, UpdateApi: their apiEndpoint
+_SIGNATURE_PARTS = ("Credential", "Signature", "SignedHeaders")
+
+
+def signature_problem(header: str | None, environ: dict[str, Any]) -> str | None:
+    """What AWS says of an Authorization header that cannot be a Signature Version 4 (None when it
+    is one, or absent): its IncompleteSignatureException message, the credential left out."""
+    if not header:
+        return None
+    scheme, _, rest = header.strip().partition(" ")
+    fields = dict(part.strip().partition("=")[::2] for part in rest.split(",")) if scheme == "AWS4-HMAC-SHA256" else {}
+    missing = [f"Authorization header requires '{p}' parameter." for p in _SIGNATURE_PARTS if not fields.get(p)]
+    if not (environ.get("HTTP_X_AMZ_DATE") or environ.get("HTTP_DATE")):
+        missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    if missing:
+        return " ".join(missing) + f" Authorization={scheme} ••••"
+    scope = fields["Credential"].split("/")
+    if len(scope) != 5 or scope[-1] != "aws4_request":
+        return ("Credential should be scoped with a valid terminator: 'aws4_request', as "
+                "<access key>/<yyyymmdd>/<region>/<service>/aws4_request.")
+    return None
+
+
+def _call(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI application to its end: its status, headers and whole body."""
+    seen: list[Any] = []
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        seen[:] = [status, list(headers)]
+        return lambda data: None
+
+    chunks = app(environ, capture)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    return seen[0], seen[1], body
+
+
+def _error(start_response: StartResponse, status: int, code: str, message: str) -> Iterable[bytes]:
+    """An error in the JSON protocols' shape (``__type``, ``message``), with its code in the header."""
+    body = json.dumps({"__type": code, "message": message}).encode()
+    start_response(f"{status} {_reason(status)}", [("Content-Type", "application/x-amz-json-1.1"),
+                                                   ("x-amzn-ErrorType", code), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _reason(status: int) -> str:

@@ -2,9 +2,10 @@
 
 The target is a service (object, class or name, with a stage), a function name or a log group.
 Times are relative (``15m``, ``2h30m``, ``1d``) or absolute (ISO 8601). Filter patterns use
-CloudWatch's syntax; AWS evaluates them itself, while the local cloud's server matches
-everything, so there Coworks evaluates the pattern, with the same results. Follow mode polls and
-yields each event once, interleaving streams, exact at timestamp boundaries.
+CloudWatch's syntax and are evaluated by the server: CloudWatch on AWS, the front door on the local
+cloud (moto ignores them), so every client (this reader, the AWS CLI) sees the same events. The
+pattern is checked here first, so a malformed one is one sentence before any call. Follow mode polls
+and yields each event once, interleaving streams, exact at timestamp boundaries.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ class LogQuery:
     start: int
     end: int | None
     pattern: str | None
-    evaluate_locally: bool  # True where the server does not evaluate filter patterns (moto)
     streams: tuple[str, ...] = field(default=())
 
     def pages(self, clients: Any, start: int | None = None) -> Iterator[list[LogRecord]]:
@@ -37,17 +37,13 @@ class LogQuery:
         params: dict[str, Any] = {"logGroupName": self.group, "startTime": self.start if start is None else start}
         if self.end is not None:
             params["endTime"] = self.end
-        if self.pattern and not self.evaluate_locally:
+        if self.pattern:
             params["filterPattern"] = self.pattern
         if self.streams:
             params["logStreamNames"] = list(self.streams)
-        matcher = compile_pattern(self.pattern) if self.pattern and self.evaluate_locally else None
         while True:
             answer = clients.call("logs", "filter_log_events", self.group, **params)
-            records = [LogRecord.from_event(e) for e in answer.get("events", [])]
-            if matcher is not None:
-                records = [r for r in records if matcher.matches(r.message)]
-            yield records
+            yield [LogRecord.from_event(e) for e in answer.get("events", [])]
             token = answer.get("nextToken")
             if not token or token == params.get("nextToken"):
                 return
@@ -107,13 +103,12 @@ def read_logs(
     since: Any = "15m",
     until: Any = None,
     pattern: str | None = None,
-    evaluate_locally: bool = False,
     now: Now | None = None,
 ) -> LogRecords:
     """Every matching event of the range, oldest first."""
     compile_pattern(pattern)  # a malformed pattern is the user's mistake: say so before any call
     start, end = time_range(since, until, now)
-    query = LogQuery(log_group_for(clients, target, stage), start, end, pattern, evaluate_locally)
+    query = LogQuery(log_group_for(clients, target, stage), start, end, pattern)
     records = [r for page in query.pages(clients) for r in page]
     records.sort(key=lambda r: r.order)
     return LogRecords(records)
@@ -126,7 +121,6 @@ def follow_logs(
     stage: str = "dev",
     since: Any = "15m",
     pattern: str | None = None,
-    evaluate_locally: bool = False,
     now: Now | None = None,
     interval: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
@@ -135,7 +129,7 @@ def follow_logs(
     """Yield events as they arrive, forever (or ``polls`` times): each once, in time order."""
     compile_pattern(pattern)
     start, _ = time_range(since, None, now)
-    query = LogQuery(log_group_for(clients, target, stage), start, None, pattern, evaluate_locally)
+    query = LogQuery(log_group_for(clients, target, stage), start, None, pattern)
     cursor = FollowCursor(start)
     done = 0
     while polls is None or done < polls:

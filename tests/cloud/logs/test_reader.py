@@ -46,7 +46,7 @@ def clients(front_door: Any) -> Clients:
 
 
 def test_relative_range_interleaves_streams_oldest_first(clients: Clients) -> None:
-    records = read_logs(clients, "shop", stage="dev", since="15m", now=NOW, evaluate_locally=True)
+    records = read_logs(clients, "shop", stage="dev", since="15m", now=NOW)
     assert [r.message.split()[0] for r in records][-2:] == ["ERROR", "all"]
     assert len(records) == 4 and "old line" not in [r.message for r in records]
     assert records[0].json == {"level": "INFO", "status": 200}
@@ -66,8 +66,7 @@ def test_relative_range_interleaves_streams_oldest_first(clients: Clients) -> No
     ],
 )
 def test_filter_patterns_match_as_cloudwatch_does(clients: Clients, pattern: str, expected: list[str] | None) -> None:
-    records = read_logs(clients, "/aws/lambda/shop-dev", since="15m", pattern=pattern, now=NOW,
-                        evaluate_locally=True)
+    records = read_logs(clients, "/aws/lambda/shop-dev", since="15m", pattern=pattern, now=NOW)
     messages = [r.message for r in records]
     if pattern == "-ERROR":
         assert messages == ['{"level": "INFO", "status": 200}', "all good"]
@@ -80,7 +79,7 @@ def test_filter_patterns_match_as_cloudwatch_does(clients: Clients, pattern: str
 def test_absolute_iso_range(clients: Clients) -> None:
     since = (NOW - timedelta(hours=4)).isoformat()
     until = (NOW - timedelta(hours=2)).isoformat()
-    records = read_logs(clients, "shop-dev", since=since, until=until, now=NOW, evaluate_locally=True)
+    records = read_logs(clients, "shop-dev", since=since, until=until, now=NOW)
     assert [r.message for r in records] == ["old line"]
 
 
@@ -103,7 +102,6 @@ def test_follow_yields_each_event_once_as_they_arrive(clients: Clients) -> None:
             logs.put_log_events(logGroupName="/aws/lambda/shop-dev", logStreamName="2026/11/30/[1]bbbb",
                                 logEvents=[{"timestamp": ms(NOW - timedelta(minutes=5)), "message": f"new {n}"}])
 
-    seen = [r.message for r in follow_logs(clients, "shop", since="7m30s", now=NOW, sleep=sleep, polls=5,
-                                           evaluate_locally=True)]
+    seen = [r.message for r in follow_logs(clients, "shop", since="7m30s", now=NOW, sleep=sleep, polls=5)]
     assert seen == ["all good", "new 0", "new 1", "new 2"]
     assert len(sleeps) == 4
