@@ -141,7 +141,9 @@ class WorkflowEditor(anywidget.AnyWidget):  # type: ignore[misc]
             self.file = str(workflow)  # Save writes back where it was opened from
         self.draft = _open(workflow, path, name)
         self.palette = palette(self.services, cloud, stage)
-        self.view = WorkflowView(self._compiled_workflow()[0])
+        first = self._compiled_workflow()[0]
+        self.view = WorkflowView(first)  # laid out by dot once, here
+        self._dot = first.graph().source
         self.view.add_class("coworks-editor-graph")
         self.view.observe(self._clicked, names="selected")
         self.on_msg(self._on_action)
@@ -401,10 +403,11 @@ class WorkflowEditor(anywidget.AnyWidget):  # type: ignore[misc]
             self.view.workflow = workflow
         self.view.marks = {k: "; ".join(v) for k, v in self.problems.items() if k}
         self.title = compiled.name
-        self.names = list(self.draft.places())
+        places = self._places = self.draft.places()
+        self.names = list(places)
         self.paths = known_paths(self.draft.doc, self.run_input)
         self.can_undo, self.can_redo = self.draft.can_undo, self.draft.can_redo
-        if self.selected and self.selected not in self.draft.places():
+        if self.selected and self.selected not in places:
             self.selected = ""
         self.form = self._form()
         if self.shown == "yaml":
@@ -417,7 +420,7 @@ class WorkflowEditor(anywidget.AnyWidget):  # type: ignore[misc]
         name = self.selected
         if not name:
             return {}
-        place = self.draft.place(name)
+        place = getattr(self, "_places", {}).get(name) or self.draft.place(name)
         item = place.item
         kind = next(k for k in item if k in wfyaml.KINDS)
         following = wfyaml.item_name(place.items[place.index + 1]) if place.index + 1 < len(place.items) else None

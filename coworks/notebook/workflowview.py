@@ -60,6 +60,7 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         self.execution: Any = None
         self.sent: list[int] = []  # bytes of each status message, for benchmarks and tests
         self._live: dict[str, str] = {}
+        self._parts: dict[str, Any] = {}  # the drawing last sent, read into groups, for the next patch
         self._status = ""
         self.colors = dict(STATUS_COLORS)
         self.svg = workflow.graph().pipe(format="svg").decode()
@@ -74,13 +75,13 @@ class WorkflowView(anywidget.AnyWidget):  # type: ignore[misc]
         new = svg if svg is not None else workflow.graph().pipe(format="svg").decode()
         if new == self.svg:
             return 0
-        patch = svg_patch(self.svg, new)
+        patch = svg_patch(self.svg, new, self._parts)
         if patch is None or len(json.dumps(patch)) > len(new) // 2:
             self.svg = new  # most of it changed: the whole drawing is smaller than its changes
             self.sent.append(len(new))
             return len(new)
         message = {"type": "patch", **patch}
-        size = len(json.dumps(message))
+        size = len(json.dumps(message))  # (the comm serialises it once more; small beside the layout)
         self.sent.append(size)
         self.send(message)
         with self._lock_property(svg=new):  # the state saved with the notebook, not sent again
@@ -191,7 +192,7 @@ def svg_parts(svg: str) -> tuple[str, dict[str, str]] | None:
     return "".join(head), groups
 
 
-def svg_patch(old: str, new: str) -> dict[str, Any] | None:
+def svg_patch(old: str, new: str, cache: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """What turns the drawing ``old`` into ``new``: the groups that only moved (by how much), the
     groups to set and to remove, and the new head.
 
@@ -199,7 +200,12 @@ def svg_patch(old: str, new: str) -> dict[str, Any] | None:
     label grew, a state was added below): those are sent as a shift, not as their SVG. ``shift``
     moves every group the patch does not name otherwise, ``keep`` names those that stay.
     """
-    before, after = svg_parts(old), svg_parts(new)
+    cache = cache if cache is not None else {}
+    before = cache["parts"] if cache.get("svg") == old else svg_parts(old)
+    after = svg_parts(new)
+    geometry: dict[str, Any] = cache.get("geometry", {}) if cache.get("svg") == old else {}
+    cache.clear()
+    cache.update(svg=new, parts=after, geometry={})
     if before is None or after is None or not before[1]:
         return None
     changed: dict[str, str] = {}
@@ -209,8 +215,10 @@ def svg_patch(old: str, new: str) -> dict[str, Any] | None:
         was = before[1].get(key)
         if was == text_ or (was is not None and _TITLE.sub("", was) == _TITLE.sub("", text_)):
             kept.append(key)
+            if key in geometry:
+                cache["geometry"][key] = geometry[key]
             continue
-        delta = _translation(was, text_) if was is not None else None
+        delta = _translation(was, text_, geometry.get(key), cache["geometry"], key) if was is not None else None
         if delta is None:
             changed[key] = text_
         else:
@@ -232,39 +240,35 @@ def svg_patch(old: str, new: str) -> dict[str, Any] | None:
 # dot titles each shape with its generated node id (s12, s3->s4): renumbered when a state is added
 # above, meaningless to a person, and not worth sending again.
 _TITLE = re.compile(r"<title>[^<]*</title>")
-_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+_COORDINATES = re.compile(r'\b(points|d|x|y|cx|cy)="([^"]*)"')
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _geometry(text_: str) -> tuple[str, list[float], list[float]]:
-    """A group's SVG without its coordinates, then its x and y coordinates in order."""
+    """A group's SVG without its coordinates (and title), then its x and y coordinates in order."""
     xs: list[float] = []
     ys: list[float] = []
-
-    def take(match: re.Match[str]) -> str:
-        name, value = match.group(1), match.group(2)
+    for name, value in _COORDINATES.findall(text_):
         if name in ("points", "d"):
             numbers = [float(n) for n in _NUMBER.findall(value)]
-            if len(numbers) % 2:
-                return match.group(0)
             xs.extend(numbers[0::2])
             ys.extend(numbers[1::2])
-            return f'{name}="{_NUMBER.sub("#", value)}"'
-        if name in ("x", "cx"):
+        elif name in ("x", "cx"):
             xs.append(float(value))
-            return f'{name}="#"'
-        if name in ("y", "cy"):
+        else:
             ys.append(float(value))
-            return f'{name}="#"'
-        return match.group(0)
-
-    return _ATTRIBUTE.sub(take, _TITLE.sub("", text_)), xs, ys
+    shape = _COORDINATES.sub(r'\1="#"', _TITLE.sub("", text_))
+    return shape, xs, ys
 
 
-def _translation(old: str, new: str) -> str | None:
-    """``"dx,dy"`` when ``new`` is ``old`` moved by that much (to dot's 0.01 precision), else None."""
-    shape, xs, ys = _geometry(old)
-    shape_new, xs_new, ys_new = _geometry(new)
+def _translation(old: str, new: str, known: Any = None, keep: dict[str, Any] | None = None,
+                 key: str = "") -> str | None:
+    """``"dx,dy"`` when ``new`` is ``old`` moved by that much (to dot's 0.01 precision), else None
+    (``known``: the old group's geometry already read; ``keep`` receives the new one's)."""
+    shape, xs, ys = known if known is not None else _geometry(old)
+    shape_new, xs_new, ys_new = found = _geometry(new)
+    if keep is not None:
+        keep[key] = found
     if shape != shape_new or len(xs) != len(xs_new) or len(ys) != len(ys_new) or not xs or not ys:
         return None
     dx, dy = round(xs_new[0] - xs[0], 2), round(ys_new[0] - ys[0], 2)

@@ -463,7 +463,8 @@ class _Compiler:
         order = ("Comment", "QueryLanguage", "StartAt", "States")
         return {**{k: out[k] for k in order if k in out}, **{k: v for k, v in out.items() if k not in order}}
 
-    def name_of(self, item: Any) -> str | None:
+    @staticmethod
+    def name_of(item: Any) -> str | None:
         if not isinstance(item, dict):
             return None
         kinds = [k for k in item if k in KINDS]
@@ -1054,7 +1055,8 @@ def _states_list(items: list[Any]) -> bool:
 
 
 def item_name(item: Any) -> Any:
-    return _Compiler().name_of(item)
+    """The name of a state item (its kind's value, a task's ``name:`` or entry), or None."""
+    return _Compiler.name_of(item)
 
 
 # -- workflows ---------------------------------------------------------------------------------
