@@ -1,6 +1,6 @@
 """Archive: pages kept in S3 under a dated key, ``s3://$ARCHIVE_BUCKET/dashboards/<day>.html``.
 
-A technical service of the dashboards workflow (``samples.dashboards``), deployed as a Lambda of
+A technical service of the dashboards workflow (``business.dashboards``), deployed as a Lambda of
 its own; it imports nothing but the runtime, and boto3 (Lambda's runtime has it) on first use.
 """
 

@@ -1,7 +1,7 @@
 """Fixtures for the extension tests: the real servers they talk to, all on 127.0.0.1 and started
 here (an SMTP server with STARTTLS and AUTH, an HTTP file server, an Odoo-protocol server), and
 an environment in which nothing can reach a real AWS account; and, for the business workflows of
-notebooks/samples (invoicing, dashboards), notebooks/ on the import path."""
+notebooks/business (invoicing, dashboards), notebooks/ on the import path."""
 
 from __future__ import annotations
 
@@ -97,10 +97,10 @@ def template_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# -- the business workflows (notebooks/samples) over the real servers ---------------------------
+# -- the business workflows (notebooks/business) over the real servers --------------------------
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-if str(NOTEBOOKS) not in sys.path:  # samples.invoicing, samples.dashboards: where the runbooks import them
+if str(NOTEBOOKS) not in sys.path:  # business.invoicing, samples.archive...: as the runbooks import them
     sys.path.insert(0, str(NOTEBOOKS))
 
 

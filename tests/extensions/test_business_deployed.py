@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from business.backoff import Backoff
+from business.dashboards import dashboards_workflow
+from business.invoicing import invoicing_workflow
 from coworks_jinja import JinjaService
 from coworks_mail import MailService
 from coworks_odoo import OdooService
 from samples.archive import Archive
-from samples.backoff import Backoff
-from samples.dashboards import dashboards_workflow
-from samples.invoicing import invoicing_workflow
 from samples.shop import Stock
 
-from .business import attachments, attempts, html, invoices, order, pdf, to
 from .conftest import USERS
 from .odooserver import DATABASE, OdooServer, _records
 from .odooserver import USERS as ODOO_USERS
+from .outcomes import attachments, attempts, html, invoices, order, pdf, to
 from .smtpserver import SmtpServer
 from .tls import Certificate
 

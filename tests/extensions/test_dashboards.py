@@ -1,4 +1,4 @@
-"""The dashboards workflow (notebooks/samples/dashboards.py) run locally over the Odoo, Jinja,
+"""The dashboards workflow (notebooks/business/dashboards.py) run locally over the Odoo, Jinja,
 Mail and Archive services in-process, the real SMTP and Odoo-protocol servers, and S3 in moto:
 the figures gathered in parallel, the page rendered (tables, an inline SVG chart), kept under a
 dated key and mailed, and a source that fails shown as unavailable instead of stopping it."""
@@ -11,18 +11,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from business.backoff import Backoff
+from business.dashboards import dashboards_workflow
 from coworks_jinja import JinjaService
 from coworks_mail import MailService
 from coworks_odoo import OdooService
 from samples.archive import Archive
-from samples.backoff import Backoff
-from samples.dashboards import dashboards_workflow
 from samples.shop import stock
 
 from coworks.biz import SimulatedClock
 
-from .business import attachments, attempts, html, mails
 from .odooserver import OdooServer
+from .outcomes import attachments, attempts, html, mails
 from .smtpserver import SmtpServer
 
 EVENING = SimulatedClock(datetime(2024, 3, 1, 19, tzinfo=UTC))
@@ -120,7 +120,7 @@ def test_a_source_that_stays_down_is_shown_unavailable_and_the_rest_still_goes_o
 
 
 def test_the_workflow_is_valid_and_scheduled() -> None:
-    from samples.dashboards import workflow
+    from business.dashboards import workflow
 
     definition = workflow.validate().to_asl()
     assert workflow.triggers == ("cron(0 19 * * ? *)",)

@@ -1,4 +1,4 @@
-"""The invoicing workflow (notebooks/samples/invoicing.py) run locally, with AWS semantics on a
+"""The invoicing workflow (notebooks/business/invoicing.py) run locally, with AWS semantics on a
 simulated clock, over the Odoo, Jinja and Mail services in-process, against the real SMTP server
 (STARTTLS and AUTH) and the Odoo-protocol server: what is invoiced, mailed and recorded, and that
 nothing is invoiced twice whatever stops a run.
@@ -11,14 +11,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from business.backoff import Backoff
+from business.invoicing import invoicing_workflow
 from coworks_jinja import JinjaService
 from coworks_mail import MailService
 from coworks_odoo import OdooService
-from samples.backoff import Backoff
-from samples.invoicing import invoicing_workflow
 
-from .business import attachments, attempts, html, invoices, mails, morning, order, pdf, to
 from .odooserver import OdooServer
+from .outcomes import attachments, attempts, html, invoices, mails, morning, order, pdf, to
 from .smtpserver import SmtpServer
 
 CUSTOMERS = {"S00001": "ann@example.com", "S00002": "deco@example.com", "S00003": "azure@example.com"}
@@ -197,7 +197,7 @@ def test_when_odoo_cannot_give_the_orders_the_accountant_is_told_and_the_run_fai
 
 
 def test_the_workflow_is_valid_scheduled_and_bounded() -> None:
-    from samples.invoicing import workflow
+    from business.invoicing import workflow
 
     definition = workflow.validate().to_asl()
     assert workflow.triggers == ("cron(0 6 * * ? *)",)

@@ -3,8 +3,10 @@ and never shows a secret.
 
 Each notebook runs once, through ``run_runbook`` (papermill driving nbclient, as ``cws runbook``
 does), with secrets planted in the kernel's environment; the deploy runbook also deploys one of
-them as a setting of the service and authenticates its smoke test with it. The checks all read
-that one executed copy and its HTML report (notebook execution is the slow part of the suite).
+them as a setting of the service and authenticates its smoke test with it. The business runbooks
+(invoicing, dashboards) get an Odoo-protocol server started here, its URL as a parameter and its
+API key by the name of the variable that holds it. The checks all read that one executed copy and
+its HTML report (notebook execution is the slow part of the suite).
 """
 
 from __future__ import annotations
@@ -20,16 +22,21 @@ import nbformat
 import pytest
 
 from coworks.notebook.runbooks import run_runbook
+from tests.extensions.odooserver import DATABASE, OdooServer
+from tests.extensions.odooserver import USERS as ODOO_USERS
 from tests.notebook.notebooks import errors, runbooks, shown_views, state_text, texts, widget_state, with_class
 
 pytestmark = [pytest.mark.kernel, pytest.mark.localcloud]
 
 TOKEN = "tok-" + secrets.token_hex(12)  # in the environment, and deployed as the sample's INVENTORY_TOKEN
 PLANTED = "env-" + secrets.token_hex(12)  # only in the environment
+ODOO_KEY = ODOO_USERS["admin"][1]  # in the environment as COWORKS_TEST_ODOO_KEY, deployed by reference only
 PARAMETERS: dict[str, dict[str, Any]] = {
     "deploy_runbook": {"secret_settings": ["INVENTORY_TOKEN"], "token_setting": "INVENTORY_TOKEN",
                        "smoke_route": "GET /item/{item_id}", "smoke_values": {"item_id": 1}},
+    "dashboards": {"day": "2024-03-01"},
 }
+NEEDS_ODOO = {"invoicing", "dashboards"}  # given the URL of an Odoo-protocol server started by the test
 
 
 def _html_values(states: list[dict[str, Any]], book: Any) -> str:
@@ -110,7 +117,40 @@ def check_workflow_editor(book: Any) -> None:
     assert len(editors) == 4 and {e["title"] for e in editors} == {"orders", "scripted-orders", "from-asl"}
 
 
+def _view_statuses(book: Any) -> list[dict[str, str]]:
+    return [m["state"]["statuses"] for m in widget_state(book).values() if "statuses" in m.get("state", {})]
+
+
+def check_invoicing(book: Any) -> None:
+    shown = texts(book)
+    assert "SUCCEEDED" in shown and "{'invoiced': 3, 'failed': 0, 'skipped': 0}" in shown
+    assert re.search(r"S00001 +invoiced +INV/2024/\d+", shown)
+    for reference, customer in (("S00001", "ann"), ("S00002", "deco"), ("S00003", "azure")):
+        assert re.search(rf"to {customer}@example\.com: Invoice INV/2024/\d+ for your order {reference}\n"
+                         rf" +attached: invoice-{reference}\.pdf \(\d+ bytes\)", shown)
+    assert "to accounting@example.com: Invoicing: 3 invoiced, 0 failed, 0 skipped" in shown
+    assert "Please find attached our invoice <strong>INV/2024/" in shown and "<td>S00003</td>" in shown  # both shown
+    [statuses] = _view_statuses(book)
+    assert statuses["Report"] == "succeeded" and statuses["Mail invoice"] == "succeeded"
+    assert '"path":"/search/sale.order"' in shown and '"type": "ExecutionStarted"' in shown  # both logs
+
+
+def check_dashboards(book: Any) -> None:
+    shown = texts(book)
+    assert "kept as s3://coworks-dashboards/dashboards/2024-03-01.html | mailed to team@example.com" in shown
+    assert "unavailable: none" in shown
+    assert re.search(r"to team@example\.com: Coworks Shop: the day of 2024-03-01\n"
+                     r" +attached: dashboard-2024-03-01\.html \(\d+ bytes\)", shown)
+    page = shown.split("s3://coworks-dashboards/dashboards/2024-03-01.html: ", 1)[1]
+    assert "<svg" in page and "€1,829.50" in page and "Pens in stock" in page  # the stored page, displayed
+    [statuses] = _view_statuses(book)
+    assert statuses["Gather figures"] == "succeeded" and statuses["Report"] == "succeeded"
+    assert '"route":"PUT /dashboard/{day}","status":201' in shown  # the Archive service's log
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
+    "invoicing": check_invoicing,
+    "dashboards": check_dashboards,
     "workflow_editor": check_workflow_editor,
     "workflow": check_workflow,
     "quickstart": check_quickstart,
@@ -123,9 +163,19 @@ CHECKS: dict[str, Callable[[Any], None]] = {
 def test_notebook_runs_headlessly_saves_its_widgets_and_shows_no_secret(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("INVENTORY_TOKEN", TOKEN)  # the kernel inherits both
+    monkeypatch.setenv("INVENTORY_TOKEN", TOKEN)  # the kernel inherits them
     monkeypatch.setenv("COWORKS_TEST_API_KEY", PLANTED)
-    result = run_runbook(path, PARAMETERS.get(path.stem), output=tmp_path)
+    monkeypatch.setenv("COWORKS_TEST_ODOO_KEY", ODOO_KEY)
+    parameters = dict(PARAMETERS.get(path.stem, {}))
+    odoo = OdooServer(today="2024-03-01") if path.stem in NEEDS_ODOO else None
+    if odoo is not None:
+        parameters.update(odoo_url=odoo.url, odoo_database=DATABASE, odoo_user="admin",
+                          odoo_key_env="COWORKS_TEST_ODOO_KEY")
+    try:
+        result = run_runbook(path, parameters or None, output=tmp_path)
+    finally:
+        if odoo is not None:
+            odoo.stop()
     book = nbformat.read(result.notebook, as_version=4)
     assert errors(book) == []
     assert book.metadata["kernelspec"]["name"] == "python3"
@@ -138,14 +188,29 @@ def test_notebook_runs_headlessly_saves_its_widgets_and_shows_no_secret(
     executed = json.dumps(json.loads(result.notebook.read_text()), ensure_ascii=False)
     report = result.report.read_text()
     assert "<html" in report and "jp-OutputArea" in report
-    for secret in (TOKEN, PLANTED):
+    for secret in (TOKEN, PLANTED, ODOO_KEY):
         assert secret not in executed and secret not in report
+
+
+def test_the_invoicing_runbook_without_an_odoo_shows_the_accountant_told_why(tmp_path: Path) -> None:
+    """Its default parameters name no Odoo: everything deploys, the one execution cannot read the
+    orders and fails, and the accountant's mail and the logs say ODOO_URL is not set."""
+    result = run_runbook(Path(__file__).resolve().parents[2] / "notebooks" / "invoicing.ipynb", output=tmp_path)
+    book = nbformat.read(result.notebook, as_version=4)
+    assert errors(book) == []
+    shown = texts(book)
+    assert "FAILED HTTP500\nODOO_URL is not set" in shown
+    assert "to accounting@example.com: Invoicing did not run: Odoo did not give the orders" in shown
+    [statuses] = _view_statuses(book)
+    assert statuses["Orders to invoice"] == "caught" and statuses["No orders"] == "failed"
+    assert "[ERROR] HTTP500: {\"message\":\"ODOO_URL is not set" in shown  # in the Odoo service's log too
 
 
 def test_runbooks_are_stored_without_outputs_and_with_a_parameters_cell() -> None:
     import nbformat
 
-    assert {"quickstart", "workflow", "deploy_runbook", "logs"} <= {p.stem for p in runbooks()}
+    assert {"quickstart", "workflow", "deploy_runbook", "logs", "invoicing", "dashboards"} <= {
+        p.stem for p in runbooks()}
     for path in runbooks():
         book = nbformat.read(path, as_version=4)
         code = [c for c in book.cells if c.cell_type == "code"]

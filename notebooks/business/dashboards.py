@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from coworks.biz import Choice, Parallel, Pass, Ref, State, Task, Var, Workflow
 from samples.archive import Archive
-from samples.backoff import NOT_DONE, TRANSIENT, WHY, Backoff
+
+from business.backoff import NOT_DONE, TRANSIENT, WHY, Backoff
+from coworks.biz import Choice, Parallel, Pass, Ref, State, Task, Var, Workflow
 
 OPEN: list[Any] = [["move_type", "=", "out_invoice"], ["state", "=", "posted"],
                    ["payment_state", "in", ["not_paid", "partial"]]]

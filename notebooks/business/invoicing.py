@@ -37,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from business.backoff import NOT_DONE, TRANSIENT, WHY, Backoff
 from coworks.biz import And, Choice, Fail, Map, Not, Parallel, Pass, Ref, State, Task, Var, Workflow
-from samples.backoff import NOT_DONE, TRANSIENT, WHY, Backoff
 
 TO_INVOICE: list[Any] = [["state", "=", "sale"], ["invoice_status", "=", "to invoice"]]
 INVOICED: dict[str, Any] = {"invoice_status": "invoiced"}
@@ -276,5 +276,5 @@ def _services() -> tuple[Any, Any, Any]:
 
 
 odoo, jinja, mail = _services()
-#: The workflow over the three services deployed as odoo, jinja and mail: ``cws graph samples.invoicing:workflow``.
+#: The workflow over the three services deployed as odoo, jinja and mail: ``cws graph business.invoicing:workflow``.
 workflow = invoicing_workflow(odoo, jinja, mail, accountant="accounting@example.com")
