@@ -32,3 +32,23 @@ def test_the_extensions_example_runs(mail_env: SmtpServer, monkeypatch: pytest.M
     task = namespace["welcome"]
     assert task.fields["Parameters"]["Payload"]["path"] == "/mail/send"  # type: ignore[attr-defined]
     assert USERS["shop"] not in source
+
+
+def test_the_business_example_runs_and_the_graph_shown_is_the_workflows(
+        mail_env: SmtpServer, odoo_env: OdooServer) -> None:
+    import html
+
+    from business.invoicing import workflow
+
+    section = README.read_text().split("## Business workflows", 1)[1].split("\n## ", 1)[0]
+    source = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"__name__": "readme_business"}
+    exec(compile(source, "<README Business workflows>", "exec"), namespace)
+    execution = namespace["execution"]
+    assert execution.status == "SUCCEEDED" and execution.output["invoiced"] == 3  # type: ignore[attr-defined]
+    assert len(mail_env.received) == 4  # three invoices and the summary
+
+    assert "](docs/invoicing.svg)" in section
+    drawn = html.unescape((README.parent / "docs" / "invoicing.svg").read_text())
+    missing = [name for name in workflow.states if f">{name}</text>" not in drawn and f"{name} (" not in drawn]
+    assert missing == [], "docs/invoicing.svg is not the current workflow: draw it again with cws graph"
