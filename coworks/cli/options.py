@@ -94,11 +94,18 @@ class ProgressLine:
 
 def open_cloud(profile: str | None, region: str | None, endpoint_url: str | None, use_aws: bool = False) -> AwsCloud:
     """The cloud the options name (``coworks.cloud.open_cloud``), said on stderr before anything else."""
+    from ..cloud.errors import ConfigurationError
     from ..cloud.opener import describe
     from ..cloud.opener import open_cloud as opener
 
-    cloud = opener(profile=profile, region=region, endpoint_url=endpoint_url, aws=use_aws, flags=True,
-                   say=lambda text: click.echo(f"Warning: {text}", err=True))
+    try:
+        cloud = opener(profile=profile, region=region, endpoint_url=endpoint_url, aws=use_aws, flags=True,
+                       say=lambda text: click.echo(f"Warning: {text}", err=True))
+    except ConfigurationError as exc:
+        if exc.resource != "region":
+            raise
+        raise ConfigurationError("No AWS region is configured: pass --region NAME, set AWS_DEFAULT_REGION, or "
+                                 "add `region = ...` to your AWS profile.", resource="region") from None
     click.echo(f"Cloud: {describe(cloud)}", err=True)
     return cloud
 

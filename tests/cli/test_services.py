@@ -74,7 +74,8 @@ def test_invoke_sends_a_direct_invocation(moto: None, module: str) -> None:
 def test_errors_are_one_sentence(moto: None, module: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     result = cws("plan", module, "--aws")
-    assert result.exit_code == 1 and result.output.startswith("Error: No AWS region is configured")
+    assert result.exit_code == 1 and result.output.startswith("Error: No AWS region is configured: pass --region")
+    assert "region=" not in result.output  # the command line's advice is its flags, not Python
     assert "Traceback" not in result.output
     bad = cws("plan", "nowhere_at_all:app", "--region", "eu-west-1")
     assert bad.exit_code == 1 and "Cannot import 'nowhere_at_all'" in bad.output
