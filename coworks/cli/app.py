@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import localcloud, logs, runbooks, scaffold, services, serving, workflows
+from . import export, localcloud, logs, runbooks, scaffold, services, serving, workflows
 
 
 @click.group()
@@ -17,5 +17,6 @@ for command in (
     services.plan, services.deploy, services.destroy, services.status, services.invoke, serving.run,
     logs.logs, localcloud.cloud_command, runbooks.runbook, scaffold.new,
     workflows.graph, workflows.run_workflow, workflows.deploy_workflow, workflows.destroy_workflow,
+    export.package, export.export,
 ):
     cli.add_command(command)
