@@ -8,7 +8,6 @@ application in the same process, untouched.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -22,7 +21,7 @@ from .gateway import GatewayRequest, LocalGateway
 from .lambdas import LocalLambda
 from .notifications import LocalNotifications
 from .stepfunctions import LocalStepFunctions
-from .wsgi import read_body
+from .wsgi import read_body, replace_body
 
 HOST = "127.0.0.1"
 EXECUTE_API = "/_aws/execute-api/"
@@ -105,8 +104,7 @@ class FrontDoor:
                     matcher = compile_pattern(pattern)
                 except FilterPatternError as exc:
                     return _error(start_response, 400, "InvalidParameterException", str(exc))
-            body = json.dumps(request).encode()
-            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+            replace_body(environ, json.dumps(request).encode())
         try:
             status, headers, body = _call(self.moto_app, environ)
         except Exception:  # moto's own fault or a request it cannot read: AWS answers InternalFailure

@@ -18,3 +18,9 @@ def read_body(environ: dict[str, Any], *, keep: bool = False) -> bytes:
     if keep:
         environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def replace_body(environ: dict[str, Any], body: bytes) -> None:
+    """Make ``body`` the request's body for the application that reads it next (moto)."""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))

@@ -232,3 +232,16 @@ def test_an_undeclared_import_warns_in_the_plan_then_fails_deployed_as_on_lambda
     assert "[ERROR] Runtime.ImportModuleError: Unable to import module" in "\n".join(lines)
     assert any(line.startswith("[ERROR] Runtime.ImportModuleError: Unable to import module '")
                and line.endswith("': No module named 'yaml'\rTraceback (most recent call last):") for line in lines)
+
+
+def test_a_handler_given_as_a_path_imports_the_module_inside_its_package(pool: WorkerPool, tmp_path: Path) -> None:
+    code = make_zip(tmp_path / "pkg.zip", {"src/api/__init__.py": "", "src/__init__.py": "",
+                                          "src/api/app.py": "def handler(event, context):\n    return __name__\n"})
+    result = pool.invoke(FunctionSpec(name="fn", handler="src/api/app.handler", code=code), b"{}")
+    assert body(result) == "src.api.app"
+    builtin = pool.invoke(FunctionSpec(name="fn", handler="sys.handler", code=code), b"{}")
+    assert body(builtin)["errorType"] == "Runtime.BuiltInModuleConflict"  # type: ignore[index]
+    broken = make_zip(tmp_path / "bad.zip", {"app.py": "def handler(:\n"})
+    syntax = body(pool.invoke(FunctionSpec(name="fn", handler="app.handler", code=broken), b"{}"))
+    assert isinstance(syntax, dict) and syntax["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert syntax["errorMessage"].startswith("Syntax error in module 'app':")
