@@ -5,8 +5,47 @@ demand: ``coworks.biz`` (workflows), ``coworks.cloud`` (deploy, local cloud),
 ``coworks.notebook`` (widgets).
 """
 
-from .runtime import *  # noqa: F403 - the runtime's public names are the package's
+# ruff: noqa: F401 - the runtime's names, re-exported under the runtime's __all__
+from .runtime import (
+    BadGateway,
+    BadRequest,
+    Blueprint,
+    Conflict,
+    CoworksError,
+    DirectInvocationError,
+    Forbidden,
+    GatewayTimeout,
+    HTTPError,
+    InternalServerError,
+    Lambda,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Request,
+    Response,
+    Route,
+    RouteDefinitionError,
+    ServiceError,
+    ServiceUnavailable,
+    TechMicroService,
+    TooManyRequests,
+    Unauthorized,
+    UnprocessableEntity,
+    UnsupportedMediaType,
+    UploadedFile,
+    current_request,
+    entry,
+    schedule,
+)
 from .runtime import __all__ as __all__
+
+
+def __getattr__(name: str) -> object:
+    """The runtime's names loaded on first use (``CORSConfig``, ``tokens_equal``): a Lambda that
+    needs neither never imports them."""
+    from . import runtime
+
+    return getattr(runtime, name)
 
 __version__ = "0.1.0"
 

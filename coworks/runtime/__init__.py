@@ -1,8 +1,7 @@
 """The Coworks runtime: what ships inside every Lambda. Standard library only, and nothing
-else from coworks, so that ``import coworks`` in a Lambda costs a few milliseconds."""
+else from coworks, so that ``import coworks`` in a Lambda costs a few milliseconds. CORS and the
+token comparison load on first use (``__getattr__``): most requests need neither."""
 
-from .auth import tokens_equal
-from .cors import CORSConfig
 from .declarations import Lambda
 from .errors import (
     BadGateway,
@@ -65,3 +64,17 @@ __all__ = [
     "schedule",
     "tokens_equal",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``CORSConfig`` and ``tokens_equal``, loaded when first asked for (the imports are written out
+    so the architecture test sees them)."""
+    if name == "CORSConfig":
+        from .cors import CORSConfig
+
+        return CORSConfig
+    if name == "tokens_equal":
+        from .auth import tokens_equal
+
+        return tokens_equal
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 
-from .cors import cors_config, decorate, preflight
 from .errors import HTTPError, RouteDefinitionError, ServiceError
 from .events.adapters import handle
 from .params import bind
@@ -86,7 +85,7 @@ class TechMicroService(_Mountable):
         log_requests: bool | None = None,
     ) -> None:
         self.name = name or kebab(type(self).__name__)
-        self.cors_config: CORSConfig | None = cors_config(cors if cors is not None else type(self).cors)
+        self.cors_config: CORSConfig | None = _cors(cors if cors is not None else type(self).cors)
         if log_requests is None:  # Lambda's own environment says we run there
             log_requests = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
         self.log_requests = log_requests
@@ -102,7 +101,7 @@ class TechMicroService(_Mountable):
 
     def _add(self, route: Route, target: Any) -> None:
         self._all_routes.append(route)
-        endpoint = (route, route.func.__get__(target), cors_config(route.cors) or self.cors_config)
+        endpoint = (route, route.func.__get__(target), _cors(route.cors) or self.cors_config)
         self._router.add(route, endpoint)
         if endpoint[2] is not None:
             self._route_cors[route.path] = endpoint[2]
@@ -202,6 +201,8 @@ class TechMicroService(_Mountable):
             response = self._internal_error(request)
         if cors is not None:
             try:
+                from .cors import decorate  # CORS loads with the first service or route that sets it
+
                 decorate(cors, request, response)
             except HTTPError as exc:  # headers the entry never read may be malformed
                 response = error_response(exc)
@@ -214,6 +215,8 @@ class TechMicroService(_Mountable):
         methods = self._router.allowed_methods(request.path)
         if config is None or not methods:
             return None
+        from .cors import preflight
+
         return preflight(config, request, methods)
 
     def _template_of(self, path: str) -> str | None:
@@ -297,6 +300,15 @@ class TechMicroService(_Mountable):
         from .describe.routes import route_table
 
         printer.text(str(route_table(self)))
+
+
+def _cors(value: Any) -> CORSConfig | None:
+    """A CORS setting read, loading the CORS module only for a service or route that has one."""
+    if value is None or value is False:
+        return None
+    from .cors import cors_config
+
+    return cors_config(value)
 
 
 def current_request() -> Request:
