@@ -194,6 +194,15 @@ class FrontDoor:
         return [response.body]
 
 
+def sync_endpoint(url: str) -> str:
+    """The endpoint for operations with a host prefix (StartSyncExecution, TestState: ``sync-``):
+    ``http://coworks@127.0.0.1:PORT``, where botocore's prefix lands in the userinfo
+    (``sync-coworks@127.0.0.1``) and the host stays the front door's. Give it to boto3 as
+    ``endpoint_url`` of a Step Functions client, or as ``AWS_ENDPOINT_URL_SFN``."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://coworks@{rest.split('@')[-1]}"
+
+
 _APIS = re.compile(r"^/v2/apis(?:/[^/]+)?$")  # CreateApi, GetApis, GetApi, UpdateApi: their apiEndpoint
 _SIGNATURE_PARTS = ("Credential", "Signature", "SignedHeaders")
 
@@ -267,7 +276,7 @@ class FrontDoorServer:
         self.url = f"http://{HOST}:{self.port}"
         #: The same endpoint for SDKs that add host prefixes (StartSyncExecution's ``sync-``): the
         #: prefix lands in the userinfo, the host stays 127.0.0.1 (see ``stepfunctions``).
-        self.sync_url = f"http://coworks@{HOST}:{self.port}"
+        self.sync_url = sync_endpoint(self.url)
         self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
 
     def start(self) -> FrontDoorServer:
@@ -297,7 +306,9 @@ def start_front_door(
     lambdas = LocalLambda(Path(cache_dir), environment=environment)
     app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
     server = FrontDoorServer(app, port)
-    for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ACCESS_KEY_ID": "testing",
+    # A handler's StartSyncExecution and TestState (host prefix sync-) go to the endpoint that survives it.
+    for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ENDPOINT_URL_SFN": server.sync_url,
+                       "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         lambdas.environment.setdefault(key, value)
     server.start()

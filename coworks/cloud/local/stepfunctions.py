@@ -273,9 +273,11 @@ class LocalStepFunctions:
     def list_executions(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = str(request.get("stateMachineArn") or "")
         try:
-            state_machine(arn)
+            config = state_machine(arn)
         except ControlPlaneLookupError as exc:
             raise Fault("StateMachineDoesNotExist", str(exc)) from None
+        if config.type == "EXPRESS":
+            raise Fault("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
         wanted = request.get("statusFilter")
         with self._lock:
             found = [e for e in self.executions.values() if e.machine_arn == arn and (not wanted or e.status == wanted)]
@@ -298,6 +300,8 @@ class LocalStepFunctions:
     # -- running -------------------------------------------------------------------------
 
     def _find(self, arn: Any) -> LocalExecution:
+        if ":express:" in str(arn):  # Describe, History, Stop: not for Express executions (their logs tell)
+            raise Fault("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'")
         with self._lock:
             found = self.executions.get(str(arn))
         if found is None:

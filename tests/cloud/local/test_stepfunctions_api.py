@@ -92,6 +92,11 @@ def test_an_express_workflow_runs_synchronously_through_boto3_with_its_host_pref
     assert ":express:" in answer["executionArn"] and answer["stateMachineArn"] == arn
     assert answer["billingDetails"]["billedDurationInMilliseconds"] % 100 == 0
     assert "redriveCount" not in answer
+    # As on AWS, an Express execution is not described nor listed: its logs tell what happened.
+    with pytest.raises(sfn.exceptions.InvalidArn, match="Resource type not valid in this context: express"):
+        sfn.describe_execution(executionArn=answer["executionArn"])
+    with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
+        sfn.list_executions(stateMachineArn=arn)
 
 
 def test_the_plain_endpoint_cannot_carry_the_sync_prefix_so_boto3_never_sends_it(sfn: Any, front_door: Any) -> None:
@@ -103,6 +108,13 @@ def test_the_plain_endpoint_cannot_carry_the_sync_prefix_so_boto3_never_sends_it
                          aws_access_key_id="testing", aws_secret_access_key="testing")
     with pytest.raises(EndpointConnectionError, match=r"sync-127\.0\.0\.1"):
         plain.start_sync_execution(stateMachineArn=create(sfn, GREET, "EXPRESS"))
+
+
+def test_a_handler_reaches_start_sync_execution_through_its_environment(front_door: Any) -> None:
+    from coworks.cloud.local.frontdoor import sync_endpoint
+
+    assert front_door.sync_url == sync_endpoint(front_door.url) == f"http://coworks@127.0.0.1:{front_door.port}"
+    assert sync_endpoint(front_door.sync_url) == front_door.sync_url
 
 
 def test_start_sync_execution_refuses_a_standard_machine(sfn: Any, sync_client: Any) -> None:
