@@ -31,7 +31,16 @@ NOT_IN_ALL = frozenset({"States.Runtime"})
 RETRYING = frozenset({"Task", "Parallel", "Map"})
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
+def _other(value: Any) -> str:
+    """What JSON cannot hold, as text: a time as AWS writes times (``2024-01-01T00:00:00.000Z``)."""
+    if isinstance(value, datetime):
+        from coworks.biz.engine.execution import aws_timestamp
+
+        return aws_timestamp(value)
+    return str(value)
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=_other).encode
 
 
 def dumps(value: Any) -> str:

@@ -298,3 +298,12 @@ def test_lambda_error_causes_are_compact_json() -> None:
     assert ex.error == "ValueError" and ex.cause is not None
     assert ex.cause.startswith('{"errorMessage":"bad value","errorType":"ValueError","stackTrace":[')
     assert json.loads(ex.cause)["errorMessage"] == "bad value"
+
+
+def test_a_time_a_task_returns_is_recorded_as_aws_writes_times() -> None:
+    from datetime import UTC, datetime
+
+    ex = run(machine({"Type": "Task", "Resource": FN, "End": True}), {},
+             work=lambda payload: {"at": datetime(2024, 1, 1, 1, 2, 3, 456789, tzinfo=UTC)})
+    succeeded = next(e for e in ex.history if e["type"] == "LambdaFunctionSucceeded")
+    assert json.loads(succeeded["lambdaFunctionSucceededEventDetails"]["output"]) == {"at": "2024-01-01T01:02:03.456Z"}
