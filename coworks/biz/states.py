@@ -286,6 +286,16 @@ class Fail(State):
     options = frozenset({"comment", "query_language", "error", "error_path", "cause", "cause_path"})
 
 
+def _entry_parameters(entry: Any) -> set[str]:
+    """The names an entry takes (none for what has no signature)."""
+    import inspect
+
+    try:
+        return set(inspect.signature(entry).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
 class Task(State):
     """Does work: calls a Resource ARN, or a TechMicroService entry given as a bound method.
 
@@ -316,7 +326,17 @@ class Task(State):
                 options["resource"] = resource
             super().__init__(name_or_entry, **options)
             return
-        args = dict(options.pop("args", None) or {})
+        given = options.pop("args", None)
+        args = dict(given or {})
+        if given is None:  # keywords only: one that the entry and the state both take is ambiguous
+            both = sorted(k for k in options if k in _entry_parameters(name_or_entry)
+                          and (k in self.options or k in ("next", "end", "name")))
+            if both:
+                entry = getattr(name_or_entry, "__name__", "the entry")
+                raise WorkflowError(
+                    f"Task({entry}): {', '.join(both)} is both a parameter of {entry} and an option of the state; "
+                    f"pass the entry's in args={{{', '.join(repr(k) + ': ...' for k in both)}}} (the keywords "
+                    "are then the state's).")
         for key in [k for k in options if k not in self.options and k not in ("next", "end", "name")]:
             args[key] = options.pop(key)
         name = options.pop("name", None)

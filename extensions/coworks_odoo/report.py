@@ -11,6 +11,7 @@ Some Odoo versions accept API keys for RPC only: the web login then needs the us
 
 from __future__ import annotations
 
+import http.client
 import socket
 import urllib.error
 import urllib.request
@@ -68,6 +69,9 @@ def download(conn: Connection, report_name: str, ids: list[int], max_bytes: int)
         raise BadGateway(f"Odoo at {conn.url} cannot be reached: {_describe(exc.reason)}.") from None
     except TimeoutError:
         raise GatewayTimeout(f"Odoo did not print the {what} within {conn.timeout:g} s.") from None
+    except (http.client.HTTPException, ConnectionError) as exc:  # the connection dropped mid-answer
+        raise BadGateway(f"Odoo at {conn.url} dropped the connection while printing the {what}: "
+                         f"{type(exc).__name__}.") from None
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"The {what} is over {max_bytes} bytes, more than the service returns (MAX_REPORT).")
     if not ctype.startswith("application/pdf") or not body.startswith(b"%PDF"):

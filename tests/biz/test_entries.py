@@ -143,3 +143,21 @@ def test_a_blueprint_entry_is_called_on_the_service_it_is_mounted_on() -> None:
     parameters = task.to_asl()["Parameters"]
     assert parameters["FunctionName"] == "shop"
     assert parameters["Payload"] == {"method": "POST", "path": "/mail/send", "body": {"to": "ann@example.com"}}
+
+
+def test_a_keyword_both_the_entry_and_the_state_take_is_refused_until_args_says_which() -> None:
+    from coworks import TechMicroService, entry
+    from coworks.biz import Task, WorkflowError
+
+    class Shop(TechMicroService):
+        @entry
+        def post_item(self, *, name: str, output: str = "json") -> dict:
+            return {"name": name}
+
+    shop = Shop("shop")
+    with pytest.raises(WorkflowError, match=r"name, output is both a parameter of post_item and an option of the"):
+        Task(shop.post_item, name="pen", output="csv")
+    task = Task(shop.post_item, args={"name": "pen", "output": "csv"}, name="Add pen")
+    assert task.name == "Add pen"
+    assert task.to_asl()["Parameters"]["Payload"]["body"] == {"name": "pen", "output": "csv"}
+    assert Task(shop.post_item, args={"name": "pen"}).name == "post_item"

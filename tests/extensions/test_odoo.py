@@ -361,3 +361,30 @@ def test_every_entry_refuses_malformed_input(app: OdooService, odoo: OdooServer,
     if answer.status_code == 404:
         assert answer.json() == {"message": "Not Found"}
     assert len(odoo.state.calls) == before
+
+
+def test_a_connection_dropped_while_printing_is_a_502_a_workflow_retries(app: OdooService,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy or Odoo closing the connection before answering the report (RemoteDisconnected)."""
+    import socket
+    import threading
+
+    from coworks_odoo import report
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        connection.close()  # no status line at all
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    monkeypatch.setattr(report, "session", lambda conn: "sid")
+    monkeypatch.setenv("ODOO_URL", f"http://127.0.0.1:{port}")
+    try:
+        answer = app.test_client().get("/report/account.report_invoice/7")
+    finally:
+        listener.close()
+    assert answer.status_code == 502, answer.text
+    assert "dropped the connection while printing the report account.report_invoice for [7]" in answer.text
