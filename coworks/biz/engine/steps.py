@@ -152,6 +152,10 @@ class Step:
                     f"An error occurred while executing the state '{self.name}' "
                     f"(entered at the event id #{entered_id}). {err.cause}"
                 )
+            if err.error == "States.QueryEvaluationError" and not getattr(err, "recorded", False):
+                # AWS records a JSONata failure as its own event before the state (or execution) fails.
+                err.recorded = True  # type: ignore[attr-defined]
+                scope.event("EvaluationFailed", {**err.details(), "state": self.name})
             raise
         text = dumps(output)
         scope.last_output, scope.last_text = output, text

@@ -106,6 +106,10 @@ def test_an_expression_that_returns_nothing_fails_with_query_evaluation_error() 
     ex = run(machine({"Type": "Pass", "Output": "{% $states.input.missing %}", "End": True}, "JSONata"), {"a": 1})
     assert failed(ex) == ("States.QueryEvaluationError",
                           "The JSONata expression '$states.input.missing' returned nothing (undefined).")
+    assert [e["type"] for e in ex.history][-2:] == ["EvaluationFailed", "ExecutionFailed"]
+    assert ex.history[-2]["evaluationFailedEventDetails"] == {
+        "error": "States.QueryEvaluationError", "state": "S",
+        "cause": "The JSONata expression '$states.input.missing' returned nothing (undefined)."}
 
 
 def test_null_is_a_value_undefined_is_not() -> None:
