@@ -125,9 +125,14 @@ class _Writer:
                 "Parameters") == call.fields(False)["Parameters"]:
             service = self.services.setdefault(call.service, re.sub(r"\W+", "_", call.service))
             args.append(f"{service}.{call.entry}")
-            for arg, value in call.args.items():
-                args.append(f"{arg}={self.value(value)}" if arg.isidentifier() and not keyword.iskeyword(arg)
-                            else f"args={{{arg!r}: {self.value(value)}}}")
+            from coworks.biz.states import Task
+
+            plain = {a: v for a, v in call.args.items() if a.isidentifier() and not keyword.iskeyword(a)
+                     and a not in Task.options and a not in ("name", "next", "end", "args")}
+            args += [f"{arg}={self.value(value)}" for arg, value in plain.items()]
+            others = {a: v for a, v in call.args.items() if a not in plain}
+            if others:  # a keyword the state takes too (name, output...): said as the entry's
+                args.append("args={" + ", ".join(f"{a!r}: {self.value(v)}" for a, v in others.items()) + "}")
             if state_name != call.entry:
                 args.append(f"name={state_name!r}")
             used |= {"Resource", "Parameters"}

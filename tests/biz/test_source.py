@@ -48,3 +48,14 @@ def test_what_the_builder_cannot_say_is_written_with_from_asl() -> None:
     source = python_source(definition, "w")
     assert "Workflow.from_asl(" in source and built(source) == definition
     assert Workflow.from_asl(definition).to_asl() == definition
+
+
+def test_an_argument_named_like_a_state_option_is_passed_as_the_entry_s(inventory: Inventory) -> None:
+    from coworks.biz import Ref, Task
+
+    wf = Workflow("w", Task(inventory.post_item, name="Add", args={"name": Ref("$.name"), "qty": 2}))
+    from coworks.biz.lang.yaml import load_source
+
+    compiled, _ = load_source(wf.to_yaml())
+    source = python_source(compiled.definition, compiled.name, compiled.calls)
+    assert "args={'name': Ref('$.name')}" in source and built(source, inventory=inventory) == wf.to_asl()
