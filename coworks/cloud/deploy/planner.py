@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..errors import ConfigurationError
 from . import resources as kinds
 from .models import API_PERMISSION, Model, ServiceModel, WorkflowModel
 from .names import POLICY_NAME
@@ -331,6 +332,11 @@ def _machine(model: WorkflowModel, current: Current) -> Action:
     found = current.machine
     if found is None:
         return Action("create", MACHINE, machine.name, resource=machine)
+    if found.get("type", "STANDARD") != machine.type:
+        raise ConfigurationError(
+            f"The state machine {machine.name} is {found.get('type', 'STANDARD')} and AWS cannot change a machine's "
+            f"type: destroy the workflow first (cws destroy-workflow), then deploy it as {machine.type}.",
+            resource=machine.name)
     changes = []
     if not same_json(found.get("definition", "{}"), machine.definition):
         changes.append("definition")

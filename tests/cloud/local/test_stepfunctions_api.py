@@ -213,3 +213,23 @@ def test_a_failed_execution_is_redriven_from_the_state_that_failed(sfn: Any,
     assert entered.count("Prepare") == 1 and after[1] == "MapStateEntered"  # Prepare is not run again
     with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
         sfn.redrive_execution(executionArn=execution)
+
+
+def test_an_express_workflow_is_deployed_as_one_and_cannot_change_type_in_place(tmp_path: Any) -> None:
+    from coworks.biz import Pass, Workflow
+    from coworks.cloud import LocalCloud
+    from coworks.cloud.errors import ConfigurationError
+
+    wf = Workflow("typed", Pass("Answer", result={"answer": 42}))
+    with LocalCloud(shared=False) as cloud:
+        with pytest.raises(ConfigurationError, match="neither STANDARD nor EXPRESS"):
+            cloud.deploy_workflow(wf, type="express").plan()
+        express = cloud.deploy_workflow(wf, type="EXPRESS")
+        express.apply()
+        described = cloud.session.client("stepfunctions", endpoint_url=cloud.endpoint_url).describe_state_machine(
+            stateMachineArn=express.arn)
+        assert described["type"] == "EXPRESS"
+        assert cloud.deploy_workflow(wf, type="EXPRESS").plan().is_empty
+        with pytest.raises(ConfigurationError, match="AWS cannot change a machine's type: destroy the workflow"):
+            cloud.deploy_workflow(wf).plan()
+        cloud.destroy_workflow(wf)
