@@ -70,7 +70,7 @@ def check_quickstart(book: Any) -> None:
     viewer_html = _html_values(with_class(book, "coworks-log-viewer"), book)
     assert "events 1-" in viewer_html and "&quot;event&quot;: &quot;item read&quot;" in viewer_html
     caller_html = _html_values(with_class(book, "coworks-endpoint-caller"), book)
-    assert 'class="coworks-status"' in caller_html and ">200</span>" in caller_html
+    assert 'class="coworks-status coworks-ok"' in caller_html and ">200</span>" in caller_html
 
 
 def check_deploy_runbook(book: Any) -> None:
