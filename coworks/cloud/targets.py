@@ -3,9 +3,7 @@ name or ``"module:attribute"``, the way ``cws`` and the notebook let people writ
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,13 +41,14 @@ def load_workflow(target: Any) -> Any:
             return Workflow.from_asl(path.read_text(encoding="utf-8"), name=path.stem)
         return Workflow.from_yaml(path)
     if isinstance(target, str) and ":" in target:
+        from .packaging.sources import import_user_module
+
         module_name, _, attr = target.partition(":")
-        if os.getcwd() not in sys.path and "" not in sys.path:
-            sys.path.insert(0, os.getcwd())
-        try:
-            found = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ConfigurationError(f"Cannot load the workflow {target!r}: {exc}.", resource=target) from None
+        module = import_user_module(module_name, target, ConfigurationError)
+        found = getattr(module, attr, None)
+        if found is None:
+            raise ConfigurationError(f"Cannot load the workflow {target!r}: {module_name} has no {attr!r}.",
+                                     resource=target)
         if isinstance(found, Workflow):
             return found
     raise ConfigurationError(
