@@ -235,7 +235,7 @@ class WorkerPool:
             "LAMBDA_RUNTIME_DIR": str(BOOTSTRAP.parent),
         })
         python = self._python or interpreter(function.runtime)
-        libraries = managed_libraries(function.runtime)
+        libraries = managed_libraries(function.runtime, python)
         writable = list(dict.fromkeys(["/tmp", tempfile.gettempdir(), "/dev/null"]))
         env["_COWORKS_SANDBOX"] = json.dumps({"layers": [str(Path(p).resolve()) for p in function.layers],
                                               "libraries": [str(libraries)] if libraries else [],

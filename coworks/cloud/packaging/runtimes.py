@@ -127,12 +127,15 @@ def _version(executable: str) -> tuple[int, int] | None:
         return None
 
 
-def managed_libraries(runtime: str) -> Path | None:
-    """The folder holding the runtime's SDK, installed on first use; None (with a warning) when it
-    cannot be installed (offline before the first install): functions then run without it."""
+def managed_libraries(runtime: str, python: str | None = None) -> Path | None:
+    """The folder holding the runtime's SDK, installed on first use and compiled for ``python`` (the
+    worker's interpreter), as Lambda's runtime ships it compiled: a cold start that imports boto3
+    must not compile botocore each time. None (with a warning) when it cannot be installed
+    (offline before the first install): functions then run without it."""
     pins = sdk_requirements(runtime)
     target = libraries_root() / "-".join(p.replace("==", "-") for p in pins)
     if (target / "boto3").is_dir():
+        _compile(target, python or sys.executable)
         return target
     with _lock:
         if (target / "boto3").is_dir():
@@ -146,7 +149,27 @@ def managed_libraries(runtime: str) -> Path | None:
                               f"not install it ({exc}): local functions run without boto3 until it can be.",
                               RuntimeMismatchWarning, stacklevel=3)
             return None
+    _compile(target, python or sys.executable)
     return target
+
+
+def _compile(target: Path, python: str) -> None:
+    """Bytecode for ``python`` beside the SDK's sources (``__pycache__/*.cpython-3XX.pyc``), once per
+    Python version; a failure only costs the speed."""
+    import fcntl
+
+    version = _version(python)
+    mark = target / f".compiled-{version[0]}.{version[1]}" if version else None
+    if mark is None or mark.exists():
+        return
+    with open(target.parent / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if mark.exists():
+            return
+        done = subprocess.run([python, "-I", "-S", "-m", "compileall", "-q", "-j", "0", str(target)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            mark.touch()
 
 
 def _install(pins: tuple[str, ...], target: Path) -> None:
