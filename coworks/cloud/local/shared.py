@@ -86,9 +86,11 @@ def find_shared(timeout: float = 1.0) -> SharedCloud | None:
 #: One read per service a ``cws plan`` touches: each first call through the front door builds
 #: moto's backend and URL map for that service, seconds that would otherwise fall on the user's
 #: first command (12 s measured for the first ``cws plan``, 4 s for the next).
-_WARM_READS: tuple[tuple[str, str, dict[str, Any]], ...] = (("sts", "get_caller_identity", {}), ("iam", "list_roles", {}), ("lambda", "list_functions", {}),
-               ("logs", "describe_log_groups", {}), ("apigatewayv2", "get_apis", {}), ("events", "list_rules", {}),
-               ("stepfunctions", "list_state_machines", {}))
+_WARM_READS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("sts", "get_caller_identity", {}), ("iam", "list_roles", {}), ("lambda", "list_functions", {}),
+    ("logs", "describe_log_groups", {}), ("apigatewayv2", "get_apis", {}), ("events", "list_rules", {}),
+    ("stepfunctions", "list_state_machines", {}),
+)
 
 
 def _warm_up(url: str = "") -> None:
