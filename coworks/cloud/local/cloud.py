@@ -93,6 +93,14 @@ class LocalCloud(AwsCloud):
         workers live in the server's process: empty here)."""
         return self._lambdas.live_workers() if self._lambdas is not None else {}
 
+    @property
+    def sync_endpoint_url(self) -> str:
+        """The endpoint for StartSyncExecution and TestState through boto3, which prefix the host with
+        ``sync-``: ``boto3.client("stepfunctions", endpoint_url=cloud.sync_endpoint_url)``."""
+        from .frontdoor import sync_endpoint
+
+        return sync_endpoint(str(self.endpoint_url))
+
     def api_url(self, api_id: str, stage: str) -> str:
         """Where the local gateway serves a deployed HTTP API stage."""
         return f"{self.endpoint_url}/_aws/execute-api/{api_id}/{stage}"

@@ -226,6 +226,9 @@ def test_an_express_workflow_is_deployed_as_one_and_cannot_change_type_in_place(
             cloud.deploy_workflow(wf, type="express").plan()
         express = cloud.deploy_workflow(wf, type="EXPRESS")
         express.apply()
+        synced = cloud.session.client("stepfunctions", endpoint_url=cloud.sync_endpoint_url).start_sync_execution(
+            stateMachineArn=express.arn)
+        assert json.loads(synced["output"]) == {"answer": 42}
         described = cloud.session.client("stepfunctions", endpoint_url=cloud.endpoint_url).describe_state_machine(
             stateMachineArn=express.arn)
         assert described["type"] == "EXPRESS"
