@@ -167,6 +167,8 @@ def test_math_add_rounds_non_integers_to_the_nearest_integer(a: float, b: float,
 
 
 def test_format_interpolates_objects_and_arrays_as_aws_does() -> None:
+    """No page says it; AWS's recorded executions do: ``fst={Arg1=1, Arg2=[]}`` (LocalStack's
+    AWS-validated snapshot tests/aws/services/stepfunctions/v2/intrinsic_functions/test_generic)."""
     ex = run(machine({"Type": "Pass", "Parameters": {"v.$": "States.Format('{} and {} and {}', $.o, $.l, $.n)"},
                       "End": True}), {"o": {"a": 1, "b": "x"}, "l": [1, "two", None], "n": None})
     assert ex.output == {"v": "{a=1, b=x} and [1, two, null] and null"}
