@@ -8,6 +8,7 @@ moto's internal attribute names; what it returns is plain frozen data.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +106,20 @@ def function_config(name_or_arn: str, qualifier: str | None, region: str) -> Fun
         region=region,
         layers=tuple(layers),
     )
+
+
+def complete_configuration(name: str, region: str, body: bytes) -> None:
+    """What moto's UpdateFunctionConfiguration leaves out and Lambda applies: ``TracingConfig`` and
+    ``EphemeralStorage`` (moto keeps both from CreateFunction only), so the next plan reads them back."""
+    try:
+        update = json.loads(body or b"{}")
+        fn = _backend("lambda", region).get_function(name, None)
+    except Exception:  # moto refused the update itself, and said so
+        return
+    if isinstance(update.get("TracingConfig"), dict) and update["TracingConfig"].get("Mode"):
+        fn.tracing_config = {"Mode": str(update["TracingConfig"]["Mode"])}
+    if isinstance(update.get("EphemeralStorage"), dict) and isinstance(update["EphemeralStorage"].get("Size"), int):
+        fn.ephemeral_storage = update["EphemeralStorage"]["Size"]
 
 
 def function_from_uri(uri: str | None) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from .controlplane import ControlPlaneLookupError
+from .controlplane import ControlPlaneLookupError, complete_configuration
 from .events import LocalEvents
 from .gateway import GatewayRequest, LocalGateway
 from .lambdas import LocalLambda
@@ -30,6 +30,7 @@ EXECUTE_API = "/_aws/execute-api/"
 HEALTH = "/_coworks/health"
 _READS = frozenset(("GET", "HEAD", "OPTIONS"))
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+_CONFIGURATION = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/configuration$")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[\w-]+)/")
 
 StartResponse = Callable[..., Any]
@@ -78,6 +79,14 @@ class FrontDoor:
                 match = _INVOKE.match(environ.get("PATH_INFO", ""))
                 if match:
                     return self._invoke(environ, start_response, unquote(match.group("name")))
+            match = _CONFIGURATION.match(environ.get("PATH_INFO", "")) if method == "PUT" else None
+            if match:  # moto's UpdateFunctionConfiguration drops two settings Lambda applies
+                body = read_body(environ, keep=True)
+                answer = self._moto(environ, start_response)
+                found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+                complete_configuration(unquote(match.group("name")), found.group("region") if found else "us-east-1",
+                                       body)
+                return answer
         return self._moto(environ, start_response)
 
     # -- what moto answers, shaped as AWS answers every client (boto3, the AWS CLI, curl) ----------

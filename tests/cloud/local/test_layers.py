@@ -82,3 +82,21 @@ def test_a_layer_not_published_here_is_refused_by_the_control_plane(cloud: Any, 
     deployment = cloud.deploy(write_module(tmp_path, LAYERED.format(layers=[missing])), stage="dev")
     with pytest.raises(CloudError, match="CreateFunction on layered-dev failed"):
         deployment.apply()
+
+
+def test_a_tracing_or_tmp_change_is_applied_and_read_back(cloud: Any, tmp_path: Path) -> None:
+    """moto ignores TracingConfig and EphemeralStorage in UpdateFunctionConfiguration; the local
+    cloud applies them as Lambda does, so the next plan has nothing to do."""
+    source = LAYERED.replace("layers={layers!r}, ", "").replace("Layered", "Traced").replace('"layered"', '"traced"')
+    plain = write_module(tmp_path, source.format())
+    cloud.deploy(plain, stage="dev").apply()
+    traced = source.replace("memory=256", 'memory=256, tracing="Active", ephemeral_storage=2048')
+    target = write_module(tmp_path, traced.format())
+    deployment = cloud.deploy(target, stage="dev")
+    changes = next(a for a in deployment.plan().changes if a.kind == "lambda function").changes
+    assert {"tracing", "ephemeral storage"} <= set(changes)
+    deployment.apply()
+    config = cloud.clients.client("lambda").get_function_configuration(FunctionName="traced-dev", Qualifier="dev")
+    assert config["TracingConfig"] == {"Mode": "Active"} and config["EphemeralStorage"] == {"Size": 2048}
+    assert cloud.deploy(target, stage="dev").plan().changes == ()
+    cloud.destroy("traced", stage="dev")
