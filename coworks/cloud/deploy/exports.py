@@ -15,12 +15,11 @@ export once per stage.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigurationError
 from .models import Model, ServiceModel, WorkflowModel, build_model, build_workflow_model
 from .names import check_stage, function_name, machine_name
 
@@ -77,25 +76,10 @@ def workflow_model(workflow: Any, stage: str, **options: Any) -> WorkflowModel:
     return build_workflow_model(workflow, STAGE, account=ACCOUNT, region=REGION, **options)
 
 
-def substitute(value: Any, text: Callable[[str], Any]) -> Any:
-    """``value`` with every string that holds a token turned into ``text(string)``'s expression."""
-    if isinstance(value, dict):
-        return {k: substitute(v, text) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [substitute(v, text) for v in value]
-    if isinstance(value, str) and any(t in value for t in (ACCOUNT, REGION, STAGE)):
-        return text(value)
-    return value
-
-
 def tokens_left(document: Any) -> list[str]:
     """Tokens a syntax failed to turn into expressions (a test asserts there are none)."""
     text = json.dumps(document)
     return [t for t in (ACCOUNT, REGION, STAGE) if t in text]
-
-
-def policy_document(text: str) -> Any:
-    return json.loads(text)
 
 
 def logical(name: str) -> str:
@@ -115,6 +99,3 @@ def unique(names: Iterable[str]) -> list[str]:
         out.append(name if not count else f"{name}{count + 1}")
     return out
 
-
-def refuse_unknown_format(given: str, known: tuple[str, ...]) -> ConfigurationError:
-    return ConfigurationError(f"Unknown export format {given!r}: write one of {', '.join(known)}.", resource=given)
