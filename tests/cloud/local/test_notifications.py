@@ -3,6 +3,8 @@
 
 The pipes are polled by hand (the cloud's own poller is stopped for this module), so which poll
 delivers what is exact; the S3 event is delivered in the background, as AWS does, and awaited.
+The module uses the process's one LocalCloud (tests/conftest.py): moto's state is the process's,
+so a second cloud's poller would read the same queues and start the executions on its own side.
 """
 
 from __future__ import annotations
@@ -20,13 +22,11 @@ from coworks.cloud import Trigger
 pytestmark = pytest.mark.localcloud
 
 
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[Any]:
-    from coworks.cloud import LocalCloud
-
-    with LocalCloud(shared=False, sleep=lambda s: None) as local:
-        local._server.app.notifications.stop()
-        yield local
+@pytest.fixture(scope="module", autouse=True)
+def _polled_by_hand(cloud: Any) -> Iterator[None]:
+    cloud._server.app.notifications.stop()
+    yield
+    cloud._server.app.notifications.start()
 
 
 def poll(check: Any, polls: int = 400) -> Any:
