@@ -225,7 +225,8 @@ def tagged_for(session: Any, name: str, stage: str, endpoint_url: str | None = N
                   if tags.get(TAG_SERVICE) == name and tags.get(TAG_STAGE) == stage and tags.get(TAG_MANAGED) == "true")
 
 
-def untagged(session: Any, endpoint_url: str | None = None) -> list[tuple[str, str]]:
-    """(kind, name) of everything that lacks one of the three Coworks tags."""
-    return [(kind, name) for kind, name, tags in holdings(session, endpoint_url)
-            if tags.get(TAG_MANAGED) != "true" or not tags.get(TAG_SERVICE) or not tags.get(TAG_STAGE)]
+def untagged(session: Any, endpoint_url: str | None = None, named: str = "") -> list[tuple[str, str]]:
+    """(kind, name) of everything (whose name holds ``named``: a process's local cloud holds what
+    other tests made too) that lacks one of the three Coworks tags."""
+    return [(kind, name) for kind, name, tags in holdings(session, endpoint_url) if named in name
+            and (tags.get(TAG_MANAGED) != "true" or not tags.get(TAG_SERVICE) or not tags.get(TAG_STAGE))]

@@ -31,7 +31,7 @@ def test_deploy_update_and_destroy_on_the_embedded_server(local: Any) -> None:
     first = local.deploy(cell(SAMPLE, "served"), stage="dev")
     assert not first.plan().is_empty
     first.apply()
-    assert untagged(session, endpoint) == []
+    assert untagged(session, endpoint, named="served") == []
     assert {kind for kind, _ in tagged_for(session, "served", "dev", endpoint)} == {
         "role", "log group", "function", "api", "api stage"}
     lam = session.client("lambda", endpoint_url=endpoint)
