@@ -102,10 +102,12 @@ def test_an_express_workflow_runs_synchronously_through_boto3_with_its_host_pref
 def test_the_plain_endpoint_cannot_carry_the_sync_prefix_so_boto3_never_sends_it(sfn: Any, front_door: Any) -> None:
     """Why ``sync_url`` exists: boto3 prefixes the host, and sync-127.0.0.1 names no host."""
     import boto3
+    from botocore.config import Config
     from botocore.exceptions import EndpointConnectionError
 
     plain = boto3.client("stepfunctions", endpoint_url=front_door.url, region_name="us-east-1",
-                         aws_access_key_id="testing", aws_secret_access_key="testing")
+                         aws_access_key_id="testing", aws_secret_access_key="testing",
+                         config=Config(retries={"total_max_attempts": 1}))  # the failure is certain: no retry
     with pytest.raises(EndpointConnectionError, match=r"sync-127\.0\.0\.1"):
         plain.start_sync_execution(stateMachineArn=create(sfn, GREET, "EXPRESS"))
 
