@@ -80,10 +80,9 @@ def test_cfn_lint_finds_no_error_and_would_find_one(templates: dict[str, Any], t
 
 
 #: What moto's CloudFormation implements of the template's types (it has no AWS::ApiGatewayV2::*,
-#: AWS::Lambda::Alias, AWS::SNS::Subscription nor AWS::Pipes::Pipe).
+#: AWS::Lambda::Alias, AWS::SNS::Subscription, AWS::SQS::QueuePolicy nor AWS::Pipes::Pipe).
 MOTO = {"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Logs::LogGroup", "AWS::Lambda::Function", "AWS::Lambda::Version",
-        "AWS::Lambda::Permission", "AWS::Events::Rule", "AWS::StepFunctions::StateMachine", "AWS::SQS::Queue",
-        "AWS::SQS::QueuePolicy"}
+        "AWS::Lambda::Permission", "AWS::Events::Rule", "AWS::StepFunctions::StateMachine", "AWS::SQS::Queue"}
 
 
 def _names(value: Any) -> set[str]:
@@ -159,3 +158,27 @@ def test_on_the_local_cloud_the_stack_makes_what_moto_implements_and_the_functio
     answer = lam.invoke(FunctionName="inventory-cfn", Payload=json.dumps({"method": "GET", "path": "/item/7"}))
     assert json.loads(answer["Payload"].read()) == {"id": 7}
     stacks.delete_stack(StackName="inventory-cfn")
+
+
+@pytest.mark.localcloud
+def test_on_the_local_cloud_a_workflow_stack_makes_its_state_machine_roles_and_rules(
+        cloud: Any, templates: dict[str, Any]) -> None:
+    template = for_moto(json.loads(templates["workflow"].files[cloudformation.TEMPLATE]))
+    assert {"AWS::StepFunctions::StateMachine", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Events::Rule",
+            "AWS::Logs::LogGroup", "AWS::SQS::Queue"} <= {r["Type"] for r in template["Resources"].values()}
+    stacks = cloud.clients.client("cloudformation")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stacks.create_stack(StackName="orders-cfn", TemplateBody=json.dumps(template),
+                            Capabilities=["CAPABILITY_NAMED_IAM"],
+                            Parameters=[{"ParameterKey": "Stage", "ParameterValue": "cfn"}])
+    made = stacks.list_stack_resources(StackName="orders-cfn")["StackResourceSummaries"]
+    assert {r["LogicalResourceId"] for r in made} == set(template["Resources"])
+    arn = next(r["PhysicalResourceId"] for r in made if r["ResourceType"] == "AWS::StepFunctions::StateMachine")
+    machine = cloud.clients.client("stepfunctions").describe_state_machine(stateMachineArn=arn)
+    assert machine["name"] == "orders-cfn" and machine["roleArn"].endswith(":role/coworks/orders-cfn-states")
+    task = json.loads(machine["definition"])["States"]["Fetch"]
+    assert task["Parameters"]["FunctionName"] == "arn:aws:lambda:us-east-1:123456789012:function:inventory-cfn:cfn"
+    targets = cloud.clients.client("events").list_targets_by_rule(Rule="orders-cfn-rate")["Targets"]
+    assert targets[0]["Arn"] == arn and targets[0]["RoleArn"].endswith(":role/coworks/orders-cfn-events")
+    stacks.delete_stack(StackName="orders-cfn")
