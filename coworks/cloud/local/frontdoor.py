@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -102,7 +103,6 @@ class FrontDoor:
         if target and not environ.get("HTTP_AUTHORIZATION"):  # an unsigned call of a JSON API
             return _error(start_response, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
         path = environ.get("PATH_INFO", "")
-        matcher = None
         if target == "Logs_20140328.FilterLogEvents":
             request = json.loads(read_body(environ) or b"{}")
             pattern = request.pop("filterPattern", None)
@@ -113,26 +113,58 @@ class FrontDoor:
                     matcher = compile_pattern(pattern)
                 except FilterPatternError as exc:
                     return _error(start_response, 400, "InvalidParameterException", str(exc))
+                return self._filter_log_events(environ, start_response, request, matcher)
             replace_body(environ, json.dumps(request).encode())
         try:
             status, headers, body = _call(self.moto_app, environ)
         except Exception:  # moto's own fault or a request it cannot read: AWS answers InternalFailure
             return _error(start_response, 500, "InternalFailure", "The request processing has failed because of an "
                                                                   "unknown error, exception or failure.")
-        if status.startswith("2") and (matcher is not None or _APIS.match(path)):
+        if status.startswith("2") and _APIS.match(path):
             answer = json.loads(body or b"{}")
-            if matcher is not None:
-                answer["events"] = [e for e in answer.get("events", []) if matcher.matches(str(e.get("message", "")))]
-            else:
-                host = environ.get("HTTP_HOST") or f"{HOST}:{environ.get('SERVER_PORT', '')}"
-                for api in answer.get("items", [answer]):
-                    if isinstance(api, dict) and "apiId" in api:
-                        api["apiEndpoint"] = f"http://{host}{EXECUTE_API}{api['apiId']}"
+            host = environ.get("HTTP_HOST") or f"{HOST}:{environ.get('SERVER_PORT', '')}"
+            for api in answer.get("items", [answer]):
+                if isinstance(api, dict) and "apiId" in api:
+                    api["apiEndpoint"] = f"http://{host}{EXECUTE_API}{api['apiId']}"
             body = json.dumps(answer).encode()
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]
+
+    def _filter_log_events(self, environ: dict[str, Any], start_response: StartResponse, request: dict[str, Any],
+                           matcher: Any) -> Iterable[bytes]:
+        """FilterLogEvents with a pattern, as CloudWatch answers it: the matching events in order,
+        ``limit`` of them a page, the next page by ``nextToken`` (moto's pages are read to the end)."""
+        limit = request.pop("limit", None)
+        token = str(request.pop("nextToken", "") or "")
+        start = int(token.removeprefix("coworks-")) if token.startswith("coworks-") and token[8:].isdigit() else 0
+        found: list[dict[str, Any]] = []
+        params, page = dict(request), {}
+        try:
+            while True:
+                replace_body(environ, json.dumps(params).encode())
+                status, headers, body = _call(self.moto_app, environ)
+                if not status.startswith("2"):
+                    start_response(status, headers)
+                    return [body]
+                page = json.loads(body or b"{}")
+                found += [e for e in page.get("events", []) if matcher.matches(str(e.get("message", "")))]
+                following = page.get("nextToken")
+                if not following or following == params.get("nextToken"):
+                    break
+                params["nextToken"] = following
+        except Exception:
+            return _error(start_response, 500, "InternalFailure", "The request processing has failed because of an "
+                                                                  "unknown error, exception or failure.")
+        end = start + int(limit) if isinstance(limit, int) and limit > 0 else len(found)
+        answer: dict[str, Any] = {"events": found[start:end], "searchedLogStreams": page.get("searchedLogStreams", [])}
+        if end < len(found):
+            answer["nextToken"] = f"coworks-{end}"
+        out = json.dumps(answer).encode()
+        start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(out))),
+                                  ("x-amzn-RequestId", str(uuid.uuid4()))])
+        return [out]
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         import os

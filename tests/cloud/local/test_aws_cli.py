@@ -86,6 +86,25 @@ def test_filter_log_events_with_a_json_pattern_filters_like_cloudwatch(
     assert len(everything["events"]) == 4
 
 
+def test_a_filtered_page_holds_limit_matching_events_and_the_next_token_goes_on(
+        front_door: Any, front_door_client: Callable[[str], Any]) -> None:
+    logs = front_door_client("logs")
+    group = f"/aws/lambda/cli-{uuid.uuid4().hex[:6]}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    now = int(time.time() * 1000) - 60_000
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": now + i, "message": json.dumps({"n": i, "status": 404 if i % 2 else 200})} for i in range(9)])
+    first = logs.filter_log_events(logGroupName=group, filterPattern="{ $.status = 404 }", limit=3)
+    assert [json.loads(e["message"])["n"] for e in first["events"]] == [1, 3, 5]  # limit counts matches only
+    rest = logs.filter_log_events(logGroupName=group, filterPattern="{ $.status = 404 }", limit=3,
+                                  nextToken=first["nextToken"])
+    assert [json.loads(e["message"])["n"] for e in rest["events"]] == [7] and "nextToken" not in rest
+    paged = aws(front_door.url, "logs", "filter-log-events", "--log-group-name", group, "--filter-pattern",
+                "{ $.status = 404 }", "--page-size", "2")
+    assert [json.loads(e["message"])["n"] for e in paged["events"]] == [1, 3, 5, 7]  # the CLI follows the tokens
+
+
 def test_a_malformed_pattern_is_refused_as_cloudwatch_refuses_it(front_door: Any,
                                                                  front_door_client: Callable[[str], Any]) -> None:
     logs = front_door_client("logs")
