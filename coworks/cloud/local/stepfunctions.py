@@ -212,9 +212,7 @@ class LocalStepFunctions:
             retried = any(error_matches(r.get("ErrorEquals", []), ran.error or "") for r in retriers or [])
             answer["status"] = "RETRIABLE" if retried else "FAILED"
         if request.get("inspectionLevel") in ("DEBUG", "TRACE"):
-            answer["inspectionData"] = {"input": json.dumps(data, separators=(",", ":"))}
-            if "output" in answer:
-                answer["inspectionData"]["afterResultPath"] = answer["output"]
+            answer["inspectionData"] = _inspection(state, data, ran.history, answer.get("output"))
         return answer
 
     def redrive_execution(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -412,6 +410,42 @@ def _write_logs(execution: LocalExecution, config: StateMachineConfig) -> None:
     } for e in events]
     if records:
         write_log_events(config.region, config.log_group, f"states/{config.name}/{execution.name}", records)
+
+
+def _inspection(state: dict[str, Any], data: Any, history: list[dict[str, Any]], output: str | None) -> dict[str, str]:
+    """TestState's inspectionData at DEBUG: the data after each step of the JSONPath data flow
+    (InputPath, Parameters, the result, ResultSelector, ResultPath), as far as they apply."""
+    from ...biz.lang.paths import compile_path
+    from ...biz.lang.templates import compile_template
+
+    def text(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+    found: dict[str, str] = {"input": text(data)}
+    if state.get("QueryLanguage") == "JSONata":
+        return {**found, **({"afterResultPath": output} if output is not None else {})}
+    try:
+        value = data
+        if "InputPath" in state:
+            value = {} if state["InputPath"] is None else compile_path(state["InputPath"]).get(data, {}, {})
+        found["afterInputPath"] = text(value)
+        if "Parameters" in state:
+            value = compile_template(state["Parameters"])(value, {}, {})
+        found["afterParameters"] = text(value)
+        succeeded = [e for e in history if e["type"] in ("TaskSucceeded", "LambdaFunctionSucceeded")]
+        if succeeded:
+            result = json.loads(next(v for k, v in succeeded[-1].items() if k.endswith("EventDetails"))["output"])
+        else:
+            result = state.get("Result", value)
+        found["result"] = text(result)
+        if "ResultSelector" in state:
+            result = compile_template(state["ResultSelector"])(result, {}, {})
+        found["afterResultSelector"] = text(result)
+    except Exception:  # a path into $$ or variables: what can be shown stops there
+        pass
+    if output is not None:
+        found["afterResultPath"] = output
+    return found
 
 
 def _targets(state: dict[str, Any]) -> list[str]:

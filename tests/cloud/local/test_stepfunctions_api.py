@@ -154,9 +154,17 @@ def test_test_state_reports_caught_and_retriable_errors(sync_client: Any) -> Non
     retriable = sfn.test_state(roleArn=ROLE, definition=json.dumps(
         {**failing, "Retry": [{"ErrorEquals": ["S3.NoSuchKey"]}]}))
     assert retriable["status"] == "RETRIABLE" and retriable["error"] == "S3.NoSuchKey"
-    debug = sfn.test_state(roleArn=ROLE, definition=json.dumps({"Type": "Pass", "End": True}), input='{"a": 1}',
+    flow = {"Type": "Pass", "InputPath": "$.order", "Parameters": {"id.$": "$.id", "kind": "order"},
+            "ResultPath": "$.copy", "End": True}
+    debug = sfn.test_state(roleArn=ROLE, definition=json.dumps(flow), input='{"order": {"id": 7}}',
                            inspectionLevel="DEBUG")
-    assert json.loads(debug["inspectionData"]["input"]) == {"a": 1}
+    seen = {k: json.loads(v) for k, v in debug["inspectionData"].items() if isinstance(v, str)}
+    assert seen == {"input": {"order": {"id": 7}}, "afterInputPath": {"id": 7},
+                    "afterParameters": {"id": 7, "kind": "order"}, "result": {"id": 7, "kind": "order"},
+                    "afterResultSelector": {"id": 7, "kind": "order"},
+                    "afterResultPath": {"order": {"id": 7}, "copy": {"id": 7, "kind": "order"}}}  # into the raw input
+    assert "inspectionData" not in sfn.test_state(roleArn=ROLE, definition=json.dumps(flow), input='{"order": {}}',
+                                                  inspectionLevel="INFO")
 
 
 def _reader_map(resource: str, parameters: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, Any]:
