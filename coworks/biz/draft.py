@@ -2,7 +2,7 @@
 
 What the workflow editor's buttons do, as plain methods on data: add a state, connect, move,
 rename, remove, set a field, an entry's argument, a choice, a retry or a catch. The document is
-the YAML format's round-trip form (:mod:`coworks.biz.lang.yaml`), so what a person wrote by hand
+the YAML format's round-trip form (:mod:`coworks.biz.yaml`), so what a person wrote by hand
 (comments included) survives every edit, and Save writes it back. Each edit is a list of small
 changes (set a key, delete a key, insert or remove an item) kept for undo: nothing is copied, so
 an edit costs the same on a 3-state and a 300-state workflow.
@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from coworks.biz import yaml as wfyaml
 from coworks.biz.errors import Problem, WorkflowError
-from coworks.biz.lang import yaml as wfyaml
-from coworks.biz.lang.conditions import ConditionError, parse
+from coworks.biz.yaml.conditions import ConditionError, parse
 
 _DEFAULT_NAMES = {"choice": "Choice", "pass": "Pass", "wait": "Wait", "succeed": "Done", "fail": "Failed",
                   "parallel": "Parallel", "map": "Map", "task": "Task"}

@@ -14,7 +14,7 @@ import pprint
 import re
 from typing import Any
 
-from coworks.biz.lang.conditions import text
+from coworks.biz.yaml.conditions import text
 
 _OPTIONS = {
     "Comment": "comment", "InputPath": "input_path", "OutputPath": "output_path", "Parameters": "parameters",

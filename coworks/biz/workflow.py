@@ -64,8 +64,8 @@ class Workflow:
     @classmethod
     def from_yaml(cls, source: str | os.PathLike[str]) -> Workflow:
         """Load a workflow written in YAML for people (text, or a ``.yaml``/``.yml`` path); see
-        :mod:`coworks.biz.lang.yaml`. Its comments come back out of :meth:`to_yaml`."""
-        from coworks.biz.lang.yaml import load_source, remember
+        :mod:`coworks.biz.yaml`. Its comments come back out of :meth:`to_yaml`."""
+        from coworks.biz.yaml import load_source, remember
 
         compiled, doc = load_source(source)
         workflow = cls(compiled.name, load_body(compiled.definition), triggers=compiled.triggers)
@@ -74,7 +74,7 @@ class Workflow:
 
     def to_yaml(self) -> str:
         """The workflow in the YAML format: ``Workflow.from_yaml(wf.to_yaml()).to_asl() == wf.to_asl()``."""
-        from coworks.biz.lang.yaml import dump_workflow
+        from coworks.biz.yaml import dump_workflow
 
         return dump_workflow(self)
 

@@ -29,9 +29,9 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from ..biz import yaml as wfyaml
 from ..biz.draft import Draft
-from ..biz.lang import yaml as wfyaml
-from ..biz.lang.conditions import ConditionError, parse, text
+from ..biz.yaml.conditions import ConditionError, parse, text
 from ..errors import CoworksError
 from .workflowview import WorkflowView
 

@@ -9,8 +9,8 @@ import pytest
 from coworks.biz import Workflow
 from coworks.biz.source import python_source
 
-from .lang.test_yaml import orders
 from .support import Billing, Inventory, corpus, sample_workflow
+from .yaml.test_format import orders
 
 CORPUS = corpus()
 
@@ -27,7 +27,7 @@ def test_the_corpus_written_as_python_builds_the_same_asl(name: str) -> None:
 
 
 def test_a_built_workflow_reads_as_builder_calls(inventory: Inventory, billing: Billing) -> None:
-    from coworks.biz.lang.yaml import load_source
+    from coworks.biz.yaml import load_source
 
     compiled, _ = load_source(orders(inventory, billing).to_yaml())
     source = python_source(compiled.definition, compiled.name, compiled.calls, compiled.triggers)
@@ -54,7 +54,7 @@ def test_an_argument_named_like_a_state_option_is_passed_as_the_entry_s(inventor
     from coworks.biz import Ref, Task
 
     wf = Workflow("w", Task(inventory.post_item, name="Add", args={"name": Ref("$.name"), "qty": 2}))
-    from coworks.biz.lang.yaml import load_source
+    from coworks.biz.yaml import load_source
 
     compiled, _ = load_source(wf.to_yaml())
     source = python_source(compiled.definition, compiled.name, compiled.calls)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from coworks.biz import Choice, Map, Parallel, Pass, Ref, Succeed, Task, Var, Workflow, WorkflowError
-from coworks.biz.lang import yaml as wfyaml
-from coworks.biz.lang.conditions import ConditionError, parse, text
-from coworks.biz.lang.yaml import YamlError
+from coworks.biz import yaml as wfyaml
+from coworks.biz.yaml import YamlError
+from coworks.biz.yaml.conditions import ConditionError, parse, text
 
 from ..support import Billing, Inventory, corpus, sample_workflow, state_machines
 
