@@ -23,13 +23,15 @@ ENTRY_ATTR = "__coworks_entry__"
 class EntryOptions:
     """What ``@entry(...)`` says about a method, before the class turns it into a Route."""
 
-    __slots__ = ("path", "method", "no_auth", "cors")
+    __slots__ = ("path", "method", "no_auth", "cors", "responses")
 
-    def __init__(self, path: str | None, method: str | None, no_auth: bool, cors: Any) -> None:
+    def __init__(self, path: str | None, method: str | None, no_auth: bool, cors: Any,
+                 responses: dict[int, str] | None = None) -> None:
         self.path = path
         self.method = method
         self.no_auth = no_auth
         self.cors = cors
+        self.responses = responses or {}
 
 
 def entry(
@@ -39,15 +41,23 @@ def entry(
     method: str | None = None,
     no_auth: bool = False,
     cors: Any = None,
+    responses: dict[int, str] | None = None,
 ) -> Any:
-    """Mark a method as an HTTP endpoint. Bare ``@entry`` or ``@entry(path=..., no_auth=...)``."""
+    """Mark a method as an HTTP endpoint. Bare ``@entry`` or ``@entry(path=..., no_auth=...)``;
+    ``responses={404: "No such item", 502: "The stock service is down"}`` documents the answers
+    the entry gives beyond its success and the 422 (in its OpenAPI operation)."""
     if method is not None and method.lower() not in VERBS:
         raise RouteDefinitionError(f"Unknown HTTP method {method!r}; use one of {', '.join(VERBS)}.")
+    for status, description in (responses or {}).items():
+        if type(status) is not int or not 100 <= status <= 599 or not isinstance(description, str):
+            raise RouteDefinitionError(f"@entry(responses=...) maps HTTP statuses to descriptions, as "
+                                       f"{{404: 'No such item'}}: {status!r} is not one.")
 
     def mark(f: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(f) or not hasattr(f, "__code__"):
             raise RouteDefinitionError("@entry decorates a plain method defined with def.")
-        setattr(f, ENTRY_ATTR, EntryOptions(path, method.upper() if method else None, no_auth, cors))
+        setattr(f, ENTRY_ATTR, EntryOptions(path, method.upper() if method else None, no_auth, cors,
+                                            dict(responses or {})))
         return f
 
     return mark(func) if func is not None else mark

@@ -6,7 +6,7 @@ import sys
 
 from ..converters import model_class
 from ..params import NO_DEFAULT, Param
-from ..routing import QUERY_METHODS
+from ..routing import ENTRY_ATTR, QUERY_METHODS
 from ..uploads import UploadedFile
 
 TYPE_CHECKING = False
@@ -73,6 +73,8 @@ def _operation(service: TechMicroService, route: Route, components: dict[str, An
         content = {"application/json": {"schema": body}}
         if any(p.annotation in (bytes, UploadedFile) for p in fields):
             content = {"multipart/form-data": {"schema": body}}
+        elif any(_mentions_binary(properties[p.name]) for p in fields):  # Optional[UploadedFile], list[...]
+            content["multipart/form-data"] = {"schema": body}
         op["requestBody"] = {"required": bool(required), "content": content}
     if parameters:
         op["parameters"] = parameters
@@ -84,7 +86,21 @@ def _operation(service: TechMicroService, route: Route, components: dict[str, An
         op["security"] = [{"token": []}]
         op["responses"]["401"] = {"description": "Missing token"}
         op["responses"]["403"] = {"description": "Token refused"}
+    declared = getattr(getattr(route.func, ENTRY_ATTR, None), "responses", None) or {}
+    if any(200 < status < 300 for status in declared) and 200 not in declared:
+        op["responses"].pop("200")  # the entry answers 201 or 202 instead
+    for status, text in sorted(declared.items()):
+        op["responses"][str(status)] = {"description": text}
     return op
+
+
+def _mentions_binary(schema: Any) -> bool:
+    """Whether a schema holds a file anywhere (inside an Optional, a list, a union)."""
+    if isinstance(schema, dict):
+        return schema.get("format") == "binary" or any(_mentions_binary(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_mentions_binary(v) for v in schema)
+    return False
 
 
 def _parameter(param: Param, where: str, docs: dict[str, str], components: dict[str, Any]) -> dict[str, Any]:

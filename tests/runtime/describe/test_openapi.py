@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 
 import pydantic
+import pytest
 
 from coworks import TechMicroService, UploadedFile, entry
 
@@ -143,3 +144,19 @@ def test_service_without_components_or_auth() -> None:
     responses = {"200": {"description": "Success"},
                  "422": {"description": "Invalid parameters: the body names each bad field"}}
     assert doc["paths"] == {"/": {"get": {"operationId": "get", "responses": responses}}}
+
+
+def test_declared_answers_and_files_inside_optional_or_lists_are_documented() -> None:
+    from coworks.runtime.errors import RouteDefinitionError
+
+    class Mailer(TechMicroService):
+        @entry(responses={202: "Accepted for delivery", 502: "The SMTP server is down"})
+        def post_send(self, *, to: str, attachment: UploadedFile | None = None, more: list[UploadedFile] | None = None):
+            return None
+
+    operation = Mailer("mailer").openapi()["paths"]["/send"]["post"]
+    assert set(operation["responses"]) == {"202", "422", "502"}  # 202 instead of 200
+    assert operation["responses"]["502"] == {"description": "The SMTP server is down"}
+    assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    with pytest.raises(RouteDefinitionError, match="maps HTTP statuses to descriptions"):
+        entry(responses={"404": "x"})  # type: ignore[dict-item]
