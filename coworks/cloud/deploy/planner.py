@@ -69,11 +69,12 @@ def _service(model: ServiceModel, current: Current) -> list[Action]:
     actions.append(function)
     found = current.function
     behind = _differences(model, found.alias_config) if found and found.alias_config else ["no version yet"]
-    needs_version = function.is_change or bool(behind)
+    # Reserved concurrency is the function's own, not a version's: changing it alone publishes nothing.
+    versioned = function.verb == "create" or bool(set(function.changes) - {"reserved concurrency"})
+    needs_version = versioned or bool(behind)
     fn = model.function.name
     actions.append(Action("create" if needs_version else "no-op", VERSION, fn,
-                          tuple(behind) if needs_version and not function.is_change else (),
-                          resource=model.function))
+                          tuple(behind) if needs_version and not versioned else (), resource=model.function))
     alias_name = f"{fn}:{model.stage}"
     has_alias = found is not None and found.alias is not None
     if not has_alias:
@@ -182,7 +183,8 @@ def _differences(model: ServiceModel, config: dict[str, Any]) -> list[str]:
         changes.append("environment")
     if (config.get("EphemeralStorage") or {}).get("Size", 512) != function.ephemeral_storage:
         changes.append("ephemeral storage")
-    if [layer.get("Arn") for layer in config.get("Layers") or []] != list(function.layers):
+    layers = [layer.get("Arn") if isinstance(layer, dict) else layer for layer in config.get("Layers") or []]
+    if layers != list(function.layers):  # AWS describes each layer as {"Arn": ..., "CodeSize": ...}
         changes.append("layers")
     vpc = config.get("VpcConfig") or {}
     if (sorted(vpc.get("SubnetIds") or []), sorted(vpc.get("SecurityGroupIds") or [])) != (

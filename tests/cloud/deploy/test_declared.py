@@ -7,6 +7,7 @@ import json
 import zipfile
 from typing import Any
 
+from coworks.cloud.deploy.planner import plan_deploy
 from tests.support import cell
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
@@ -144,3 +145,46 @@ def test_leaving_the_vpc_sends_an_empty_vpc_configuration(aws: Any) -> None:
     aws.deploy(outside).apply()
     assert parameters.calls["UpdateFunctionConfiguration"][0]["VpcConfig"] == {"SubnetIds": [], "SecurityGroupIds": []}
     assert aws.deploy(outside).plan().is_empty
+
+
+def test_each_setting_changed_by_hand_is_the_one_difference_planned() -> None:
+    """Pure: what AWS holds differs from the model in one setting; the plan names that one only."""
+    from dataclasses import replace
+
+    from tests.cloud.deploy.test_planner import as_deployed
+
+    model = aws_free_model()
+    drifts: dict[str, dict[str, Any]] = {
+        "memory": {"MemorySize": 512}, "timeout": {"Timeout": 3}, "ephemeral storage": {"EphemeralStorage":
+                                                                                       {"Size": 512}},
+        "layers": {"Layers": []}, "vpc": {"VpcConfig": {"SubnetIds": [], "SecurityGroupIds": [], "VpcId": ""}},
+        "tracing": {"TracingConfig": {"Mode": "PassThrough"}}, "environment": {"Environment": {"Variables": {}}},
+        "architecture": {"Architectures": ["x86_64"]}, "runtime": {"Runtime": "python3.11"},
+    }
+    def deployed() -> Any:
+        current = as_deployed(model)
+        assert current.function is not None
+        current.function.concurrency = model.function.reserved_concurrency  # as get_function reports it
+        assert plan_deploy(model, current).is_empty
+        return current
+
+    for label, drift in drifts.items():
+        current = deployed()
+        config = {**current.function.configuration, **drift}
+        current.function = replace(current.function, configuration=config, alias_config=config)
+        planned = {a.kind: a.changes for a in plan_deploy(model, current).changes}
+        assert planned["lambda function"] == (label,), label
+        assert planned["version"] == () and planned["alias"] == ("new version",)  # a version of the fixed config
+    current = deployed()
+    current.function.concurrency = 3
+    assert [(a.kind, a.changes) for a in plan_deploy(model, current).changes] == [
+        ("lambda function", ("reserved concurrency",))]  # the function's, not a version's: nothing published
+
+
+def aws_free_model() -> Any:
+    from coworks.cloud import build_package
+    from coworks.cloud.deploy.models import build_model
+
+    package = build_package(declared(layers=["arn:aws:lambda:us-east-1:123456789012:layer:pg:3"]))
+    return build_model(package, "dev", dict(package.declarations.variables), account="123456789012",
+                       region="us-east-1")

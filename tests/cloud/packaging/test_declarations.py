@@ -128,3 +128,28 @@ def test_a_blueprint_declares_what_its_code_needs_only() -> None:
     app.register_blueprint(Greedy(), "/greedy")
     with pytest.raises(ConfigurationError, match="The blueprint Greedy declares memory: a blueprint declares only"):
         read(app)
+
+
+@given(memory=st.integers(128, 10240), timeout=st.integers(1, 900), storage=st.integers(512, 10240),
+       tracing=st.sampled_from(["Active", "PassThrough"]), concurrency=st.none() | st.integers(0, 3000),
+       retention=st.sampled_from([1, 7, 30, 365, 3653]))
+def test_any_value_within_lambdas_limits_is_read_as_declared(memory: int, timeout: int, storage: int, tracing: str,
+                                                             concurrency: int | None, retention: int) -> None:
+    declared = read(service({"settings": Lambda(memory=memory, timeout=timeout, ephemeral_storage=storage,
+                                                tracing=tracing, reserved_concurrency=concurrency,
+                                                log_retention=retention)}))
+    assert (declared.memory, declared.timeout, declared.ephemeral_storage, declared.tracing,
+            declared.reserved_concurrency, declared.log_retention) == (memory, timeout, storage, tracing,
+                                                                        concurrency, retention)
+
+
+@given(st.sampled_from([("memory", 128, 10240), ("timeout", 1, 900), ("ephemeral_storage", 512, 10240)]),
+       st.integers(-10**6, 10**6))
+def test_a_whole_number_outside_the_limits_is_refused_naming_the_setting(limits: tuple[str, int, int],
+                                                                         value: int) -> None:
+    setting, low, high = limits
+    if low <= value <= high:
+        assert getattr(read(service({setting: value})), setting) == value
+        return
+    with pytest.raises(ConfigurationError, match=rf"^Inventory\.{setting} is not valid: it is a whole number"):
+        read(service({setting: value}))
