@@ -111,6 +111,19 @@ _SPELLINGS = (("$request.header.", "method.request.header."), ("$request.queryst
               ("$stageVariables.", "stageVariables."), ("$context.", "context."))
 
 
+def http_api_sources(sources: Any) -> tuple[str, ...]:
+    """A service's ``identity_sources`` in an HTTP API authorizer's spelling (``$request.header.X``),
+    what the deploy configures so API Gateway sends those values and checks they are present."""
+    given = (sources,) if isinstance(sources, str) else tuple(sources or DEFAULT_SOURCES)
+    out = []
+    for source in given:
+        for v2, v1 in _SPELLINGS:
+            if source.startswith(v1):
+                source = v2 + source[len(v1):]
+        out.append(source)
+    return tuple(out)
+
+
 def identity(event: dict[str, Any], sources: tuple[str, ...]) -> list[str] | None:
     """The values of the identity sources in a REST REQUEST authorizer event, in order; None when
     one is missing or empty (API Gateway answers 401 without calling the authorizer then)."""

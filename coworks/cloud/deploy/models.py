@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...runtime.auth import http_api_sources
 from ...runtime.schedules import rule_name as schedule_rule_name
 from ..errors import ConfigurationError
 from ..packaging.settings import secret_action
@@ -189,7 +190,8 @@ def build_model(
         alias=Alias(name, stage, alias_arn),
         api=Api(name),
         integration=Integration(alias_arn),
-        authorizer=Authorizer(f"{owner.name}-auth", authorizer_uri) if has_auth else None,
+        authorizer=Authorizer(f"{owner.name}-auth", authorizer_uri,
+                              http_api_sources(getattr(app, "identity_sources", None))) if has_auth else None,
         routes=tuple(sorted(
             {Route(r.key, has_auth and not r.no_auth) for r in app.routes}, key=lambda r: r.key
         )),

@@ -124,17 +124,19 @@ class Authorizer:
     kind: ClassVar[str] = "authorizer"
     name: str
     uri: str
+    #: Where the token is (the service's ``identity_sources``, in the HTTP API's spelling).
+    identity_source: tuple[str, ...] = ("$request.header.Authorization",)
 
     def settings(self) -> dict[str, Any]:
         """The create_authorizer parameters. No result cache: ``auth`` may allow a token some routes
         only, and the cache is per token."""
         return {"AuthorizerType": "REQUEST", "Name": self.name, "AuthorizerUri": self.uri,
                 "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": True,
-                "IdentitySource": ["$request.header.Authorization"], "AuthorizerResultTtlInSeconds": 0}
+                "IdentitySource": list(self.identity_source), "AuthorizerResultTtlInSeconds": 0}
 
     def is_like(self, found: dict[str, Any]) -> bool:
-        return all(found.get(k) == self.settings()[k] for k in ("AuthorizerType", "Name", "AuthorizerUri")) and bool(
-            found.get("EnableSimpleResponses"))
+        keys = ("AuthorizerType", "Name", "AuthorizerUri", "IdentitySource")
+        return all(found.get(k) == self.settings()[k] for k in keys) and bool(found.get("EnableSimpleResponses"))
 
 
 @dataclass(frozen=True)

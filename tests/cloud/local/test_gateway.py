@@ -102,3 +102,43 @@ def test_the_authorizer_event_is_the_runtime_s_built_from_the_request_event() ->
     auth = authorizer_event(event, ["t0k"], region="us-east-1")
     assert auth["routeArn"] == "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/POST/item"
     assert auth["requestContext"] == event["requestContext"] and auth["identitySource"] == ["t0k"]
+
+
+KEYED = '''
+from coworks import TechMicroService, entry, tokens_equal
+
+
+class Keyed(TechMicroService):
+    """Its token comes in the query string."""
+
+    identity_sources = ("method.request.querystring.key",)
+
+    def auth(self, token):
+        return tokens_equal(token, "sesame")
+
+    @entry
+    def get(self):
+        return "in"
+
+
+app = Keyed("keyed")
+'''
+
+
+@pytest.mark.localcloud
+def test_a_services_identity_sources_are_deployed_and_read_by_the_gateway(cloud: object, tmp_path: object) -> None:
+    """https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html: the
+    identity sources must all be present, or API Gateway answers 401 without calling the authorizer."""
+    from pathlib import Path
+
+    import requests
+
+    from tests.support import write_module
+
+    deployment = cloud.deploy(write_module(Path(str(tmp_path)), KEYED), stage="dev")  # type: ignore[attr-defined]
+    authorizer = next(a for a in deployment.plan().actions if a.kind == "authorizer")
+    assert authorizer.resource.settings()["IdentitySource"] == ["$request.querystring.key"]
+    deployment.apply()
+    assert requests.get(deployment.url + "/", params={"key": "sesame"}, timeout=60).text == "in"
+    assert requests.get(deployment.url + "/", params={"key": "nope"}, timeout=60).status_code == 403
+    assert requests.get(deployment.url + "/", headers={"Authorization": "sesame"}, timeout=60).status_code == 401
