@@ -74,7 +74,7 @@ def _operation(service: TechMicroService, route: Route, components: dict[str, An
         if any(p.annotation in (bytes, UploadedFile) for p in fields):
             content = {"multipart/form-data": {"schema": body}}
         elif any(_mentions_binary(properties[p.name]) for p in fields):  # Optional[UploadedFile], list[...]
-            content["multipart/form-data"] = {"schema": body}
+            content["multipart/form-data"] = {"schema": _as_form(body)}
         op["requestBody"] = {"required": bool(required), "content": content}
     if parameters:
         op["parameters"] = parameters
@@ -92,6 +92,29 @@ def _operation(service: TechMicroService, route: Route, components: dict[str, An
     for status, text in sorted(declared.items()):
         op["responses"][str(status)] = {"description": text}
     return op
+
+
+def _as_form(body: dict[str, Any]) -> dict[str, Any]:
+    """The body as a form sends it: a field holding files anywhere is its files (one, or a list)."""
+    properties = {}
+    for name, schema in body["properties"].items():
+        if _mentions_binary(schema):
+            many = "array" in json_types(schema)
+            binary = {"type": "string", "format": "binary"}
+            schema = {"type": "array", "items": binary} if many else binary
+        properties[name] = schema
+    return {**body, "properties": properties}
+
+
+def json_types(schema: Any) -> set[str]:
+    """The JSON types a schema admits, through anyOf and oneOf."""
+    if not isinstance(schema, dict):
+        return set()
+    found = {schema["type"]} if isinstance(schema.get("type"), str) else set(schema.get("type") or ())
+    for key in ("anyOf", "oneOf"):
+        for branch in schema.get(key) or ():
+            found |= json_types(branch)
+    return found
 
 
 def _mentions_binary(schema: Any) -> bool:

@@ -158,5 +158,8 @@ def test_declared_answers_and_files_inside_optional_or_lists_are_documented() ->
     assert set(operation["responses"]) == {"202", "422", "502"}  # 202 instead of 200
     assert operation["responses"]["502"] == {"description": "The SMTP server is down"}
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    form = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert form["attachment"] == {"type": "string", "format": "binary"}  # its file, not null or a file
+    assert form["more"] == {"type": "array", "items": {"type": "string", "format": "binary"}}
     with pytest.raises(RouteDefinitionError, match="maps HTTP statuses to descriptions"):
         entry(responses={"404": "x"})  # type: ignore[dict-item]
