@@ -9,6 +9,7 @@ import io
 import itertools
 import linecache
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,41 @@ def untagged(session: Any, endpoint_url: str | None = None, named: str = "") -> 
     other tests made too) that lacks one of the three Coworks tags."""
     return [(kind, name) for kind, name, tags in holdings(session, endpoint_url) if named in name
             and (tags.get(TAG_MANAGED) != "true" or not tags.get(TAG_SERVICE) or not tags.get(TAG_STAGE))]
+
+
+def poll(check: Any, polls: int = 400) -> Any:
+    """The first truthy answer of ``check``, polled every 50 ms (20 s at most): for work a local
+    cloud does in its own threads (an S3 event delivered, an execution finishing)."""
+    for _ in range(polls):
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"{check} never held")
+
+
+def remove_named(client: Any, prefixes: tuple[str, ...]) -> None:
+    """Delete what a module made with these name prefixes from a local cloud: moto's backends are
+    the process's, and later tests count what a cloud holds. ``client(service)`` gives a client."""
+    sfn, lam, iam, logs, apis, s3 = (client(n) for n in ("stepfunctions", "lambda", "iam", "logs", "apigatewayv2",
+                                                         "s3"))
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        if machine["name"].startswith(prefixes):
+            sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
+    for function in lam.list_functions()["Functions"]:
+        if function["FunctionName"].startswith(prefixes):
+            lam.delete_function(FunctionName=function["FunctionName"])
+    for role in iam.list_roles()["Roles"]:
+        if role["RoleName"].startswith(prefixes):
+            iam.delete_role(RoleName=role["RoleName"])
+    for group in logs.describe_log_groups()["logGroups"]:
+        if group["logGroupName"].removeprefix("/aws/lambda/").startswith(prefixes):
+            logs.delete_log_group(logGroupName=group["logGroupName"])
+    for api in apis.get_apis()["Items"]:
+        if api["Name"].startswith(prefixes):
+            apis.delete_api(ApiId=api["ApiId"])
+    for bucket in s3.list_buckets()["Buckets"]:
+        if bucket["Name"].startswith(prefixes):
+            for item in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
+                s3.delete_object(Bucket=bucket["Name"], Key=item["Key"])
+            s3.delete_bucket(Bucket=bucket["Name"])

@@ -17,6 +17,7 @@ import pytest
 
 from coworks.biz import Pass, Succeed, Workflow
 from coworks.cloud.local.events import LocalEvents
+from tests.support import poll
 
 pytestmark = pytest.mark.localcloud
 
@@ -27,16 +28,6 @@ def cloud() -> Iterator[Any]:
 
     with LocalCloud(shared=False, sleep=lambda s: None) as local:
         yield local
-
-
-def poll(check: Any, polls: int = 400) -> Any:
-    """The first truthy answer of ``check``, polled every 50 ms (20 s at most)."""
-    for _ in range(polls):
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{check} never held")
 
 
 def test_a_scheduled_method_runs_when_its_rate_comes_round(cloud: Any) -> None:

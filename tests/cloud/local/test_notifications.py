@@ -10,7 +10,6 @@ so a second cloud's poller would read the same queues and start the executions o
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ import pytest
 
 from coworks.biz import Pass, Workflow
 from coworks.cloud import Trigger
+from tests.support import poll
 
 pytestmark = pytest.mark.localcloud
 
@@ -27,16 +27,6 @@ def _polled_by_hand(cloud: Any) -> Iterator[None]:
     cloud._server.app.notifications.stop()
     yield
     cloud._server.app.notifications.start()
-
-
-def poll(check: Any, polls: int = 400) -> Any:
-    """The first truthy answer of ``check``, polled every 50 ms (20 s at most)."""
-    for _ in range(polls):
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{check} never held")
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import remove_named
+
 pytestmark = pytest.mark.localcloud
 PREFIXES = ("m-", "items-", "redrive-")  # of the resources these tests create
 
@@ -26,29 +28,7 @@ def _leave_nothing_behind(front_door_client: Callable[[str], Any]) -> Any:
     """moto's backends are the process's: what these tests create must not be seen by later tests
     that count what a cloud holds."""
     yield
-    client = front_door_client
-    sfn, lam, iam, logs, apis, s3 = (client(n) for n in ("stepfunctions", "lambda", "iam", "logs", "apigatewayv2",
-                                                         "s3"))
-    for machine in sfn.list_state_machines()["stateMachines"]:
-        if machine["name"].startswith(PREFIXES):
-            sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
-    for function in lam.list_functions()["Functions"]:
-        if function["FunctionName"].startswith(PREFIXES):
-            lam.delete_function(FunctionName=function["FunctionName"])
-    for role in iam.list_roles()["Roles"]:
-        if role["RoleName"].startswith(PREFIXES):
-            iam.delete_role(RoleName=role["RoleName"])
-    for group in logs.describe_log_groups()["logGroups"]:
-        if group["logGroupName"].removeprefix("/aws/lambda/").startswith(PREFIXES):
-            logs.delete_log_group(logGroupName=group["logGroupName"])
-    for api in apis.get_apis()["Items"]:
-        if api["Name"].startswith(PREFIXES):
-            apis.delete_api(ApiId=api["ApiId"])
-    for bucket in s3.list_buckets()["Buckets"]:
-        if bucket["Name"].startswith(PREFIXES):
-            for item in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
-                s3.delete_object(Bucket=bucket["Name"], Key=item["Key"])
-            s3.delete_bucket(Bucket=bucket["Name"])
+    remove_named(front_door_client, PREFIXES)
 
 ROLE = "arn:aws:iam::123456789012:role/states"
 
