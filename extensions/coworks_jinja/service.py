@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from coworks_ext import ExtensionBlueprint, Settings
-from coworks_ext.openapi import document
 
 from coworks import Response, TechMicroService, UnprocessableEntity, UploadedFile, entry
 
@@ -23,11 +22,11 @@ from .renderer import Limits, Renderer
 
 REQUIREMENTS = ("jinja2>=3.1,<4",)
 RESPONSES = {
-    "200": "The rendered text (text/plain or text/html)",
-    "404": "template_name (or a template it includes) is not in the store",
-    "422": "A syntax error, an undefined variable, a refused operation, or a limit passed: the line is named",
-    "500": "The template store is not configured or cannot be read",
-    "502": "S3 did not answer",
+    200: "The rendered text (text/plain or text/html)",
+    404: "template_name (or a template it includes) is not in the store",
+    422: "A syntax error, an undefined variable, a refused operation, or a limit passed: the line is named",
+    500: "The template store is not configured or cannot be read",
+    502: "S3 did not answer",
 }
 CONTENT_TYPES = {"text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
 
@@ -68,7 +67,7 @@ class JinjaEntries:
         return {"templates": describe(renderer.loader), "max_output": renderer.limits.max_output,
                 "max_seconds": renderer.limits.max_seconds}
 
-    @entry
+    @entry(responses=RESPONSES)
     def render(self, *, template: str | None = None, template_name: str | None = None,
                file: UploadedFile | None = None, context: dict[str, Any] | None = None,
                output: Literal["text", "html"] = "text") -> Response:
@@ -110,14 +109,11 @@ class JinjaService(JinjaEntries, TechMicroService):
         super().__init__(name or "jinja", **options)
         self._setup_templates(prefix, environ, s3_client)
 
-    def openapi(self) -> dict[str, Any]:
-        return document(super().openapi(), {("post", "/render"): RESPONSES}, multipart={("post", "/render")})
-
 
 class JinjaBlueprint(JinjaEntries, ExtensionBlueprint):
     """The Jinja entries to mount in your own service: ``app.register_blueprint(JinjaBlueprint(), "/jinja")``.
 
-    Your service then declares ``requirements = JinjaBlueprint.requirements``.
+    Mounting it brings its ``requirements`` to your service's package.
     """
 
     requirements = REQUIREMENTS

@@ -25,7 +25,6 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from coworks_ext import ExtensionBlueprint, Settings, resolve_secret
-from coworks_ext.openapi import document
 
 from coworks import TechMicroService, UnprocessableEntity, UploadedFile, entry
 
@@ -36,14 +35,14 @@ from .transport import DEFAULT_PORTS, SECURITIES, Recipient, SmtpSettings, send
 
 REQUIREMENTS = ("jinja2>=3.1,<4",)
 RESPONSES = {
-    "202": "Accepted by the mail server: the message id and the server's reply",
-    "404": "template_name is not in the template store",
-    "413": "Attachments over MAIL_MAX_SIZE, or a message over the server's SIZE",
-    "422": "A bad address, subject, attachment or template, or a recipient the server refused (named)",
-    "500": "The service is not configured (the message names the setting)",
-    "502": "The mail server is down, refused the login or the connection, or has no STARTTLS",
-    "503": "The mail server refused for now (4xx): retry later",
-    "504": "The mail server did not answer within MAIL_TIMEOUT",
+    202: "Accepted by the mail server: the message id and the server's reply",
+    404: "template_name is not in the template store",
+    413: "Attachments over MAIL_MAX_SIZE, or a message over the server's SIZE",
+    422: "A bad address, subject, attachment or template, or a recipient the server refused (named)",
+    500: "The service is not configured (the message names the setting)",
+    502: "The mail server is down, refused the login or the connection, or has no STARTTLS",
+    503: "The mail server refused for now (4xx): retry later",
+    504: "The mail server did not answer within MAIL_TIMEOUT",
 }
 
 
@@ -86,7 +85,7 @@ class MailEntries:
                 "security": security, "login": s.text("LOGIN"), "password_set": s.raw("PASSWORD") is not None,
                 "default_sender": s.text("DEFAULT_SENDER")}
 
-    @entry
+    @entry(responses=RESPONSES)
     def send(
         self,
         *,
@@ -232,14 +231,11 @@ class MailService(MailEntries, TechMicroService):
         super().__init__(name or "mail", **options)
         self._setup_mail(prefix, environ, clock, message_ids, s3_client)
 
-    def openapi(self) -> dict[str, Any]:
-        return document(super().openapi(), {("post", "/send"): RESPONSES}, multipart={("post", "/send")})
-
 
 class MailBlueprint(MailEntries, ExtensionBlueprint):
     """The mail entries to mount in your own service: ``app.register_blueprint(MailBlueprint(), "/mail")``.
 
-    Your service then declares ``requirements = MailBlueprint.requirements``.
+    Mounting it brings its ``requirements`` to your service's package.
     """
 
     requirements = REQUIREMENTS

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from coworks_ext import ExtensionBlueprint, MisconfiguredError, Settings, resolve_secret
-from coworks_ext.openapi import document
 
 from coworks import Response, TechMicroService, UnprocessableEntity, entry
 
@@ -30,12 +29,12 @@ from .domain import METHOD, MODEL, REPORT, check_domain, check_fields, check_nam
 
 REQUIREMENTS: tuple[str, ...] = ()  # the standard library is enough
 _ERRORS = {
-    "403": "Odoo does not let the configured user do this (AccessError)",
-    "404": "No such record, model or report",
-    "422": "A bad domain, field, value or name; or Odoo refused the values (ValidationError, UserError)",
-    "500": "The service is not configured (the message names the setting)",
-    "502": "Odoo is down, answered badly, or refused the credentials",
-    "504": "Odoo did not answer within ODOO_TIMEOUT",
+    403: "Odoo does not let the configured user do this (AccessError)",
+    404: "No such record, model or report",
+    422: "A bad domain, field, value or name; or Odoo refused the values (ValidationError, UserError)",
+    500: "The service is not configured (the message names the setting)",
+    502: "Odoo is down, answered badly, or refused the credentials",
+    504: "Odoo did not answer within ODOO_TIMEOUT",
 }
 
 
@@ -80,7 +79,7 @@ class OdooEntries:
                                         "message": f"must be from 1 to {most} (the MAX_LIMIT setting)"}])
         return limit
 
-    @entry
+    @entry(responses=_ERRORS)
     def get(self) -> dict[str, Any]:
         """The Odoo this service talks to and its version (no login needed, no secret shown)."""
         conn = self.connection()
@@ -88,7 +87,7 @@ class OdooEntries:
         return {"url": conn.url, "database": conn.database, "user": conn.user, "protocol": conn.protocol,
                 "server_version": version.get("server_version")}
 
-    @entry
+    @entry(responses=_ERRORS)
     def get_record(self, model: str, record_id: int, *, fields: list[str] | None = None) -> dict[str, Any]:
         """One record by id.
 
@@ -106,7 +105,7 @@ class OdooEntries:
             raise NotFound(f"Odoo has no {model} record {record_id}.")
         return found[0]  # type: ignore[no-any-return]
 
-    @entry
+    @entry(responses=_ERRORS)
     def get_records(self, model: str, *, ids: list[int], fields: list[str] | None = None) -> list[dict[str, Any]]:
         """Several records by id, in the order Odoo gives them.
 
@@ -121,7 +120,7 @@ class OdooEntries:
         kwargs = {"fields": check_fields(fields)} if fields else {}
         return self.client().execute(model, "read", [ids], kwargs, where=f"read {model} {ids}")  # type: ignore[no-any-return]
 
-    @entry
+    @entry(responses=_ERRORS)
     def search(self, model: str, *, domain: list[Any] | None = None, fields: list[str] | None = None,
                order: str | None = None, limit: int | None = None, offset: int = 0) -> dict[str, Any]:
         """Records matching a domain, a page at a time, with the total count.
@@ -149,7 +148,7 @@ class OdooEntries:
             if len(records) == page or offset else len(records)
         return {"records": records, "total": total, "offset": offset, "limit": page}
 
-    @entry
+    @entry(responses=_ERRORS)
     def post_record(self, model: str, *, values: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Create a record; answers its id.
 
@@ -159,7 +158,7 @@ class OdooEntries:
         created = self.client().execute(model, "create", [values], where=f"create a {model}", field="values")
         return {"id": created[0] if isinstance(created, list) else created}, 201
 
-    @entry
+    @entry(responses=_ERRORS)
     def put_record(self, model: str, record_id: int, *, values: dict[str, Any]) -> dict[str, Any]:
         """Write field values on a record.
 
@@ -171,14 +170,14 @@ class OdooEntries:
                               field="values")
         return {"id": record_id, "updated": sorted(values)}
 
-    @entry
+    @entry(responses=_ERRORS)
     def delete_record(self, model: str, record_id: int) -> None:
         """Delete a record."""
         check_name(model, MODEL, "model", "a model name like res.partner")
         _check_ids([record_id], "record_id", "path")
         self.client().execute(model, "unlink", [[record_id]], where=f"delete {model} {record_id}")
 
-    @entry
+    @entry(responses=_ERRORS)
     def call(self, model: str, method: str, *, args: list[Any] | None = None,
              kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call a public model method, like action_confirm on sale.order.
@@ -192,7 +191,7 @@ class OdooEntries:
                                        where=f"call {model}.{method}", field="args")
         return {"result": result}
 
-    @entry
+    @entry(responses=_ERRORS)
     def get_report(self, report_name: str, ids: str) -> Response:
         """A report's PDF, like account.report_invoice for invoices 7,8.
 
@@ -223,9 +222,6 @@ class OdooService(OdooEntries, TechMicroService):
         super().__init__(name or "odoo", **options)
         self._setup_odoo(prefix, environ)
 
-    def openapi(self) -> dict[str, Any]:
-        routes = {(r.method.lower(), r.path) for r in self.routes}
-        return document(super().openapi(), {route: _ERRORS for route in routes})
 
 
 class OdooBlueprint(OdooEntries, ExtensionBlueprint):

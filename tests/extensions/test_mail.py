@@ -458,3 +458,19 @@ def test_called_as_a_task_of_a_workflow_run_locally(mail_env: SmtpServer) -> Non
     caught = wf.run_local({"email": "nobody@example.com", "customer": {"name": "X"}}, services=[mail])
     assert caught.status == "SUCCEEDED" and caught.output["error"]["Error"] == "HTTP422"
     assert len(mail_env.received) == 1
+
+
+def test_a_mounted_blueprint_documents_the_same_answers_and_form() -> None:
+    from coworks_mail import MailBlueprint
+
+    from coworks import TechMicroService
+
+    class Shop(TechMicroService):
+        pass
+
+    shop = Shop("shop")
+    shop.register_blueprint(MailBlueprint(), "/mail")
+    operation = shop.openapi()["paths"]["/mail/send"]["post"]
+    assert {"202", "413", "422", "502", "503", "504"} <= set(operation["responses"])
+    assert "200" not in operation["responses"]
+    assert {"application/json", "multipart/form-data"} <= set(operation["requestBody"]["content"])
