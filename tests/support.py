@@ -269,3 +269,49 @@ def remove_named(client: Any, prefixes: tuple[str, ...]) -> None:
             for item in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
                 s3.delete_object(Bucket=bucket["Name"], Key=item["Key"])
             s3.delete_bucket(Bucket=bucket["Name"])
+
+
+# -- raw HTTP: what a hostile or careless client sends, byte for byte ------------------------
+
+
+def raw_answers(port: int, data: bytes, count: int = 1, timeout: float = 10.0) -> list[tuple[int, dict[str, str],
+                                                                                              bytes]]:
+    """Send ``data`` on one new connection to 127.0.0.1:``port`` and read ``count`` answers in order
+    (status, headers with lower-cased names, body), fewer when the server closes first."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return read_answers(sock.makefile("rb"), count)
+
+
+def read_answers(stream: Any, count: int) -> list[tuple[int, dict[str, str], bytes]]:
+    """Up to ``count`` answers framed by Content-Length from a binary stream (interim 1xx skipped)."""
+    found: list[tuple[int, dict[str, str], bytes]] = []
+    while len(found) < count:
+        line = stream.readline()
+        if not line:
+            break
+        status = int(line.split()[1])
+        headers: dict[str, str] = {}
+        while (field := stream.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = field.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if status < 200:
+            continue
+        found.append((status, headers, stream.read(int(headers.get("content-length", "0")))))
+    return found
+
+
+def closed_by_server(sock: Any, timeout: float = 10.0) -> bytes:
+    """Everything the server sends on ``sock`` until it closes it (an AssertionError after ``timeout``)."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except TimeoutError:
+        raise AssertionError(f"the server kept the connection open; it sent {data[:200]!r}") from None
+    except ConnectionResetError:
+        pass
+    return data

@@ -79,6 +79,23 @@ def is_text_type(content_type: str) -> bool:
     )
 
 
+_UNSAFE = frozenset("\r\n\x00")
+_UNSAFE_NAME = frozenset("\r\n\x00:; \t")
+
+
+def unsafe_header(response: Response) -> str | None:
+    """The name of the first header (``Set-Cookie`` for a cookie) that would split the HTTP answer:
+    a CR, LF or NUL in its value, or a name that cannot be one. None when every header is safe."""
+    for name, value in response.headers.items():
+        text = value if type(value) is str else str(value)
+        if not name or not _UNSAFE_NAME.isdisjoint(str(name)) or not _UNSAFE.isdisjoint(text):
+            return str(name)
+    for cookie in response.cookies:
+        if not _UNSAFE.isdisjoint(str(cookie)):
+            return "Set-Cookie"
+    return None
+
+
 def error_response(error: HTTPError) -> Response:
     return Response(error.body(), error.status_code, error.headers or None)
 

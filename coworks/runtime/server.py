@@ -1,13 +1,13 @@
 """``app.serve()``: the service over real HTTP on 127.0.0.1, for notebooks and local clients.
 
-A threaded standard-library server with keep-alive; requests go to the same ``dispatch`` as
-Lambda events, after the same route matching and authorizer that API Gateway applies.
+It runs on the runtime's own HTTP/1.1 server (:mod:`.http.server`): keep-alive and pipelining,
+chunked bodies, a request run only once it has fully arrived, slow clients dropped without a
+thread each, and API Gateway's 10 MB body limit (413 ``{"message":"Request Entity Too Large"}``
+before the body is read). Requests go to the same ``dispatch`` as Lambda events, after the same
+route matching and authorizer that API Gateway applies.
 """
 
 from __future__ import annotations
-
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .events.gateway import check_auth, matched_route
 from .requests import MAX_BODY_BYTES, Headers, Request
@@ -17,25 +17,24 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from .http.framing import RequestHead
+    from .http.server import HttpAnswer, HttpRequest, HttpServer, Timeouts
     from .service import TechMicroService
 
 HOST = "127.0.0.1"  # never beyond the loopback interface
+TOO_LARGE = b'{"message":"Request Entity Too Large"}'  # API Gateway's answer, byte for byte
 
 
 class ServerHandle:
     """A running server: ``url``, ``port``, ``stop()``; usable as a context manager."""
 
-    def __init__(self, server: ThreadingHTTPServer, thread: threading.Thread | None) -> None:
+    def __init__(self, server: HttpServer) -> None:
         self._server = server
-        self._thread = thread
-        self.port: int = server.server_address[1]
+        self.port: int = server.port
         self.url = f"http://{HOST}:{self.port}"
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -47,84 +46,64 @@ class ServerHandle:
         return f"<ServerHandle {self.url}>"
 
 
-def _handler_for(service: TechMicroService, log: Any = None) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "coworks"
-        # Headers and body leave in two writes: with Nagle on, a keep-alive client's delayed ACK
-        # holds the body back 40 ms per request.
-        disable_nagle_algorithm = True
+class ServiceApp:
+    """The service as the HTTP server's application: what API Gateway would do, then ``dispatch``."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: notebooks show results
-            pass
+    def __init__(self, service: TechMicroService, log: Any = None) -> None:
+        self.service = service
+        self.log = log
 
-        def _handle(self) -> None:
-            if log is None:
-                self._answer()
-                return
-            from time import perf_counter
+    def admit(self, head: RequestHead) -> int:
+        return MAX_BODY_BYTES
 
-            started = perf_counter()
-            self._status = 0
-            try:
-                self._answer()
-            finally:
-                log(f"{self.command} {self.path} {self._status} {(perf_counter() - started) * 1000:.1f} ms")
+    def too_large(self, head: RequestHead, limit: int) -> HttpAnswer:
+        from .http.server import json_answer
 
-        def _answer(self) -> None:
-            method = self.command.upper()
-            path, _, raw_query = self.path.partition("?")
-            headers = Headers({k: v for k, v in self.headers.items()})
-            try:
-                length = int(headers.get("content-length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                self._send(Response({"message": "The Content-Length header is not a number."}, 400), method, close=True)
-                return
-            if length > MAX_BODY_BYTES:
-                message = f"The request body exceeds {MAX_BODY_BYTES} bytes."
-                self._send(Response({"message": message}, 413), method, close=True)
-                return
-            body = self.rfile.read(length) if length else b""
-            route, path_params = matched_route(service, method, path)
-            denied = check_auth(service, route, method, path, headers.get("authorization"), "2.0")
-            if denied is not None:
-                self._send(denied, method)
-                return
-            request = Request(
-                method,
-                path,
-                raw_query=raw_query,
-                headers=headers,
-                body=body,
-                path_params=path_params,
-                request_id=_request_id(),
-                source_ip=self.client_address[0],
-            )
-            response = service.dispatch(request, route.path if route else None)
-            self._send(response, method)
+        return json_answer(413, TOO_LARGE)
 
-        def _send(self, response: Response, method: str, close: bool = False) -> None:
-            data = response.body_bytes()
-            self._status = response.status_code
-            self.send_response(response.status_code)
-            for key, value in response.headers.items():
-                self.send_header(key, value)
-            for cookie in response.cookies:
-                self.send_header("Set-Cookie", cookie)
-            if not any(key.lower() == "content-length" for key in response.headers):
-                self.send_header("Content-Length", str(len(data)))
-            if close:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(data)
+    def __call__(self, request: HttpRequest) -> HttpAnswer:
+        if self.log is None:
+            return self._answer(request)[0]
+        from time import perf_counter
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+        started = perf_counter()
+        answer, status = self._answer(request)
+        head = request.head
+        self.log(f"{head.method} {head.target} {status} {(perf_counter() - started) * 1000:.1f} ms")
+        return answer
 
-    return Handler
+    def _answer(self, http: HttpRequest) -> tuple[HttpAnswer, int]:
+        head = http.head
+        method = head.method.upper()
+        path, raw_query = head.path, head.query
+        headers = Headers(joined_headers(head.headers))
+        route, path_params = matched_route(self.service, method, path)
+        denied = check_auth(self.service, route, method, path, headers.get("authorization"), "2.0")
+        if denied is not None:
+            return to_answer(denied), denied.status_code
+        request = Request(method, path, raw_query=raw_query, headers=headers, body=http.body,
+                          path_params=path_params, request_id=_request_id(), source_ip=http.client[0])
+        response = self.service.dispatch(request, route.path if route else None)
+        return to_answer(response), response.status_code
+
+
+def joined_headers(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Repeated fields as one value, as API Gateway passes them: values joined by commas (cookies by ``; ``)."""
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        if key in joined:
+            joined[key] += ("; " if key == "cookie" else ",") + value
+        else:
+            joined[key] = value
+    return joined
+
+
+def to_answer(response: Response) -> HttpAnswer:
+    from .http.server import HttpAnswer
+
+    headers = list(response.headers.items()) + [("Set-Cookie", c) for c in response.cookies]
+    return HttpAnswer(response.status_code, headers, response.body_bytes())
 
 
 def _request_id() -> str:
@@ -134,31 +113,21 @@ def _request_id() -> str:
 
 
 def serve(service: TechMicroService, port: int = 0, background: bool = True, *, log: Any = None,
-          sock: Any = None) -> ServerHandle:
-    """Start serving; in the background (a daemon thread) unless ``background=False``.
+          sock: Any = None, timeouts: Timeouts | None = None) -> ServerHandle:
+    """Start serving; in the background (a thread) unless ``background=False``.
 
     ``log(line)`` hears one line per request (``GET /item/3 200 1.2 ms``); ``sock`` is a socket
-    already bound and listening on 127.0.0.1 (what ``cws run --reload`` hands each restart).
+    already bound and listening on 127.0.0.1 (what ``cws run --reload`` hands each restart);
+    ``timeouts`` the clients' (:class:`coworks.runtime.http.server.Timeouts`).
     """
-    handler = _handler_for(service, log)
-    if sock is not None:
-        server = ThreadingHTTPServer(sock.getsockname()[:2], handler, bind_and_activate=False)
-        server.socket.close()
-        server.socket = sock
-        server.server_address = sock.getsockname()[:2]
-    else:
-        server = ThreadingHTTPServer((HOST, port), handler)
-    server.daemon_threads = True
+    from .http.server import HttpServer, Timeouts
+
+    server = HttpServer(ServiceApp(service, log), port, sock=sock, timeouts=timeouts or Timeouts(),
+                        threads=32, name=f"coworks-{service.name}")
+    handle = ServerHandle(server)
     if not background:
-        handle = ServerHandle(server, None)
         print(f"Serving {service.name} on {handle.url} (Ctrl-C to stop)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        server.serve_forever()
         return handle
-    thread = threading.Thread(target=server.serve_forever, name=f"coworks-{service.name}", daemon=True)
-    thread.start()
-    return ServerHandle(server, thread)
+    server.start()
+    return handle

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from .errors import HTTPError, RouteDefinitionError, ServiceError
 from .events.adapters import handle
 from .params import bind
-from .responses import Response, error_response, make_response
+from .responses import Response, error_response, make_response, unsafe_header
 from .routing import QUERY_METHODS, Route, Router, check_duplicates, entries_of, path_values
 from .schedules import Schedule, schedules_of
 
@@ -206,6 +206,9 @@ class TechMicroService(_Mountable):
                 decorate(cors, request, response)
             except HTTPError as exc:  # headers the entry never read may be malformed
                 response = error_response(exc)
+        unsafe = unsafe_header(response)
+        if unsafe is not None:  # response splitting: the header never reaches API Gateway or the wire
+            response = self._unsafe_header(request, unsafe)
         return response
 
     def _preflight(self, request: Request) -> Response | None:
@@ -251,6 +254,15 @@ class TechMicroService(_Mountable):
         logger = logging.getLogger("coworks")
         if logger.hasHandlers():
             logger.warning("%s %s answered %s: %s", request.method, request.path, exc.status_code, exc.message)
+
+    def _unsafe_header(self, request: Request, name: str) -> Response:
+        """A 500 naming the header whose value holds a line break (it would split the answer)."""
+        from .events.accesslog import log_error
+
+        message = (f"The response header {name} holds a CR, LF or NUL, which would split the HTTP answer: "
+                   "remove the line break from its value.")
+        log_error(self.name, request, message, as_json=self.log_requests)
+        return Response({"message": f"Internal server error: {message}", "request_id": request.request_id}, 500)
 
     def _internal_error(self, request: Request) -> Response:
         """A 500 that names the request id; the traceback goes to the log, never to the client."""

@@ -252,3 +252,26 @@ def test_a_bad_return_value_is_500_not_an_exception(client, caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="coworks"):
         assert client.get("/bad/tuple").status_code == 500
     assert "status" in caplog.text
+
+
+def test_a_header_with_a_line_break_is_a_500_naming_it_in_lambda() -> None:
+    """Response splitting: API Gateway would get the value raw; the runtime refuses it first, in
+    the Lambda answer of every payload version, and the log says which header."""
+    from coworks import Response as Answer
+
+    class Splitter(TechMicroService):
+        @entry
+        def get(self, *, to: str = "/"):
+            return "moved", 302, {"Location": to}
+
+        @entry
+        def get_cookie(self):
+            return Answer("x", cookies=["a=1\nSet-Cookie: b=2"])
+
+    for payload in ("2.0", "1.0"):
+        client = Splitter().test_client(payload=payload)
+        answer = client.get("/", params={"to": "/a\r\nSet-Cookie: evil=1"})
+        assert answer.status_code == 500 and "Location holds a CR, LF or NUL" in answer.json()["message"]
+        assert "evil" not in str(answer.headers)
+        assert client.get("/cookie").status_code == 500
+        assert client.get("/", params={"to": "/fine"}).headers["Location"] == "/fine"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from hypothesis import given, settings
@@ -33,6 +35,14 @@ class Live(TechMicroService):
     @entry(no_auth=True)
     def get_bytes(self):
         return b"\x00\xff"
+
+    @entry(no_auth=True)
+    def get_next(self, *, to: str = "/"):
+        return "moved", 302, {"Location": to}
+
+    @entry(no_auth=True)
+    def post_echo(self, *, text: str):
+        return {"text": text, "size": len(text)}
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +172,41 @@ def test_no_request_makes_the_server_answer_500(server, path: str, body: bytes, 
     headers = {"Authorization": "good", "Content-Type": ctype} if ctype else {"Authorization": "good"}
     response = requests.request(method, f"{server.url}{path}", data=body, headers=headers, timeout=5)
     assert response.status_code < 500, response.text
+
+
+def test_a_chunked_body_reaches_the_service_whole(server) -> None:
+    def parts():
+        yield b'{"text": "'
+        yield b"x" * 70_000
+        yield b'"}'
+
+    response = requests.post(f"{server.url}/echo", data=parts(), headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()["size"]) == (200, 70_000)
+
+
+def test_a_header_the_service_returns_with_a_line_break_is_a_500_naming_it(server) -> None:
+    from tests.support import raw_answers
+
+    [(status, headers, body)] = raw_answers(server.port, b"GET /next?to=/a%0d%0aSet-Cookie:%20evil=1 HTTP/1.1\r\n"
+                                                         b"Host: 127.0.0.1\r\n\r\n")
+    assert status == 500 and "set-cookie" not in headers and "location" not in headers
+    assert b"The response header Location holds a CR, LF or NUL" in body
+    [(status, headers, _)] = raw_answers(server.port, b"GET /next?to=/b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert (status, headers["location"]) == (302, "/b")
+
+
+def test_api_gateways_ten_megabytes_are_refused_before_the_body_is_read(server) -> None:
+    from tests.support import raw_answers
+
+    [(status, _, body)] = raw_answers(server.port, b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                   b"Content-Length: 1073741824\r\n\r\n")
+    assert (status, body) == (413, b'{"message":"Request Entity Too Large"}')
+
+
+def test_pipelined_requests_to_the_service_are_answered_in_order(server) -> None:
+    from tests.support import raw_answers
+
+    wire = b"".join(f"GET /item/{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: good\r\n\r\n".encode()
+                    for i in range(5))
+    answers = raw_answers(server.port, wire, count=5)
+    assert [json.loads(body)["id"] for _, _, body in answers] == [0, 1, 2, 3, 4]
