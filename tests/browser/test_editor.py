@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .conftest import BROWSER, ROOT, SHOTS
+from .conftest import BROWSER, ROOT, SHOTS, pick_theme, run_all_cells
 
 pytestmark = BROWSER
 
@@ -47,10 +47,7 @@ def test_a_workflow_is_built_saved_run_and_deployed_by_clicking(lab: str, page: 
     from coworks.biz import Choice, Fail, Ref, Succeed, Task, Var, Workflow
     from coworks.biz.graph import svg_id
 
-    page.goto(lab.replace("quickstart.ipynb", "workflow_editor.ipynb"))
-    expect(page.get_by_text("| Idle")).to_be_visible(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    run_all_cells(page, lab.replace("quickstart.ipynb", "workflow_editor.ipynb"))
     expect(page.get_by_text("workflow: from-asl")).to_be_visible(timeout=240_000)  # every cell has run
 
     box = page.locator(".coworks-editor-box").first  # the empty editor, for clicking
@@ -103,9 +100,7 @@ def test_a_workflow_is_built_saved_run_and_deployed_by_clicking(lab: str, page: 
     panel.locator(".cw-confirm").click()
     expect(panel.locator(".cw-message")).to_contain_text("Deployed orders at stage dev", timeout=60_000)
 
-    news = page.get_by_role("button", name="No", exact=True)  # JupyterLab's own question, over the widget
-    if news.count():
-        news.first.click()
+    expect(page.get_by_text("Jupyter news")).to_have_count(0)  # no toast over the screenshot
     box.scroll_into_view_if_needed()
     box.screenshot(path=str(SHOTS / "workflow-editor.png"))
     light = _readable(panel)
@@ -122,9 +117,7 @@ def test_a_workflow_is_built_saved_run_and_deployed_by_clicking(lab: str, page: 
     assert Workflow.from_yaml(saved).to_asl() == Workflow("orders", fetch_task).to_asl()
 
     # The dark theme, as a person picks it: Settings > Theme > JupyterLab Dark.
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").first.click()
+    pick_theme(page, "JupyterLab Dark")
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false", timeout=30_000)
     page.wait_for_function("getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim() !== "
                            "'white' && getComputedStyle(document.body).getPropertyValue('--jp-layout-color0')"

@@ -4,11 +4,10 @@ background it is drawn on, measured in the browser, at least WCAG AA (4.5:1, 3:1
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import BROWSER, SHOTS
+from .conftest import BROWSER, SHOTS, pick_theme, run_all_cells, write_notebook
 
 pytestmark = BROWSER
 
@@ -166,14 +165,6 @@ CONTRAST = """(root) => {
 }"""
 
 
-def _notebook(path: Path) -> None:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
-              "source": source.strip().splitlines(keepends=True)} for i, source in enumerate(CELLS)]
-    book = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                        "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(book))
-
-
 def _measure(page: Any, theme: str) -> dict[str, list[dict[str, Any]]]:
     """Screenshot each widget and return the text that reads below AA in it (empty lists: all fine)."""
     low: dict[str, list[dict[str, Any]]] = {}
@@ -191,11 +182,8 @@ def test_every_widget_reads_at_aa_contrast_in_the_light_and_the_dark_theme(lab: 
                                                                          tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    _notebook(tmp_path / "notebooks" / "themes.ipynb")
-    page.goto(lab.replace("quickstart.ipynb", "themes.ipynb"))
-    expect(page.get_by_text("| Idle")).to_be_visible(timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    write_notebook(tmp_path / "notebooks" / "themes.ipynb", CELLS)
+    run_all_cells(page, lab.replace("quickstart.ipynb", "themes.ipynb"))
     for selector in WIDGETS.values():
         expect(page.locator(selector).first).to_be_visible(timeout=90_000)
     view = page.locator(".coworks-workflow-view").last
@@ -204,9 +192,7 @@ def test_every_widget_reads_at_aa_contrast_in_the_light_and_the_dark_theme(lab: 
     expect(page.locator(".coworks-deploy-panel .coworks-error").last).to_be_visible()
 
     light = _measure(page, "light")
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").first.click()
+    pick_theme(page, "JupyterLab Dark")
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false", timeout=30_000)
     page.wait_for_function("getComputedStyle(document.body).getPropertyValue('--jp-layout-color0').trim()"
                            ".toLowerCase() === '#111'")
