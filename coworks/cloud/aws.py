@@ -84,7 +84,7 @@ class AwsCloud:
         return self._account
 
     def api_url(self, api_id: str, stage: str) -> str:
-        """The base URL of a deployed HTTP API stage."""
+        """The base URL of a deployed API stage (HTTP and REST APIs share the form)."""
         return f"https://{api_id}.execute-api.{self.region}.amazonaws.com/{stage}"
 
     # -- services --------------------------------------------------------------------------------
@@ -112,6 +112,11 @@ class AwsCloud:
     def status(self, service: Any = None) -> Status:
         """Every Coworks deployment (or those of ``service``): stage, version serving, URL."""
         return self.deployer.status(service)
+
+    def api_key(self, service: Any, name: str, stage: str = "dev") -> str:
+        """The value of the API key ``name`` of ``service`` (``api_keys=[name]``) at ``stage``: what a
+        caller sends as ``x-api-key``. API Gateway makes it; Coworks shows it nowhere else."""
+        return self.deployer.api_key(service, name, stage)
 
     # -- calls and logs --------------------------------------------------------------------------
 

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-SERVICES = ("iam", "lambda", "logs", "apigatewayv2", "events", "sts")
+SERVICES = ("iam", "lambda", "logs", "apigatewayv2", "apigateway", "events", "sts")
 MUTATING_PREFIXES = ("Get", "List", "Describe")
-# The next-page token of a listing, under the name each API gives it (answer and request alike).
-_TOKENS = ("NextToken", "nextToken", "Marker")
+# The next-page token of a listing, under the name each API gives it (answer and request alike):
+# API Gateway's REST APIs, usage plans and keys page by ``position``.
+_TOKENS = ("NextToken", "nextToken", "Marker", "position")
 
 
 def is_mutating(operation: str) -> bool:

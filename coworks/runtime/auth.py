@@ -124,6 +124,19 @@ def http_api_sources(sources: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def rest_api_sources(sources: Any) -> tuple[str, ...]:
+    """A service's ``identity_sources`` in a REST API authorizer's spelling
+    (``method.request.header.X``), what the deploy configures for a REST API's authorizer."""
+    given = (sources,) if isinstance(sources, str) else tuple(sources or DEFAULT_SOURCES)
+    out = []
+    for source in given:
+        for v2, v1 in _SPELLINGS:
+            if source.startswith(v2):
+                source = v1 + source[len(v2):]
+        out.append(source)
+    return tuple(out)
+
+
 def identity(event: dict[str, Any], sources: tuple[str, ...]) -> list[str] | None:
     """The values of the identity sources in a REST REQUEST authorizer event, in order; None when
     one is missing or empty (API Gateway answers 401 without calling the authorizer then)."""

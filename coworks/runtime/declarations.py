@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SETTINGS = (
     "requirements", "permissions", "memory", "timeout", "ephemeral_storage", "architecture", "python_version",
     "layers", "subnets", "security_groups", "tracing", "reserved_concurrency", "environment", "secrets",
-    "log_retention", "api",
+    "log_retention", "api", "api_keys", "usage_plan",
 )
 #: Names from AWS's APIs and other tools, and what Coworks calls the setting.
 ALSO_KNOWN_AS = {
@@ -35,7 +35,8 @@ ALSO_KNOWN_AS = {
     "ephemeral_storage_size": "ephemeral_storage", "tmp_size": "ephemeral_storage", "env": "environment",
     "environment_variables": "environment", "policies": "permissions", "statements": "permissions",
     "iam_statements": "permissions", "retention": "log_retention", "retention_in_days": "log_retention",
-    "api_kind": "api", "api_type": "api", "timeout_seconds": "timeout",
+    "api_kind": "api", "api_type": "api", "timeout_seconds": "timeout", "api_key": "api_keys",
+    "apikeys": "api_keys", "usage_plans": "usage_plan", "usageplan": "usage_plan",
 }
 
 

@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from .exports import ACCOUNT, PACKAGE, REGION, STAGE, Export, Exported, logical, unique
-from .models import Model, ServiceModel, WorkflowModel
+from .models import HttpGateway, Model, RestGateway, ServiceModel, WorkflowModel
 from .resources import Role, Rule
 
 TEMPLATE = "template.json"
@@ -123,32 +123,10 @@ def _service(template: _Template, model: ServiceModel, package_hash: str) -> dic
             "FunctionName": {"Ref": function}, "FunctionVersion": {"Fn::GetAtt": [version, "Version"]},
             "Name": {"Ref": "Stage"}}, (model.alias.kind, f"{fn.name}:{model.stage}"))
         alias = {"Ref": "Alias"}
-    api = template.add("Api", "AWS::ApiGatewayV2::Api", {
-        "Name": model.api.name, "ProtocolType": "HTTP", "Description": f"Coworks {model.owner.described}",
-        "Tags": dict(sorted(model.tags.items()))}, (model.api.kind, model.api.name))
-    integration = template.add("Integration", "AWS::ApiGatewayV2::Integration", {
-        "ApiId": {"Ref": api}, "IntegrationType": "AWS_PROXY", "IntegrationUri": alias, "IntegrationMethod": "POST",
-        "PayloadFormatVersion": "2.0"}, (model.integration.kind, model.integration.uri.rsplit(":function:", 1)[-1]))
-    authorizer = None
-    if model.authorizer is not None:
-        settings = model.authorizer.settings()
-        uri = {"Fn::Join": ["", ["arn:aws:apigateway:", {"Ref": "AWS::Region"}, ":lambda:path/2015-03-31/functions/",
-                                 alias, "/invocations"]]}
-        authorizer = template.add("Authorizer", "AWS::ApiGatewayV2::Authorizer", {
-            "ApiId": {"Ref": api}, "Name": settings["Name"], "AuthorizerType": "REQUEST", "AuthorizerUri": uri,
-            "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": True,
-            "IdentitySource": settings["IdentitySource"], "AuthorizerResultTtlInSeconds": 0},
-            (model.authorizer.kind, model.authorizer.name))
-    for route, name in zip(model.routes, unique("Route" + logical(r.key) for r in model.routes), strict=True):
-        properties = {"ApiId": {"Ref": api}, "RouteKey": route.key,
-                      "Target": {"Fn::Sub": f"integrations/${{{integration}}}"},
-                      "AuthorizationType": "CUSTOM" if route.auth else "NONE"}
-        if route.auth and authorizer is not None:
-            properties["AuthorizerId"] = {"Ref": authorizer}
-        template.add(name, "AWS::ApiGatewayV2::Route", properties, (route.kind, route.key))
-    stage = template.add("ApiStage", "AWS::ApiGatewayV2::Stage", {
-        "ApiId": {"Ref": api}, "StageName": {"Ref": "Stage"}, "AutoDeploy": True,
-        "Tags": dict(sorted(model.tags.items()))}, (model.api_stage.kind, model.api_stage.name))
+    if isinstance(model.gateway, RestGateway):
+        api, stage = _rest_api(template, model, model.gateway, alias)
+    else:
+        api, stage = _http_api(template, model, model.gateway, alias)
     rules = {rule.arn: template.rule(rule, alias, None) for rule in model.rules}
     for permission in model.permissions:
         if permission.principal.startswith("apigateway"):
@@ -165,6 +143,97 @@ def _service(template: _Template, model: ServiceModel, package_hash: str) -> dic
         "AliasArn": {"Description": "What the API, rules and workflows invoke", "Value": alias},
         "RoleArn": {"Value": {"Fn::GetAtt": [role, "Arn"]}},
     }
+
+
+def _invocations(alias: Any) -> dict[str, Any]:
+    """How API Gateway names the stage alias it invokes."""
+    return {"Fn::Join": ["", ["arn:aws:apigateway:", {"Ref": "AWS::Region"}, ":lambda:path/2015-03-31/functions/",
+                              alias, "/invocations"]]}
+
+
+def _http_api(template: _Template, model: ServiceModel, gateway: HttpGateway, alias: Any) -> tuple[str, str]:
+    """The HTTP API, its integration, authorizer, routes and stage; the API and the stage."""
+    api = template.add("Api", "AWS::ApiGatewayV2::Api", {
+        "Name": gateway.api.name, "ProtocolType": "HTTP", "Description": f"Coworks {model.owner.described}",
+        "Tags": dict(sorted(model.tags.items()))}, (gateway.api.kind, gateway.api.name))
+    integration = template.add("Integration", "AWS::ApiGatewayV2::Integration", {
+        "ApiId": {"Ref": api}, "IntegrationType": "AWS_PROXY", "IntegrationUri": alias, "IntegrationMethod": "POST",
+        "PayloadFormatVersion": "2.0"}, (gateway.integration.kind, gateway.integration.uri.rsplit(":function:", 1)[-1]))
+    authorizer = None
+    if gateway.authorizer is not None:
+        settings = gateway.authorizer.settings()
+        authorizer = template.add("Authorizer", "AWS::ApiGatewayV2::Authorizer", {
+            "ApiId": {"Ref": api}, "Name": settings["Name"], "AuthorizerType": "REQUEST",
+            "AuthorizerUri": _invocations(alias),
+            "AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": True,
+            "IdentitySource": settings["IdentitySource"], "AuthorizerResultTtlInSeconds": 0},
+            (gateway.authorizer.kind, gateway.authorizer.name))
+    for route, name in zip(gateway.routes, unique("Route" + logical(r.key) for r in gateway.routes), strict=True):
+        properties = {"ApiId": {"Ref": api}, "RouteKey": route.key,
+                      "Target": {"Fn::Sub": f"integrations/${{{integration}}}"},
+                      "AuthorizationType": "CUSTOM" if route.auth else "NONE"}
+        if route.auth and authorizer is not None:
+            properties["AuthorizerId"] = {"Ref": authorizer}
+        template.add(name, "AWS::ApiGatewayV2::Route", properties, (route.kind, route.key))
+    stage = template.add("ApiStage", "AWS::ApiGatewayV2::Stage", {
+        "ApiId": {"Ref": api}, "StageName": {"Ref": "Stage"}, "AutoDeploy": True,
+        "Tags": dict(sorted(model.tags.items()))}, (gateway.stage.kind, gateway.stage.name))
+    return api, stage
+
+
+def _rest_api(template: _Template, model: ServiceModel, gateway: RestGateway, alias: Any) -> tuple[str, str]:
+    """The REST API: resources, methods (their integrations inside), authorizer, a deployment whose
+    logical id carries what it snapshots (so a changed API is deployed again), the stage, the usage
+    plan and the keys."""
+    api = template.add("RestApi", "AWS::ApiGateway::RestApi", {
+        "Name": gateway.api.name, "Description": gateway.api.description,
+        "BinaryMediaTypes": list(gateway.api.binary_media_types),
+        "EndpointConfiguration": {"Types": [gateway.api.endpoint]}, "ApiKeySourceType": "HEADER",
+        "Tags": _tags(model)}, (gateway.api.kind, gateway.api.name))
+    resources: dict[str, Any] = {"/": {"Fn::GetAtt": [api, "RootResourceId"]}}
+    for resource in gateway.resources:
+        name = template.add("Resource" + logical(resource.path.replace("{", "by ")), "AWS::ApiGateway::Resource", {
+            "RestApiId": {"Ref": api}, "ParentId": resources[resource.parent], "PathPart": resource.part},
+            (resource.kind, resource.path))
+        resources[resource.path] = {"Ref": name}
+    authorizer = None
+    if gateway.authorizer is not None:
+        settings = gateway.authorizer.settings()
+        authorizer = template.add("Authorizer", "AWS::ApiGateway::Authorizer", {
+            "RestApiId": {"Ref": api}, "Name": settings["name"], "Type": settings["type"],
+            "AuthorizerUri": _invocations(alias), "IdentitySource": settings["identitySource"],
+            "AuthorizerResultTtlInSeconds": 0}, (gateway.authorizer.kind, gateway.authorizer.name))
+    methods = unique("Method" + logical(f"{m.method} {m.path}".replace("{", "by ")) for m in gateway.methods)
+    for method, name in zip(gateway.methods, methods, strict=True):
+        properties: dict[str, Any] = {
+            "RestApiId": {"Ref": api}, "ResourceId": resources[method.path], "HttpMethod": method.method,
+            "AuthorizationType": "CUSTOM" if method.auth else "NONE", "ApiKeyRequired": method.key,
+            "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": _invocations(alias)}}
+        if method.auth and authorizer is not None:
+            properties["AuthorizerId"] = {"Ref": authorizer}
+        template.add(name, "AWS::ApiGateway::Method", properties, (method.kind, method.name))
+    deployment = template.add(f"Deployment{gateway.deployment.fingerprint[:10]}", "AWS::ApiGateway::Deployment", {
+        "RestApiId": {"Ref": api}, "Description": gateway.deployment.description},
+        (gateway.deployment.kind, gateway.deployment.name), depends=tuple(methods))
+    stage = template.add("ApiStage", "AWS::ApiGateway::Stage", {
+        "RestApiId": {"Ref": api}, "DeploymentId": {"Ref": deployment}, "StageName": {"Ref": "Stage"},
+        "TracingEnabled": gateway.stage.tracing, "Tags": _tags(model)}, (gateway.stage.kind, gateway.stage.name))
+    plan = gateway.usage_plan
+    if plan is not None:
+        properties = {"UsagePlanName": plan.name, "Description": f"Coworks {model.owner.described}",
+                      "ApiStages": [{"ApiId": {"Ref": api}, "Stage": {"Ref": stage}}], "Tags": _tags(model)}
+        if plan.rate is not None:
+            properties["Throttle"] = {"RateLimit": plan.rate, "BurstLimit": plan.burst}
+        if plan.quota is not None:
+            properties["Quota"] = {"Limit": plan.quota, "Period": plan.period}
+        usage = template.add("UsagePlan", "AWS::ApiGateway::UsagePlan", properties, (plan.kind, plan.name))
+        for key, name in zip(gateway.keys, unique("ApiKey" + logical(k.label) for k in gateway.keys), strict=True):
+            template.add(name, "AWS::ApiGateway::ApiKey", {
+                "Name": key.name, "Description": f"Coworks {model.owner.described}: {key.label}", "Enabled": True,
+                "Tags": _tags(model)}, (key.kind, key.name))
+            template.add(f"{name}Plan", "AWS::ApiGateway::UsagePlanKey", {
+                "KeyId": {"Ref": name}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": usage}}, (key.kind, key.name))
+    return api, stage
 
 
 def _workflow(template: _Template, model: WorkflowModel) -> dict[str, Any]:

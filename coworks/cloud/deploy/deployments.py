@@ -240,16 +240,35 @@ class Deployer:
         return Owner(workflow_name(workflow), stage, WORKFLOW)
 
     def status(self, service: Any = None) -> Status:
+        """Every service with an API (HTTP or REST) tagged for it, the version its alias serves and
+        the stage's URL."""
         wanted = service_name(service) if service is not None else None
+        clients = self.cloud.clients
+        apis = [(api.get("Tags") or {}, str(api["ApiId"])) for page in clients.pages("apigatewayv2", "get_apis",
+                                                                                    "HTTP APIs")
+                for api in page.get("Items", [])]
+        apis += [(api.get("tags") or {}, str(api["id"])) for page in clients.pages("apigateway", "get_rest_apis",
+                                                                                  "REST APIs", limit=500)
+                 for api in page.get("items", [])]
         rows: list[StatusRow] = []
-        for page in self.cloud.clients.pages("apigatewayv2", "get_apis", "HTTP APIs"):
-            for api in page.get("Items", []):
-                tags = api.get("Tags") or {}
-                name, stage = tags.get(TAG_SERVICE, ""), tags.get(TAG_STAGE, "")
-                if not is_ours(tags, name, stage) or (wanted and name != wanted):
-                    continue
-                fn = function_name(name, stage)
-                alias = self.cloud.clients.find("lambda", "get_alias", f"{fn}:{stage}", FunctionName=fn, Name=stage)
-                version = alias["FunctionVersion"] if alias else "-"
-                rows.append(StatusRow(name, stage, fn, version, self.cloud.api_url(api["ApiId"], stage)))
+        for tags, api_id in apis:
+            name, stage = tags.get(TAG_SERVICE, ""), tags.get(TAG_STAGE, "")
+            if not is_ours(tags, name, stage) or (wanted and name != wanted):
+                continue
+            fn = function_name(name, stage)
+            alias = clients.find("lambda", "get_alias", f"{fn}:{stage}", FunctionName=fn, Name=stage)
+            version = alias["FunctionVersion"] if alias else "-"
+            rows.append(StatusRow(name, stage, fn, version, self.cloud.api_url(api_id, stage)))
         return Status(tuple(sorted(rows, key=lambda r: (r.service, r.stage))))
+
+    def api_key(self, service: Any, name: str, stage: str = "dev") -> str:
+        """The value of the API key ``name`` that ``service`` declares (``api_keys``), deployed at ``stage``."""
+        owner = self.service(service, stage)
+        full = f"{function_name(owner.name, stage)}-{name}"
+        for page in self.cloud.clients.pages("apigateway", "get_api_keys", full, nameQuery=full, includeValues=True,
+                                             limit=500):
+            for key in page.get("items", []):
+                if key.get("name") == full and owner.owns(key.get("tags")):
+                    return str(key["value"])
+        raise ConfigurationError(f"{owner.name} has no API key {name!r} deployed at stage {stage}: declare it in "
+                                 f"api_keys (with api='rest') and deploy.", resource=full)

@@ -239,7 +239,9 @@ def _permission(run: Run, action: Action) -> None:
 
 def _api(run: Run, action: Action) -> None:
     c = run.clients
-    if action.verb in ("delete", "replace"):
+    if action.verb == "replace" and "rest_api_id" in dict(action.ids):  # the service had a REST API
+        c.call("apigateway", "delete_rest_api", action.name, restApiId=action.id("rest_api_id"))
+    elif action.verb in ("delete", "replace"):
         c.call("apigatewayv2", "delete_api", action.name, ApiId=action.id("api_id"))
     if action.verb == "delete":
         return
@@ -277,6 +279,171 @@ def _stage(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "update_stage", action.name, ApiId=api, **settings)
 
 
+# -- a service's REST API ------------------------------------------------------------------------
+
+
+def _pointer(value: str) -> str:
+    """A value as one segment of a patch path (JSON pointer escapes: ``*/*`` is ``*~1*``)."""
+    return value.replace("~", "~0").replace("/", "~1")
+
+
+def _rest_api(run: Run, action: Action) -> None:
+    c = run.clients
+    if action.verb == "delete":
+        c.call("apigateway", "delete_rest_api", action.name, restApiId=action.id("rest_api_id"))
+        return
+    api = action.desired(kinds.RestApi)
+    if action.verb == "update":  # what the API holds now, patched to what is declared
+        held = c.call("apigateway", "get_rest_api", action.name, restApiId=run.ids["api_id"])
+        ops: list[dict[str, str]] = []
+        types = held.get("binaryMediaTypes") or []
+        ops += [{"op": "remove", "path": f"/binaryMediaTypes/{_pointer(t)}"} for t in types
+                if t not in api.binary_media_types]
+        ops += [{"op": "add", "path": f"/binaryMediaTypes/{_pointer(t)}", "value": t} for t in api.binary_media_types
+                if t not in types]
+        for endpoint in (held.get("endpointConfiguration") or {}).get("types") or []:
+            if endpoint != api.endpoint:
+                ops.append({"op": "replace", "path": f"/endpointConfiguration/types/{endpoint}", "value": api.endpoint})
+        if (held.get("apiKeySource") or "HEADER") != "HEADER":
+            ops.append({"op": "replace", "path": "/apiKeySource", "value": "HEADER"})
+        if ops:
+            c.call("apigateway", "update_rest_api", action.name, restApiId=run.ids["api_id"], patchOperations=ops)
+        return
+    if action.verb == "replace":  # the service had an HTTP API
+        c.call("apigatewayv2", "delete_api", action.name, ApiId=action.id("http_api_id"))
+    made = c.call("apigateway", "create_rest_api", action.name, tags=run.tags, **api.settings())
+    run.ids["api_id"] = str(made["id"])
+    missing = [t for t in api.binary_media_types if t not in (made.get("binaryMediaTypes") or [])]
+    if missing:  # an endpoint that drops them on create (moto does): set them as AWS would have
+        c.call("apigateway", "update_rest_api", action.name, restApiId=made["id"], patchOperations=[
+            {"op": "add", "path": f"/binaryMediaTypes/{_pointer(t)}", "value": t} for t in missing])
+    root = made.get("rootResourceId")
+    if not root:
+        pages = c.pages("apigateway", "get_resources", action.name, restApiId=made["id"])
+        root = next(r["id"] for page in pages for r in page.get("items", []) if r.get("path") == "/")
+    run.ids["resource /"] = str(root)
+
+
+def _rest_resource(run: Run, action: Action) -> None:
+    c, api = run.clients, run.ids["api_id"]
+    if action.verb == "delete":
+        c.call("apigateway", "delete_resource", action.name, restApiId=api, resourceId=action.id("resource_id"))
+        return
+    resource = action.desired(kinds.RestResource)
+    made = c.call("apigateway", "create_resource", action.name, restApiId=api,
+                  parentId=run.ids[f"resource {resource.parent}"], pathPart=resource.part)
+    run.ids[f"resource {resource.path}"] = str(made["id"])
+
+
+def _rest_authorizer(run: Run, action: Action) -> None:
+    c, api = run.clients, run.ids["api_id"]
+    if action.verb == "delete":
+        c.call("apigateway", "delete_authorizer", action.name, restApiId=api,
+               authorizerId=action.id("rest_authorizer_id"))
+        return
+    made = c.call("apigateway", "create_authorizer", action.name, restApiId=api,
+                  **action.desired(kinds.RestAuthorizer).settings())
+    run.ids["rest_authorizer_id"] = str(made["id"])
+
+
+def _rest_method(run: Run, action: Action) -> None:
+    """A method and its Lambda proxy integration; a changed one is made again (API Gateway refuses
+    PutMethod on an existing method)."""
+    c, api = run.clients, run.ids["api_id"]
+    if action.verb == "delete":
+        c.call("apigateway", "delete_method", action.name, restApiId=api, resourceId=action.id("resource_id"),
+               httpMethod=action.id("method"))
+        return
+    method = action.desired(kinds.RestMethod)
+    where = {"restApiId": api, "resourceId": run.ids[f"resource {method.path}"], "httpMethod": method.method}
+    if action.verb == "replace":
+        c.call("apigateway", "delete_method", action.name, **where)
+    c.call("apigateway", "put_method", action.name, **where, **method.settings(run.ids.get("rest_authorizer_id")))
+    c.call("apigateway", "put_integration", action.name, **where, **method.integration())
+
+
+def _rest_deployment(run: Run, action: Action) -> None:
+    c, api = run.clients, run.ids["api_id"]
+    if action.verb == "delete":
+        c.call("apigateway", "delete_deployment", action.name, restApiId=api, deploymentId=action.id("deployment_id"))
+        return
+    made = c.call("apigateway", "create_deployment", action.name, restApiId=api,
+                  description=action.desired(kinds.RestDeployment).description)
+    run.ids["deployment_id"] = str(made["id"])
+
+
+def _rest_stage(run: Run, action: Action) -> None:
+    c, api, stage = run.clients, run.ids["api_id"], action.desired(kinds.RestStage)
+    if action.verb == "create":
+        c.call("apigateway", "create_stage", action.name, restApiId=api, stageName=stage.name,
+               deploymentId=run.ids["deployment_id"], tracingEnabled=stage.tracing, tags=run.tags)
+        return
+    ops = []
+    if "deployment" in action.changes:
+        ops.append({"op": "replace", "path": "/deploymentId", "value": run.ids["deployment_id"]})
+    if "tracing" in action.changes:
+        ops.append({"op": "replace", "path": "/tracingEnabled", "value": "true" if stage.tracing else "false"})
+    c.call("apigateway", "update_stage", action.name, restApiId=api, stageName=stage.name, patchOperations=ops)
+
+
+def _usage_plan(run: Run, action: Action) -> None:
+    c = run.clients
+    detach = [{"op": "remove", "path": "/apiStages", "value": v} for k, v in action.ids if k.startswith("detach")]
+    if action.verb == "delete":  # API Gateway refuses to delete a plan that still has stages
+        if detach:
+            c.call("apigateway", "update_usage_plan", action.name, usagePlanId=action.id("usage_plan_id"),
+                   patchOperations=detach)
+        c.call("apigateway", "delete_usage_plan", action.name, usagePlanId=action.id("usage_plan_id"))
+        return
+    plan = action.desired(kinds.UsagePlan)
+    throttle, quota = plan.throttle(), plan.quota_settings()
+    if action.verb == "create":
+        params: dict[str, Any] = {"throttle": throttle} if throttle else {}
+        if quota:
+            params["quota"] = quota
+        made = c.call("apigateway", "create_usage_plan", action.name, name=plan.name,
+                      description=f"Coworks {run.owner.described}",
+                      apiStages=[{"apiId": run.ids["api_id"], "stage": plan.stage}], tags=run.tags, **params)
+        run.ids["usage_plan_id"] = str(made["id"])
+        return
+    ops = list(detach)
+    ours = f"{run.ids['api_id']}:{plan.stage}"
+    if "api stage" in action.changes and dict(action.ids).get("attached") != ours:
+        ops.append({"op": "add", "path": "/apiStages", "value": ours})
+    if "throttle" in action.changes:
+        ops += ([{"op": "remove", "path": "/throttle"}] if throttle is None else [
+            {"op": "replace", "path": "/throttle/rateLimit", "value": f"{throttle['rateLimit']:g}"},
+            {"op": "replace", "path": "/throttle/burstLimit", "value": str(throttle["burstLimit"])}])
+    if "quota" in action.changes:
+        ops += ([{"op": "remove", "path": "/quota"}] if quota is None else [
+            {"op": "replace", "path": "/quota/limit", "value": str(quota["limit"])},
+            {"op": "replace", "path": "/quota/period", "value": str(quota["period"])}])
+    if ops:
+        c.call("apigateway", "update_usage_plan", action.name, usagePlanId=run.ids["usage_plan_id"],
+               patchOperations=ops)
+
+
+def _api_key(run: Run, action: Action) -> None:
+    """An API key in the usage plan. Its value, made by API Gateway, is in no answer kept here."""
+    c = run.clients
+    if action.verb == "delete":
+        c.call("apigateway", "delete_api_key", action.name, apiKey=action.id("api_key_id"))
+        return
+    key = action.desired(kinds.ApiKey)
+    if action.verb == "create":
+        made = c.call("apigateway", "create_api_key", action.name, name=key.name, enabled=True, tags=run.tags,
+                      description=f"Coworks {run.owner.described}: {key.label}")
+        key_id = str(made["id"])
+    else:
+        key_id = action.id("api_key_id")
+        if "enabled" in action.changes:
+            c.call("apigateway", "update_api_key", action.name, apiKey=key_id,
+                   patchOperations=[{"op": "replace", "path": "/enabled", "value": "true"}])
+    if action.verb == "create" or "usage plan" in action.changes:
+        c.call("apigateway", "create_usage_plan_key", action.name, usagePlanId=run.ids["usage_plan_id"], keyId=key_id,
+               keyType="API_KEY")
+
+
 # -- a workflow's state machine ------------------------------------------------------------------
 
 
@@ -302,7 +469,6 @@ def _machine(run: Run, action: Action) -> None:
                             _states_refused_role)
 
 
-#: One handler per resource kind, by the name the plan gives it.
 # -- a workflow's sources: buckets, queues, subscriptions, pipes ---------------------------------
 
 
@@ -358,6 +524,7 @@ def _pipe(run: Run, action: Action) -> None:
                         _pipes_refused_role)
 
 
+#: One handler per resource kind, by the name the plan gives it.
 HANDLERS: dict[str, Callable[[Run, Action], None]] = {
     kinds.Role.kind: _role,
     kinds.LogGroup.kind: _log_group,
@@ -371,6 +538,14 @@ HANDLERS: dict[str, Callable[[Run, Action], None]] = {
     kinds.Authorizer.kind: _api_part,
     kinds.Route.kind: _api_part,
     kinds.ApiStage.kind: _stage,
+    kinds.RestApi.kind: _rest_api,
+    kinds.RestResource.kind: _rest_resource,
+    kinds.RestAuthorizer.kind: _rest_authorizer,
+    kinds.RestMethod.kind: _rest_method,
+    kinds.RestDeployment.kind: _rest_deployment,
+    kinds.RestStage.kind: _rest_stage,
+    kinds.UsagePlan.kind: _usage_plan,
+    kinds.ApiKey.kind: _api_key,
     kinds.StateMachine.kind: _machine,
     kinds.BucketEvents.kind: _bucket,
     kinds.Queue.kind: _queue,

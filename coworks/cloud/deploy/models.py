@@ -3,7 +3,8 @@
 Both are built from the same resource kinds (``resources``) and named from their owner
 (``names``). A service is built from its ``Package`` (code, handler, declarations), the stage's
 environment and where it goes (account, region): a role, a log group, a function with a version
-and the stage alias, an HTTP API and a rule per ``@schedule``. A workflow becomes a Step
+and the stage alias, its gateway (an HTTP API, or with ``api="rest"`` a REST API with its API
+keys and usage plan) and a rule per ``@schedule``. A workflow becomes a Step
 Functions state machine named ``<workflow>-<stage>`` whose Tasks call the deployed services'
 stage aliases (``inventory`` -> ``inventory-dev:dev``), with a role allowed to invoke exactly
 those functions and deliver its logs, a log group, and one rule per trigger with the role
@@ -12,12 +13,13 @@ EventBridge assumes to start executions.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...runtime.auth import http_api_sources
+from ...runtime.auth import http_api_sources, rest_api_sources
 from ...runtime.schedules import rule_name as schedule_rule_name
 from ..errors import ConfigurationError
 from ..packaging.settings import secret_action
@@ -26,6 +28,7 @@ from .names import SERVICE, WORKFLOW, Owner, check_stage, function_name, machine
 from .resources import (
     Alias,
     Api,
+    ApiKey,
     ApiStage,
     Authorizer,
     BucketEvents,
@@ -35,11 +38,18 @@ from .resources import (
     Permission,
     Pipe,
     Queue,
+    RestApi,
+    RestAuthorizer,
+    RestDeployment,
+    RestMethod,
+    RestResource,
+    RestStage,
     Role,
     Route,
     Rule,
     StateMachine,
     Subscription,
+    UsagePlan,
 )
 from .triggers import Trigger
 
@@ -83,21 +93,47 @@ class _Owned:
 
 
 @dataclass(frozen=True)
+class HttpGateway:
+    """A service's HTTP API (``api="http"``, the default) and what it holds."""
+
+    api: Api
+    integration: Integration
+    authorizer: Authorizer | None
+    routes: tuple[Route, ...]
+    stage: ApiStage
+
+
+@dataclass(frozen=True)
+class RestGateway:
+    """A service's REST API (``api="rest"``): its resource tree, a method per route, the authorizer,
+    the deployment its stage serves, and the usage plan with the API keys when keys are declared."""
+
+    api: RestApi
+    resources: tuple[RestResource, ...]  # parents before children; the root comes with the API
+    methods: tuple[RestMethod, ...]
+    authorizer: RestAuthorizer | None
+    deployment: RestDeployment
+    stage: RestStage
+    usage_plan: UsagePlan | None = None
+    keys: tuple[ApiKey, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceModel(_Owned):
     """Everything one service at one stage should have in AWS."""
 
     function: Function
     alias: Alias
-    api: Api
-    integration: Integration
-    authorizer: Authorizer | None
-    routes: tuple[Route, ...]
-    api_stage: ApiStage
+    gateway: HttpGateway | RestGateway
     permissions: tuple[Permission, ...]
 
     @property
     def service(self) -> str:
         return self.owner.name
+
+    @property
+    def api(self) -> Api | RestApi:
+        return self.gateway.api
 
 
 @dataclass(frozen=True)
@@ -159,8 +195,8 @@ def build_model(
                    name, stage),
         *(Permission(f"coworks-rule-{r.name}"[:100], "events.amazonaws.com", r.arn, name, stage) for r in rules),
     )
-    has_auth = bool(getattr(app, "has_auth", False))
-    authorizer_uri = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"
+    gateway = (_rest_gateway(package, owner, name, alias_arn, region) if declared.api == "rest"
+               else _http_gateway(app, owner, name, alias_arn, region))
     return ServiceModel(
         owner=owner,
         region=region,
@@ -188,16 +224,64 @@ def build_model(
             reserved_concurrency=declared.reserved_concurrency,
         ),
         alias=Alias(name, stage, alias_arn),
-        api=Api(name),
-        integration=Integration(alias_arn),
-        authorizer=Authorizer(f"{owner.name}-auth", authorizer_uri,
-                              http_api_sources(getattr(app, "identity_sources", None))) if has_auth else None,
-        routes=tuple(sorted(
-            {Route(r.key, has_auth and not r.no_auth) for r in app.routes}, key=lambda r: r.key
-        )),
-        api_stage=ApiStage(stage),
+        gateway=gateway,
         permissions=permissions,
         rules=rules,
+    )
+
+
+def _invocations(region: str, alias_arn: str) -> str:
+    """How API Gateway names the Lambda it invokes (integrations and authorizers alike)."""
+    return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"
+
+
+def _http_gateway(app: Any, owner: Owner, name: str, alias_arn: str, region: str) -> HttpGateway:
+    has_auth = bool(getattr(app, "has_auth", False))
+    sources = http_api_sources(getattr(app, "identity_sources", None))
+    return HttpGateway(
+        api=Api(name),
+        integration=Integration(alias_arn),
+        authorizer=Authorizer(f"{owner.name}-auth", _invocations(region, alias_arn), sources) if has_auth else None,
+        routes=tuple(sorted({Route(r.key, has_auth and not r.no_auth) for r in app.routes}, key=lambda r: r.key)),
+        stage=ApiStage(owner.stage),
+    )
+
+
+def _rest_gateway(package: Package, owner: Owner, name: str, alias_arn: str, region: str) -> RestGateway:
+    """The REST API of a service: a route is a method on its path's resource, needing a key when
+    keys are declared and the authorizer when the service has ``auth``, unless it is ``no_auth``."""
+    app, declared = package.service, package.declarations
+    if not app.routes:
+        raise ConfigurationError(f"{owner.name} declares api='rest' but has no @entry: a REST API needs a method to "
+                                 "deploy; add an entry, or remove api.", resource="api")
+    uri = _invocations(region, alias_arn)
+    has_auth, keyed = bool(getattr(app, "has_auth", False)), bool(declared.api_keys)
+    methods = tuple(sorted({RestMethod(r.method, r.path, uri, has_auth and not r.no_auth, keyed and not r.no_auth)
+                            for r in app.routes}, key=lambda m: m.name))
+    paths = {"/" + "/".join(parts[:i]) for m in methods for parts in [m.path.strip("/").split("/")]
+             for i in range(1, len(parts) + 1) if parts != [""]}
+    authorizer = None
+    if has_auth:
+        sources = rest_api_sources(getattr(app, "identity_sources", None))
+        token = len(sources) == 1 and sources[0].startswith("method.request.header.")
+        authorizer = RestAuthorizer(f"{owner.name}-auth", uri, "TOKEN" if token else "REQUEST", sources)
+    api = RestApi(name, f"Coworks {owner.described}")
+    # What a deployment snapshots: a change of any of it needs a new deployment for the stage to serve.
+    held = {"api": {k: v for k, v in api.settings().items() if k != "description"},
+            "methods": [[m.method, m.path, m.uri, m.auth, m.key] for m in methods],
+            "authorizer": authorizer.settings() if authorizer is not None else None}
+    fingerprint = hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()
+    limits = declared.usage_plan
+    return RestGateway(
+        api=api,
+        resources=tuple(RestResource(p) for p in sorted(paths, key=lambda p: (p.count("/"), p))),
+        methods=methods,
+        authorizer=authorizer,
+        deployment=RestDeployment(fingerprint, f"Coworks {owner.described}: configuration {fingerprint}"),
+        stage=RestStage(owner.stage, declared.tracing == "Active"),
+        usage_plan=None if limits is None else UsagePlan(name, owner.stage, limits.rate, limits.burst, limits.quota,
+                                                          limits.period),
+        keys=tuple(ApiKey(f"{name}-{label}", label) for label in declared.api_keys),
     )
 
 

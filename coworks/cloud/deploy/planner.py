@@ -6,6 +6,9 @@ by services and workflows, and the two orders below only say which kinds come wh
 A service: role, logs and code first, then a new version, then the API and the schedules, and
 the stage alias moves last, so a failure at any step leaves the previous version serving. A new
 alias is made right after its first version, because the invoke permissions are attached to it.
+A REST API goes: the API, its resources (parents first), the authorizer, the methods, then a new
+deployment when what it snapshots changed, the stage moved onto it, then the usage plan and the
+API keys. A service switching between an HTTP API and a REST API replaces one with the other.
 A workflow: its role and log group, then the state machine (which needs both), then the
 EventBridge role and the rules that start it. A destroy goes the other way, dependents first, so
 no rule ever points at something that is gone; versions, aliases and routes go with their parent.
@@ -18,11 +21,11 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from . import resources as kinds
-from .models import API_PERMISSION, Model, ServiceModel, WorkflowModel
+from .models import API_PERMISSION, HttpGateway, Model, RestGateway, ServiceModel, WorkflowModel
 from .names import POLICY_NAME
 from .plan import Action, Plan, Verb
 from .resources import LogGroup, Role, Rule
-from .state import Current, FoundApi, FoundRole, canonical, same_json
+from .state import Current, FoundApi, FoundKeys, FoundRestApi, FoundRole, canonical, same_json
 
 ROLE, LOGS, FUNCTION, ALIAS = Role.kind, LogGroup.kind, kinds.Function.kind, kinds.Alias.kind
 VERSION = kinds.Function.version_kind
@@ -30,6 +33,9 @@ API, INTEGRATION, AUTHORIZER = kinds.Api.kind, kinds.Integration.kind, kinds.Aut
 ROUTE, API_STAGE, PERMISSION = kinds.Route.kind, kinds.ApiStage.kind, kinds.Permission.kind
 RULE, MACHINE = Rule.kind, kinds.StateMachine.kind
 PIPE, QUEUE, SUBSCRIPTION, BUCKET = kinds.Pipe.kind, kinds.Queue.kind, kinds.Subscription.kind, kinds.BucketEvents.kind
+REST_API, REST_RESOURCE, REST_METHOD = kinds.RestApi.kind, kinds.RestResource.kind, kinds.RestMethod.kind
+REST_AUTHORIZER, REST_DEPLOYMENT = kinds.RestAuthorizer.kind, kinds.RestDeployment.kind
+REST_STAGE, USAGE_PLAN, API_KEY = kinds.RestStage.kind, kinds.UsagePlan.kind, kinds.ApiKey.kind
 
 
 def plan_deploy(model: Model, current: Current) -> Plan:
@@ -44,6 +50,9 @@ def plan_destroy(current: Current, region: str) -> Plan:
     actions += [Action("delete", PIPE, name) for name in sorted(current.pipes)]
     actions += [_unsubscribe(s) for s in current.subscriptions]
     actions += [Action("delete", QUEUE, name, ids=(("url", q.url),)) for name, q in sorted(current.queues.items())]
+    actions += _drop_keys(current.keys)
+    if current.rest_api is not None:
+        actions += [_delete_rest_api(a) for a in (current.rest_api.api, *current.rest_api.others)]
     if current.api is not None:
         actions += [Action("delete", API, a["Name"], ids=(("api_id", a["ApiId"]),))
                     for a in (current.api.api, *current.api.others)]
@@ -79,7 +88,10 @@ def _service(model: ServiceModel, current: Current) -> list[Action]:
     has_alias = found is not None and found.alias is not None
     if not has_alias:
         actions.append(Action("create", ALIAS, alias_name, resource=model.alias))
-    actions.extend(_api(model, current.api))
+    if isinstance(model.gateway, RestGateway):
+        actions.extend(_rest_api(model.gateway, current))
+    else:
+        actions.extend(_api(model.gateway, current))
     actions.extend(_rules(model.rules, current))
     actions.extend(_permissions(model, current))
     if has_alias:
@@ -227,17 +239,27 @@ def _declared(function: kinds.Function) -> tuple[str, ...]:
     return tuple(shown)
 
 
-def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
-    actions: list[Action] = []
+def _api(model: HttpGateway, current: Current) -> list[Action]:
+    """The HTTP API and what it holds; a REST API the service had (with its usage plans and keys)
+    goes, replaced by this API when there is none yet."""
+    found, rest = current.api, current.rest_api
+    actions: list[Action] = _drop_keys(current.keys)
     name = model.api.name
     if found is not None and found.api.get("ProtocolType", "HTTP") != "HTTP":
         actions.append(Action("replace", API, name, ("protocol",), model.api, (("api_id", found.id),)))
         found = FoundApi(found.api, found.others)  # a new API holds nothing yet
+    elif found is None and rest is not None:
+        actions.append(Action("replace", API, name, ("rest api -> http api",), model.api,
+                              (("rest_api_id", rest.id),)))
+        actions += [_delete_rest_api(a) for a in rest.others]
+        found = FoundApi({})
     elif found is None:
         actions.append(Action("create", API, name, resource=model.api))
         found = FoundApi({})
     else:
         actions.append(Action("no-op", API, name, resource=model.api, ids=(("api_id", found.id),)))
+    if current.api is not None and rest is not None:  # a switch left both: the REST API goes
+        actions += [_delete_rest_api(a) for a in (rest.api, *rest.others)]
     uri = model.integration.uri
     shown = uri.rsplit(":function:", 1)[-1]
     good = [i for i in found.integrations if model.integration.is_like(i)]
@@ -275,13 +297,13 @@ def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
     for key, existing in sorted(by_key.items()):
         if key not in wanted_keys:
             actions.append(Action("delete", ROUTE, key, ids=(("route_id", existing["RouteId"]),)))
-    stage = next((s for s in found.stages if s.get("StageName") == model.api_stage.name), None)
+    stage = next((s for s in found.stages if s.get("StageName") == model.stage.name), None)
     if stage is None:
-        actions.append(Action("create", API_STAGE, model.api_stage.name, resource=model.api_stage))
+        actions.append(Action("create", API_STAGE, model.stage.name, resource=model.stage))
     else:
         verb: Verb = "no-op" if stage.get("AutoDeploy") else "update"
-        actions.append(Action(verb, API_STAGE, model.api_stage.name, () if verb == "no-op" else ("auto deploy",),
-                              model.api_stage))
+        actions.append(Action(verb, API_STAGE, model.stage.name, () if verb == "no-op" else ("auto deploy",),
+                              model.stage))
     for item in found.integrations:
         if item["IntegrationId"] != integration_id:
             actions.append(Action("delete", INTEGRATION, item.get("IntegrationUri", item["IntegrationId"]),
@@ -295,10 +317,158 @@ def _api(model: ServiceModel, found: FoundApi | None) -> list[Action]:
     return actions
 
 
+def _rest_api(model: RestGateway, current: Current) -> list[Action]:
+    """The REST API and what it holds, its deployment and stage, its usage plan and API keys; an HTTP
+    API the service had goes, replaced by this API when there is none yet."""
+    found, http = current.rest_api, current.api
+    name = model.api.name
+    gone: list[Action] = []  # the other kind of API, and duplicates a failed run left
+    if found is None:
+        if http is not None:
+            head = Action("replace", REST_API, name, ("http api -> rest api",), model.api, (("http_api_id", http.id),))
+            gone += [_delete_http_api(a) for a in http.others]
+        else:
+            head = Action("create", REST_API, name, resource=model.api)
+        found, api_id = FoundRestApi({}), None
+    else:
+        root = next((str(r["id"]) for r in found.resources if r.get("path") == "/"), "")
+        changes = model.api.differences(found.api)
+        head = Action("update" if changes else "no-op", REST_API, name, tuple(changes), model.api,
+                      (("api_id", found.id), ("resource /", root)))
+        if http is not None:  # a switch left both: the HTTP API goes
+            gone += [_delete_http_api(a) for a in (http.api, *http.others)]
+        gone += [_delete_rest_api(a) for a in found.others]
+        api_id = found.id
+    by_path = {str(r.get("path")): r for r in found.resources}
+    parts: list[Action] = []
+    for resource in model.resources:
+        existing = by_path.get(resource.path)
+        parts.append(Action("create", REST_RESOURCE, resource.path, resource=resource) if existing is None else
+                     Action("no-op", REST_RESOURCE, resource.path, resource=resource,
+                            ids=((f"resource {resource.path}", str(existing["id"])),)))
+    authorizer_id = None
+    if model.authorizer is not None:
+        same = [a for a in found.authorizers if model.authorizer.is_like(a)]
+        authorizer_id = str(same[0]["id"]) if same else None
+        parts.append(Action("no-op" if authorizer_id else "create", REST_AUTHORIZER, model.authorizer.name,
+                            resource=model.authorizer,
+                            ids=(("rest_authorizer_id", authorizer_id),) if authorizer_id else ()))
+    for method in model.methods:
+        existing = ((by_path.get(method.path) or {}).get("resourceMethods") or {}).get(method.method)
+        if existing is None:
+            parts.append(Action("create", REST_METHOD, method.name, resource=method))
+        else:
+            changes = method.differences(existing, authorizer_id)
+            parts.append(Action("replace" if changes else "no-op", REST_METHOD, method.name, tuple(changes), method))
+    kept, wanted = {r.path for r in model.resources} | {"/"}, {m.name for m in model.methods}
+    for path, held in sorted(by_path.items()):
+        for verb in sorted(held.get("resourceMethods") or {}) if path in kept else ():
+            if f"{verb} {path}" not in wanted:
+                parts.append(Action("delete", REST_METHOD, f"{verb} {path}",
+                                    ids=(("resource_id", str(held["id"])), ("method", verb))))
+    for path in sorted((p for p in by_path if p not in kept), key=lambda p: (-p.count("/"), p)):  # deepest first
+        parts.append(Action("delete", REST_RESOURCE, path, ids=(("resource_id", str(by_path[path]["id"])),)))
+    parts += [Action("delete", REST_AUTHORIZER, str(a.get("name") or a["id"]),
+                     ids=(("rest_authorizer_id", str(a["id"])),)) for a in found.authorizers
+              if str(a["id"]) != authorizer_id]
+    changed = head.is_change or any(a.is_change for a in parts)
+    return [head, *gone, *parts, *_rest_stage(model, found, changed), *_usage_plan(model, current.keys, api_id)]
+
+
+def _rest_stage(model: RestGateway, found: FoundRestApi, changed: bool) -> list[Action]:
+    """A new deployment when what the stage serves is not the API as declared (read back from the
+    fingerprint its deployment's description carries), the stage onto it, and the deployments no
+    stage serves any more."""
+    actions: list[Action] = []
+    stage = next((s for s in found.stages if s.get("stageName") == model.stage.name), None)
+    serving = str(stage["deploymentId"]) if stage and stage.get("deploymentId") else None
+    described = next((str(d.get("description") or "") for d in found.deployments if str(d["id"]) == serving), "")
+    redeploy = changed or serving is None or model.deployment.fingerprint not in described
+    deployment = model.deployment
+    if redeploy:
+        actions.append(Action("create", REST_DEPLOYMENT, deployment.name, resource=deployment))
+    else:
+        actions.append(Action("no-op", REST_DEPLOYMENT, deployment.name, resource=deployment,
+                              ids=(("deployment_id", str(serving)),)))
+    if stage is None:
+        actions.append(Action("create", REST_STAGE, model.stage.name, resource=model.stage))
+    else:
+        changes = (["deployment"] if redeploy else []) + (
+            ["tracing"] if bool(stage.get("tracingEnabled")) != model.stage.tracing else [])
+        actions.append(Action("update" if changes else "no-op", REST_STAGE, model.stage.name, tuple(changes),
+                              model.stage))
+    served = {str(s.get("deploymentId")) for s in found.stages if s is not stage or not redeploy}
+    actions += [Action("delete", REST_DEPLOYMENT, str(d["id"]), ids=(("deployment_id", str(d["id"])),))
+                for d in found.deployments if str(d["id"]) not in served]
+    return actions
+
+
+def _usage_plan(model: RestGateway, found: FoundKeys, api_id: str | None) -> list[Action]:
+    """The usage plan on the stage and the keys in it; plans and keys no longer declared go."""
+    actions: list[Action] = []
+    wanted, kept = model.usage_plan, None
+    if wanted is not None:
+        kept = next((p for p in found.plans if p.get("name") == wanted.name), found.plans[0] if found.plans else None)
+        if kept is None:
+            actions.append(Action("create", USAGE_PLAN, wanted.name, (wanted.shown(),), resource=wanted))
+        else:
+            changes = wanted.differences(kept, api_id)
+            ours = f"{api_id}:{wanted.stage}"
+            detach = [s for s in _stages(kept) if s != ours]
+            attached = (("attached", ours),) if ours in _stages(kept) else ()
+            actions.append(Action("update" if changes else "no-op", USAGE_PLAN, wanted.name, tuple(changes), wanted,
+                                  (("usage_plan_id", str(kept["id"])), *attached,
+                                   *((f"detach{i}", s) for i, s in enumerate(detach)))))
+    actions += [_delete_plan(p) for p in found.plans if p is not kept]
+    members = found.members.get(str(kept["id"]), set()) if kept is not None else set()
+    for key in model.keys:
+        held = found.keys.get(key.name)
+        if held is None:
+            actions.append(Action("create", API_KEY, key.name, resource=key))
+            continue
+        changes = (["enabled"] if not held.get("enabled") else []) + (
+            ["usage plan"] if str(held["id"]) not in members else [])
+        actions.append(Action("update" if changes else "no-op", API_KEY, key.name, tuple(changes), key,
+                              (("api_key_id", str(held["id"])),)))
+    declared = {k.name for k in model.keys}
+    actions += [Action("delete", API_KEY, name, ids=(("api_key_id", str(held["id"])),))
+                for name, held in sorted(found.keys.items()) if name not in declared]
+    return actions
+
+
+def _stages(plan: dict[str, Any]) -> list[str]:
+    """A usage plan's API stages as API Gateway's patch paths name them (``<api id>:<stage>``)."""
+    return [f"{s.get('apiId')}:{s.get('stage')}" for s in plan.get("apiStages") or []]
+
+
+def _delete_plan(plan: dict[str, Any]) -> Action:
+    """A usage plan goes once its stages are detached (API Gateway refuses it before)."""
+    return Action("delete", USAGE_PLAN, str(plan.get("name") or plan["id"]),
+                  ids=(("usage_plan_id", str(plan["id"])), *((f"detach{i}", s) for i, s in enumerate(_stages(plan)))))
+
+
+def _drop_keys(found: FoundKeys) -> list[Action]:
+    """Every usage plan and API key found, deleted: the service has no REST API any more."""
+    return [*(_delete_plan(p) for p in found.plans),
+            *(Action("delete", API_KEY, name, ids=(("api_key_id", str(k["id"])),)) for name, k in
+              sorted(found.keys.items()))]
+
+
+def _delete_rest_api(api: dict[str, Any]) -> Action:
+    return Action("delete", REST_API, str(api.get("name", "")), ids=(("rest_api_id", str(api["id"])),))
+
+
+def _delete_http_api(api: dict[str, Any]) -> Action:
+    return Action("delete", API, str(api.get("Name", "")), ids=(("api_id", str(api["ApiId"])),))
+
+
 def _permissions(model: ServiceModel, current: Current) -> list[Action]:
     actions: list[Action] = []
-    api = current.api.api if current.api is not None else None
-    api_id = api["ApiId"] if api and api.get("ProtocolType", "HTTP") == "HTTP" else None
+    if isinstance(model.gateway, RestGateway):
+        api_id = current.rest_api.id if current.rest_api is not None else None
+    else:
+        api = current.api.api if current.api is not None else None
+        api_id = api["ApiId"] if api and api.get("ProtocolType", "HTTP") == "HTTP" else None
     found_permissions = current.function.permissions if current.function is not None else {}
     for permission in model.permissions:
         found = found_permissions.get(permission.sid)

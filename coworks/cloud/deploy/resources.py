@@ -1,10 +1,10 @@
 """The kinds of AWS resource a deploy manages, as frozen data: what should exist.
 
 Services and workflows are built from the same kinds (a role, a log group, EventBridge rules);
-a service adds a function and its HTTP API, a workflow a state machine. The pieces AWS cannot
-tag (routes, integrations, authorizers, versions, aliases, permissions) live inside a tagged
-parent and go with it. Each kind names itself (``kind``): the plan shows it, the executor picks
-its handler by it.
+a service adds a function and its HTTP API or REST API, a workflow a state machine. The pieces AWS
+cannot tag (routes, integrations, authorizers, a REST API's resources, methods and deployments,
+versions, aliases, permissions) live inside a tagged parent and go with it. Each kind names itself
+(``kind``): the plan shows it, the executor picks its handler by it.
 """
 
 from __future__ import annotations
@@ -181,6 +181,198 @@ class Permission:
 
 
 @dataclass(frozen=True)
+class RestApi:
+    """The service's REST API, found again by its tags. Every body passes as binary (``*/*``), so an
+    upload reaches the function as it was sent and a base64 answer leaves as bytes, as through an
+    HTTP API; keys are read from the ``x-api-key`` header."""
+
+    kind: ClassVar[str] = "rest api"
+    name: str
+    description: str
+    binary_media_types: tuple[str, ...] = ("*/*",)
+    endpoint: str = "REGIONAL"
+
+    def settings(self) -> dict[str, Any]:
+        """The create_rest_api parameters."""
+        return {"name": self.name, "description": self.description, "binaryMediaTypes": list(self.binary_media_types),
+                "endpointConfiguration": {"types": [self.endpoint]}, "apiKeySource": "HEADER"}
+
+    def differences(self, found: dict[str, Any]) -> list[str]:
+        """What differs from the REST API AWS holds, as the plan names it."""
+        changes = []
+        if sorted(found.get("binaryMediaTypes") or []) != sorted(self.binary_media_types):
+            changes.append("binary media types")
+        if list((found.get("endpointConfiguration") or {}).get("types") or ["EDGE"]) != [self.endpoint]:
+            changes.append("endpoint")
+        if (found.get("apiKeySource") or "HEADER") != "HEADER":
+            changes.append("api key source")
+        return changes
+
+
+@dataclass(frozen=True)
+class RestResource:
+    """One path of the REST API's resource tree (``/item/{item_id}``); the root ``/`` comes with the API."""
+
+    kind: ClassVar[str] = "rest resource"
+    path: str
+
+    @property
+    def parent(self) -> str:
+        return self.path.rsplit("/", 1)[0] or "/"
+
+    @property
+    def part(self) -> str:
+        return self.path.rsplit("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class RestMethod:
+    """A route as a REST API method: a Lambda proxy integration (payload 1.0) to the stage alias,
+    through the authorizer when ``auth``, with an API key when ``key``."""
+
+    kind: ClassVar[str] = "rest method"
+    method: str
+    path: str
+    uri: str  # the alias's invocation URI
+    auth: bool = False
+    key: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def settings(self, authorizer_id: str | None) -> dict[str, Any]:
+        """The put_method parameters (beside the API, resource and verb)."""
+        params: dict[str, Any] = {"authorizationType": "CUSTOM" if self.auth else "NONE",
+                                  "apiKeyRequired": self.key}
+        if self.auth and authorizer_id:
+            params["authorizerId"] = authorizer_id
+        return params
+
+    def integration(self) -> dict[str, str]:
+        """The put_integration parameters: Lambda is always invoked with a POST."""
+        return {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": self.uri}
+
+    def differences(self, found: dict[str, Any], authorizer_id: str | None) -> list[str]:
+        """What differs from the method AWS holds (with its ``methodIntegration``)."""
+        changes = []
+        wanted = self.settings(authorizer_id)
+        if (found.get("authorizationType") or "NONE") != wanted["authorizationType"] or (
+                self.auth and (not authorizer_id or found.get("authorizerId") != authorizer_id)):
+            changes.append("authorization")
+        if bool(found.get("apiKeyRequired")) != self.key:
+            changes.append("api key")
+        integration = found.get("methodIntegration") or {}
+        if (integration.get("type"), integration.get("uri"), integration.get("httpMethod")) != (
+                "AWS_PROXY", self.uri, "POST"):
+            changes.append("integration")
+        return changes
+
+
+@dataclass(frozen=True)
+class RestAuthorizer:
+    """The REST API's Lambda authorizer the service's ``auth`` answers: TOKEN when the token is one
+    header (the default ``Authorization``), REQUEST for any other ``identity_sources``."""
+
+    kind: ClassVar[str] = "rest authorizer"
+    name: str
+    uri: str
+    type: str  # TOKEN or REQUEST
+    identity_source: tuple[str, ...] = ("method.request.header.Authorization",)
+
+    def settings(self) -> dict[str, Any]:
+        """The create_authorizer parameters. No result cache: ``auth`` may allow a token some routes
+        only, and a cached policy would answer for every route."""
+        return {"name": self.name, "type": self.type, "authorizerUri": self.uri,
+                "identitySource": ", ".join(self.identity_source), "authorizerResultTtlInSeconds": 0}
+
+    def is_like(self, found: dict[str, Any]) -> bool:
+        sources = tuple(s.strip() for s in str(found.get("identitySource") or "").split(",") if s.strip())
+        return (found.get("name"), found.get("type"), found.get("authorizerUri"), sources,
+                int(found.get("authorizerResultTtlInSeconds") or 0)) == (
+            self.name, self.type, self.uri, self.identity_source, 0)
+
+
+@dataclass(frozen=True)
+class RestDeployment:
+    """A snapshot of the REST API that the stage serves. ``fingerprint`` digests what the snapshot
+    holds (resources, methods, integrations, authorizer); the deployment's description carries it,
+    so the next plan knows from AWS whether the stage serves the API as declared."""
+
+    kind: ClassVar[str] = "rest deployment"
+    fingerprint: str
+    description: str
+
+    @property
+    def name(self) -> str:
+        return f"configuration {self.fingerprint[:12]}"
+
+
+@dataclass(frozen=True)
+class RestStage:
+    """The REST API's stage named like the deploy's stage, serving the latest deployment; X-Ray
+    traces requests when the function's tracing is Active."""
+
+    kind: ClassVar[str] = "rest stage"
+    name: str
+    tracing: bool = False
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """The usage plan that lets the service's API keys call its stage, each key throttled (a token
+    bucket: ``rate`` per second, ``burst`` at once) and counted against a ``quota`` a ``period``."""
+
+    kind: ClassVar[str] = "usage plan"
+    name: str
+    stage: str
+    rate: float | None = None
+    burst: int | None = None
+    quota: int | None = None
+    period: str | None = None
+
+    def throttle(self) -> dict[str, Any] | None:
+        return None if self.rate is None else {"rateLimit": self.rate, "burstLimit": self.burst}
+
+    def quota_settings(self) -> dict[str, Any] | None:
+        return None if self.quota is None else {"limit": self.quota, "period": self.period, "offset": 0}
+
+    def shown(self) -> str:
+        """The limits as the plan shows them (``10 req/s, burst 20, 10000 a month``)."""
+        parts = []
+        if self.rate is not None:
+            parts.append(f"{self.rate:g} req/s, burst {self.burst}")
+        if self.quota is not None:
+            parts.append(f"{self.quota} a {str(self.period).lower()}")
+        return ", ".join(parts) or "no limits"
+
+    def differences(self, found: dict[str, Any], api_id: str | None) -> list[str]:
+        changes = []
+        throttle = found.get("throttle") or {}
+        held = None if not throttle else (float(throttle.get("rateLimit") or 0), int(throttle.get("burstLimit") or 0))
+        if held != (None if self.rate is None else (self.rate, self.burst)):
+            changes.append("throttle")
+        quota = found.get("quota") or {}
+        if (None if not quota else (int(quota.get("limit") or 0), quota.get("period"))) != (
+                None if self.quota is None else (self.quota, self.period)):
+            changes.append("quota")
+        stages = [(s.get("apiId"), s.get("stage")) for s in found.get("apiStages") or []]
+        if api_id is None or stages != [(api_id, self.stage)]:
+            changes.append("api stage")
+        return changes
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One of the service's API keys (``inventory-dev-partner-a``), in its usage plan. API Gateway
+    makes its value; no plan, log or export ever shows it (``cloud.api_key`` reads it)."""
+
+    kind: ClassVar[str] = "api key"
+    name: str
+    label: str  # as declared: "partner-a"
+
+
+@dataclass(frozen=True)
 class Rule:
     """An EventBridge rule and its one target: a schedule or an event pattern (canonical JSON);
     ``role_arn`` and ``input`` as the target needs them (a state machine needs a role)."""
@@ -274,4 +466,5 @@ class Pipe:
 
 #: Every kind a plan's action may carry as the resource it brings about.
 Resource = (Role | LogGroup | Function | Alias | Api | Integration | Authorizer | Route | ApiStage
+            | RestApi | RestResource | RestMethod | RestAuthorizer | RestDeployment | RestStage | UsagePlan | ApiKey
             | Permission | Rule | StateMachine | BucketEvents | Queue | Subscription | Pipe)

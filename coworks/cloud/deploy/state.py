@@ -1,8 +1,9 @@
 """What AWS holds now for a service or a workflow at a stage, read with describe/list calls and tags.
 
-One reader for both: the names to look up follow from the owner (``Names``), the HTTP API is
-found by its tags, and every resource found by name must carry the owner's tags or the deploy
-stops rather than take over something Coworks did not make. Each kind has its own small read
+One reader for both: the names to look up follow from the owner (``Names``), the HTTP or REST
+API, the usage plans and the API keys are found by their tags, and every resource found by name
+must carry the owner's tags or the deploy stops rather than take over something Coworks did not
+make. Each kind has its own small read
 function; a service has no state machine and a workflow no function, so those stay None.
 """
 
@@ -63,6 +64,36 @@ class FoundApi:
 
 
 @dataclass
+class FoundRestApi:
+    """The REST API tagged for the owner, what it holds (resources with their methods embedded), and
+    duplicates a failed run left."""
+
+    api: dict[str, Any]
+    others: list[dict[str, Any]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    authorizers: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.api["id"])
+
+
+@dataclass
+class FoundKeys:
+    """The usage plans and API keys tagged for the owner (never a key's value), and the ids of the
+    keys each plan holds."""
+
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
+    members: dict[str, set[str]] = field(default_factory=dict)  # plan id -> key ids
+
+    def __bool__(self) -> bool:
+        return bool(self.plans or self.keys)
+
+
+@dataclass
 class FoundQueue:
     """A queue Coworks made (its URL, ARN and attributes as AWS gives them)."""
 
@@ -80,6 +111,8 @@ class Current:
     log_group: dict[str, Any] | None = None
     function: FoundFunction | None = None
     api: FoundApi | None = None
+    rest_api: FoundRestApi | None = None
+    keys: FoundKeys = field(default_factory=FoundKeys)  # a REST API's usage plans and API keys
     machine: dict[str, Any] | None = None  # DescribeStateMachine
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> rule + Targets
     pipes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DescribePipe
@@ -93,8 +126,8 @@ class Current:
 
     @property
     def exists(self) -> bool:
-        return any((self.roles, self.log_group, self.function, self.api, self.machine, self.rules, self.pipes,
-                    self.queues))
+        return any((self.roles, self.log_group, self.function, self.api, self.rest_api, self.keys, self.machine,
+                    self.rules, self.pipes, self.queues))
 
 
 def canonical(document: Any) -> str:
@@ -129,6 +162,8 @@ def read_state(clients: Clients, names: Names, buckets: tuple[str, ...] = ()) ->
     if names.function is not None:
         current.function = read_function(clients, names.function, names.owner)
         current.api = read_api(clients, names.function, names.owner)
+        current.rest_api = read_rest_api(clients, names.function, names.owner)
+        current.keys = read_keys(clients, names.function, names.owner)
     if names.machine_arn is not None:
         current.machine = read_machine(clients, names.machine_arn, names.owner)
         current.pipes = read_pipes(clients, names.rule_prefix, names.owner)
@@ -213,6 +248,44 @@ def read_api(clients: Clients, function: str, owner: Owner) -> FoundApi | None:
     found.routes = items("get_routes")
     found.stages = items("get_stages")
     found.authorizers = _authorizers(clients, api_id, found.routes)
+    return found
+
+
+def read_rest_api(clients: Clients, function: str, owner: Owner) -> FoundRestApi | None:
+    """The REST API tagged for ``owner`` (the one named like the function first), with its resources
+    and their methods, authorizers, stages and deployments."""
+    apis = [a for page in clients.pages("apigateway", "get_rest_apis", "REST APIs", limit=500)
+            for a in page.get("items", []) if owner.owns(a.get("tags"))]
+    if not apis:
+        return None
+    apis.sort(key=lambda a: (a.get("name") != function, str(a.get("createdDate", "")), a["id"]))
+    found = FoundRestApi(apis[0], apis[1:])
+    api_id = found.id
+
+    def items(method: str, **params: Any) -> list[dict[str, Any]]:
+        pages = clients.pages("apigateway", method, api_id, restApiId=api_id, **params)
+        return [item for page in pages for item in page.get("items", [])]
+
+    found.resources = items("get_resources", embed=["methods"], limit=500)
+    found.authorizers = items("get_authorizers", limit=500)
+    found.deployments = items("get_deployments", limit=500)
+    found.stages = list(clients.call("apigateway", "get_stages", api_id, restApiId=api_id).get("item", []))
+    return found
+
+
+def read_keys(clients: Clients, function: str, owner: Owner) -> FoundKeys:
+    """The usage plans and API keys tagged for ``owner``; keys are listed without their values."""
+    found = FoundKeys()
+    found.plans = [p for page in clients.pages("apigateway", "get_usage_plans", "usage plans", limit=500)
+                   for p in page.get("items", []) if owner.owns(p.get("tags"))]
+    for page in clients.pages("apigateway", "get_api_keys", "API keys", nameQuery=f"{function}-",
+                              includeValues=False, limit=500):
+        for key in page.get("items", []):
+            if owner.owns(key.get("tags")):
+                found.keys[str(key.get("name"))] = {k: v for k, v in key.items() if k != "value"}
+    for plan in found.plans:
+        pages = clients.pages("apigateway", "get_usage_plan_keys", plan["id"], usagePlanId=plan["id"], limit=500)
+        found.members[plan["id"]] = {str(k["id"]) for page in pages for k in page.get("items", [])}
     return found
 
 

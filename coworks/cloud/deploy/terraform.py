@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .exports import ACCOUNT, PACKAGE, REGION, STAGE, Export, Exported
-from .models import Model, ServiceModel, WorkflowModel
+from .models import HttpGateway, Model, RestGateway, ServiceModel, WorkflowModel
 from .resources import Role, Rule
 
 MODULE = "main.tf.json"
@@ -122,31 +122,10 @@ def _service(module: _Module, model: ServiceModel) -> dict[str, Any]:
     alias = module.add("aws_lambda_alias", "alias", {
         "name": Ref("var.stage"), "function_name": Ref(f"{function}.function_name"),
         "function_version": Ref(f"{function}.version")}, (model.alias.kind, f"{fn.name}:{model.stage}"))
-    api = module.add("aws_apigatewayv2_api", "api", {
-        "name": model.api.name, "protocol_type": "HTTP", "description": f"Coworks {model.owner.described}",
-        "tags": model.tags}, (model.api.kind, model.api.name))
-    integration = module.add("aws_apigatewayv2_integration", "integration", {
-        "api_id": Ref(f"{api}.id"), "integration_type": "AWS_PROXY", "integration_uri": Ref(f"{alias}.arn"),
-        "integration_method": "POST", "payload_format_version": "2.0"},
-        (model.integration.kind, model.integration.uri.rsplit(":function:", 1)[-1]))
-    authorizer = None
-    if model.authorizer is not None:
-        settings = model.authorizer.settings()
-        authorizer = module.add("aws_apigatewayv2_authorizer", "authorizer", {
-            "api_id": Ref(f"{api}.id"), "name": settings["Name"], "authorizer_type": "REQUEST",
-            "authorizer_uri": Ref(f"{alias}.invoke_arn"), "authorizer_payload_format_version": "2.0",
-            "enable_simple_responses": True, "identity_sources": settings["IdentitySource"],
-            "authorizer_result_ttl_in_seconds": 0}, (model.authorizer.kind, model.authorizer.name))
-    for route in model.routes:
-        properties = {"api_id": Ref(f"{api}.id"), "route_key": route.key,
-                      "target": Ref(f"{integration}.id", prefix="integrations/"),
-                      "authorization_type": "CUSTOM" if route.auth else "NONE"}
-        if route.auth and authorizer is not None:
-            properties["authorizer_id"] = Ref(f"{authorizer}.id")
-        module.add("aws_apigatewayv2_route", label(f"route_{route.key}"), properties, (route.kind, route.key))
-    stage = module.add("aws_apigatewayv2_stage", "stage", {
-        "api_id": Ref(f"{api}.id"), "name": Ref("var.stage"), "auto_deploy": True, "tags": model.tags},
-        (model.api_stage.kind, model.api_stage.name))
+    if isinstance(model.gateway, RestGateway):
+        api, stage = _rest_api(module, model, model.gateway, alias)
+    else:
+        api, stage = _http_api(module, model, model.gateway, alias)
     rules = {rule.arn: module.rule(rule, Ref(f"{alias}.arn"), None) for rule in model.rules}
     for permission in model.permissions:
         source = Ref(f"{api}.execution_arn", suffix="/*") if permission.principal.startswith("apigateway") else Ref(
@@ -155,13 +134,112 @@ def _service(module: _Module, model: ServiceModel) -> dict[str, Any]:
             "statement_id": permission.sid, "action": "lambda:InvokeFunction",
             "function_name": Ref(f"{function}.function_name"), "qualifier": Ref(f"{alias}.name"),
             "principal": permission.principal, "source_arn": source}, (permission.kind, permission.sid))
-    return {
+    outputs = {
         "url": {"value": Ref(f"{stage}.invoke_url"), "description": "The stage's base URL"},
         "function_arn": {"value": Ref(f"{function}.arn")},
         "alias_arn": {"value": Ref(f"{alias}.arn"), "description": "What the API, rules and workflows invoke"},
         "role_arn": {"value": Ref(f"{role}.arn")},
         "api_id": {"value": Ref(f"{api}.id")},
     }
+    keys = model.gateway.keys if isinstance(model.gateway, RestGateway) else ()
+    if keys:  # ids, never values: `aws apigateway get-api-key --include-value --api-key <id>` reads one
+        outputs["api_key_ids"] = {"value": {k.label: Ref(f"aws_api_gateway_api_key.{label(f'key_{k.label}')}.id")
+                                            for k in keys}, "description": "The API keys' ids, by declared name"}
+    return outputs
+
+
+def _http_api(module: _Module, model: ServiceModel, gateway: HttpGateway, alias: str) -> tuple[str, str]:
+    """The HTTP API, its integration, authorizer, routes and stage; the API and the stage."""
+    api = module.add("aws_apigatewayv2_api", "api", {
+        "name": gateway.api.name, "protocol_type": "HTTP", "description": f"Coworks {model.owner.described}",
+        "tags": model.tags}, (gateway.api.kind, gateway.api.name))
+    integration = module.add("aws_apigatewayv2_integration", "integration", {
+        "api_id": Ref(f"{api}.id"), "integration_type": "AWS_PROXY", "integration_uri": Ref(f"{alias}.arn"),
+        "integration_method": "POST", "payload_format_version": "2.0"},
+        (gateway.integration.kind, gateway.integration.uri.rsplit(":function:", 1)[-1]))
+    authorizer = None
+    if gateway.authorizer is not None:
+        settings = gateway.authorizer.settings()
+        authorizer = module.add("aws_apigatewayv2_authorizer", "authorizer", {
+            "api_id": Ref(f"{api}.id"), "name": settings["Name"], "authorizer_type": "REQUEST",
+            "authorizer_uri": Ref(f"{alias}.invoke_arn"), "authorizer_payload_format_version": "2.0",
+            "enable_simple_responses": True, "identity_sources": settings["IdentitySource"],
+            "authorizer_result_ttl_in_seconds": 0}, (gateway.authorizer.kind, gateway.authorizer.name))
+    for route in gateway.routes:
+        properties = {"api_id": Ref(f"{api}.id"), "route_key": route.key,
+                      "target": Ref(f"{integration}.id", prefix="integrations/"),
+                      "authorization_type": "CUSTOM" if route.auth else "NONE"}
+        if route.auth and authorizer is not None:
+            properties["authorizer_id"] = Ref(f"{authorizer}.id")
+        module.add("aws_apigatewayv2_route", label(f"route_{route.key}"), properties, (route.kind, route.key))
+    stage = module.add("aws_apigatewayv2_stage", "stage", {
+        "api_id": Ref(f"{api}.id"), "name": Ref("var.stage"), "auto_deploy": True, "tags": model.tags},
+        (gateway.stage.kind, gateway.stage.name))
+    return api, stage
+
+
+def _rest_api(module: _Module, model: ServiceModel, gateway: RestGateway, alias: str) -> tuple[str, str]:
+    """The REST API: resources, methods with their integrations, authorizer, a deployment made again
+    whenever what it snapshots changes (``triggers``), the stage, the usage plan and the keys."""
+    api = module.add("aws_api_gateway_rest_api", "api", {
+        "name": gateway.api.name, "description": gateway.api.description,
+        "binary_media_types": list(gateway.api.binary_media_types),
+        "endpoint_configuration": {"types": [gateway.api.endpoint]}, "api_key_source": "HEADER", "tags": model.tags},
+        (gateway.api.kind, gateway.api.name))
+    resources = {"/": Ref(f"{api}.root_resource_id")}
+    for resource in gateway.resources:
+        ref = module.add("aws_api_gateway_resource", label(f"resource_{resource.path}"), {
+            "rest_api_id": Ref(f"{api}.id"), "parent_id": resources[resource.parent], "path_part": resource.part},
+            (resource.kind, resource.path))
+        resources[resource.path] = Ref(f"{ref}.id")
+    authorizer = None
+    if gateway.authorizer is not None:
+        settings = gateway.authorizer.settings()
+        authorizer = module.add("aws_api_gateway_authorizer", "authorizer", {
+            "name": settings["name"], "rest_api_id": Ref(f"{api}.id"), "type": settings["type"],
+            "authorizer_uri": Ref(f"{alias}.invoke_arn"), "identity_source": settings["identitySource"],
+            "authorizer_result_ttl_in_seconds": 0}, (gateway.authorizer.kind, gateway.authorizer.name))
+    parts = []
+    for method in gateway.methods:
+        name = label(f"{method.method}_{method.path}")
+        properties: dict[str, Any] = {
+            "rest_api_id": Ref(f"{api}.id"), "resource_id": resources[method.path], "http_method": method.method,
+            "authorization": "CUSTOM" if method.auth else "NONE", "api_key_required": method.key}
+        if method.auth and authorizer is not None:
+            properties["authorizer_id"] = Ref(f"{authorizer}.id")
+        ref = module.add("aws_api_gateway_method", f"method_{name}", properties, (method.kind, method.name))
+        parts.append(ref)
+        parts.append(module.add("aws_api_gateway_integration", f"integration_{name}", {
+            "rest_api_id": Ref(f"{api}.id"), "resource_id": resources[method.path], "http_method": Ref(
+                f"{ref}.http_method"), "type": "AWS_PROXY", "integration_http_method": "POST",
+            "uri": Ref(f"{alias}.invoke_arn")}, (method.kind, method.name)))
+    deployment = module.add("aws_api_gateway_deployment", "deployment", {
+        "rest_api_id": Ref(f"{api}.id"), "description": gateway.deployment.description,
+        "triggers": {"configuration": gateway.deployment.fingerprint},
+        "lifecycle": {"create_before_destroy": True}, "depends_on": parts},
+        (gateway.deployment.kind, gateway.deployment.name))
+    stage = module.add("aws_api_gateway_stage", "stage", {
+        "rest_api_id": Ref(f"{api}.id"), "deployment_id": Ref(f"{deployment}.id"), "stage_name": Ref("var.stage"),
+        "xray_tracing_enabled": gateway.stage.tracing, "tags": model.tags},
+        (gateway.stage.kind, gateway.stage.name))
+    plan = gateway.usage_plan
+    if plan is not None:
+        properties = {"name": plan.name, "description": f"Coworks {model.owner.described}",
+                      "api_stages": [{"api_id": Ref(f"{api}.id"), "stage": Ref(f"{stage}.stage_name")}],
+                      "tags": model.tags}
+        if plan.rate is not None:
+            properties["throttle_settings"] = {"rate_limit": plan.rate, "burst_limit": plan.burst}
+        if plan.quota is not None:
+            properties["quota_settings"] = {"limit": plan.quota, "period": plan.period}
+        usage = module.add("aws_api_gateway_usage_plan", "usage_plan", properties, (plan.kind, plan.name))
+        for key in gateway.keys:
+            ref = module.add("aws_api_gateway_api_key", label(f"key_{key.label}"), {
+                "name": key.name, "description": f"Coworks {model.owner.described}: {key.label}", "enabled": True,
+                "tags": model.tags}, (key.kind, key.name))
+            module.add("aws_api_gateway_usage_plan_key", label(f"key_{key.label}_plan"), {
+                "key_id": Ref(f"{ref}.id"), "key_type": "API_KEY", "usage_plan_id": Ref(f"{usage}.id")},
+                (key.kind, key.name))
+    return api, stage
 
 
 def _workflow(module: _Module, model: WorkflowModel) -> dict[str, Any]:

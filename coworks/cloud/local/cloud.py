@@ -102,7 +102,7 @@ class LocalCloud(AwsCloud):
         return sync_endpoint(str(self.endpoint_url))
 
     def api_url(self, api_id: str, stage: str) -> str:
-        """Where the local gateway serves a deployed HTTP API stage."""
+        """Where the local gateway serves a deployed API stage (HTTP or REST)."""
         return f"{self.endpoint_url}/_aws/execute-api/{api_id}/{stage}"
 
     def close(self) -> None:

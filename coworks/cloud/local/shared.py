@@ -88,8 +88,8 @@ def find_shared(timeout: float = 1.0) -> SharedCloud | None:
 #: first command (12 s measured for the first ``cws plan``, 4 s for the next).
 _WARM_READS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("sts", "get_caller_identity", {}), ("iam", "list_roles", {}), ("lambda", "list_functions", {}),
-    ("logs", "describe_log_groups", {}), ("apigatewayv2", "get_apis", {}), ("events", "list_rules", {}),
-    ("stepfunctions", "list_state_machines", {}),
+    ("logs", "describe_log_groups", {}), ("apigatewayv2", "get_apis", {}), ("apigateway", "get_rest_apis", {}),
+    ("events", "list_rules", {}), ("stepfunctions", "list_state_machines", {}),
 )
 
 

@@ -23,8 +23,8 @@ from typing import Any
 from ..errors import SnapshotError
 
 #: The backends a deploy, a workflow or a handler touches on the local cloud.
-SERVICES = ("iam", "lambda", "apigatewayv2", "logs", "events", "stepfunctions", "s3", "sts", "scheduler",
-            "secretsmanager", "dynamodb", "sqs", "sns")
+SERVICES = ("iam", "lambda", "apigatewayv2", "apigateway", "logs", "events", "stepfunctions", "s3", "sts",
+            "scheduler", "secretsmanager", "dynamodb", "sqs", "sns")
 FILE = "controlplane.pickle"
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 

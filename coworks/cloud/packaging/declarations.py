@@ -17,8 +17,12 @@ Either form, never both for the same setting::
             environment={"LEVEL": "info"},                    # merged over .env and .env.<stage>
             secrets={"DB_PASSWORD": "arn:aws:secretsmanager:..."},   # by reference, read granted
             log_retention=30,                                 # days kept in CloudWatch Logs
-            api="http",                                       # the HTTP API (REST is refused, see README)
+            api="http",                                       # or "rest": a REST API, which may have keys
         )
+
+    class Partners(TechMicroService):
+        settings = Lambda(api="rest", api_keys=["partner-a", "partner-b"],   # every route needs a key
+                          usage_plan={"rate": 10, "burst": 20, "quota": 10000, "period": "MONTH"})
 
     class Legacy(TechMicroService):
         memory = 256                                          # the same names as class attributes
@@ -29,6 +33,13 @@ when the class body runs; a class attribute that looks like a setting but is non
 ever silently dropped. A mounted blueprint declares ``requirements`` and ``permissions`` the same
 way; they are added to the service's. A permission is a statement dict or a pair ``("s3:GetObject",
 "arn:...")``; wildcard actions (``"*"`` or ``"s3:*"``) are refused.
+
+``api_keys`` and ``usage_plan`` need ``api="rest"`` (HTTP APIs have neither). Declared keys are
+required by every route but those marked ``@entry(no_auth=True)``, which stay open to anyone;
+API Gateway makes each key's value, read with ``cloud.api_key(service, name)``. The usage plan
+meters each key: ``rate`` (requests per second, steady) with ``burst`` (the bucket's size), and a
+``quota`` of requests a ``period`` (DAY, WEEK or MONTH); keys without a declared plan get one
+without limits, as API Gateway only lets a key in through a usage plan.
 """
 
 from __future__ import annotations
@@ -48,10 +59,27 @@ if TYPE_CHECKING:
 RETENTIONS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 TRACING = ("PassThrough", "Active")
+APIS = ("http", "rest")
+PERIODS = ("DAY", "WEEK", "MONTH")
+#: What a usage plan declares, and the limits API Gateway sets by default on an account.
+USAGE_PLAN = ("rate", "burst", "quota", "period")
+MAX_RATE, MAX_BURST = 10000, 5000
+_KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 #: What a mounted blueprint may declare: what its own code needs.
 BLUEPRINT_SETTINGS = ("requirements", "permissions")
 _LAYER = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+")
 _SUBNET, _GROUP = re.compile(r"subnet-[0-9a-f]{8,17}"), re.compile(r"sg-[0-9a-f]{8,17}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A usage plan's limits for each API key: a token bucket (``rate`` per second, ``burst`` at
+    once) and a ``quota`` of requests a ``period``; None where the plan sets none."""
+
+    rate: float | None = None
+    burst: int | None = None
+    quota: int | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,8 @@ class Declarations:
     reserved_concurrency: int | None = None
     secrets: tuple[tuple[str, str], ...] = ()  # (variable, ARN)
     api: str = "http"
+    api_keys: tuple[str, ...] = ()  # the keys' names; API Gateway makes their values
+    usage_plan: Limits | None = None  # with api_keys only
 
     @property
     def runtime(self) -> str:
@@ -154,12 +184,10 @@ def read(service: Any) -> Declarations:
         raise _refuse(name, "reserved_concurrency", "it is a whole number of executions (0 stops the function), or "
                       "None for the account's unreserved pool")
     api = values.get("api", "http")
-    if api == "rest":
-        raise ConfigurationError(
-            f"{name}.api = 'rest' is not supported yet: Coworks deploys an HTTP API (API keys and usage plans need "
-            "the REST API, which it does not build); remove api or write api='http'.", resource="api")
-    if api != "http":
-        raise _refuse(name, "api", "it is 'http' (an API Gateway HTTP API)")
+    if api not in APIS:
+        raise _refuse(name, "api", "it is 'http' (an API Gateway HTTP API) or 'rest' (a REST API, with API keys and "
+                      "usage plans)")
+    keys, limits = _keys(name, values, api)
     layers = _strings(name, values, "layers", _LAYER, "a layer version ARN arn:aws:lambda:<region>:<account>:layer:"
                       "<name>:<version>")
     if len(layers) > 5:
@@ -206,7 +234,58 @@ def read(service: Any) -> Declarations:
         reserved_concurrency=concurrency,
         secrets=tuple(sorted(secrets.items())),
         api=api,
+        api_keys=keys,
+        usage_plan=limits,
     )
+
+
+def _keys(name: str, values: dict[str, Any], api: str) -> tuple[tuple[str, ...], Limits | None]:
+    """The API keys' names and the usage plan's limits, each refused in one sentence."""
+    given, plan = values.get("api_keys") or (), values.get("usage_plan")
+    if (given or plan is not None) and api != "rest":
+        setting = "api_keys" if given else "usage_plan"
+        raise ConfigurationError(f"{name}.{setting} needs a REST API (HTTP APIs have no API keys nor usage plans): "
+                                 "write api='rest', or remove it.", resource=setting)
+    if isinstance(given, str) or not all(isinstance(k, str) and _KEY_NAME.fullmatch(k) for k in given):
+        raise _refuse(name, "api_keys", "it is a list of key names, each of letters, digits, '-' and '_' (64 at most)")
+    if len(set(given)) != len(given):
+        raise _refuse(name, "api_keys", "each name comes once")
+    if plan is None:
+        return tuple(given), (Limits() if given else None)
+    if not given:
+        raise ConfigurationError(f"{name}.usage_plan meters API keys, and {name} declares none: add api_keys=[...] "
+                                 "or remove usage_plan.", resource="usage_plan")
+    if not isinstance(plan, dict):
+        raise _refuse(name, "usage_plan", 'it is a dict like {"rate": 10, "burst": 20, "quota": 10000, "period": '
+                      '"MONTH"}')
+    for key in plan:
+        if key not in USAGE_PLAN:
+            import difflib
+
+            meant = difflib.get_close_matches(str(key), USAGE_PLAN, 1, 0.6)
+            hint = f" (did you mean {meant[0]}?)" if meant else ""
+            raise ConfigurationError(f"{name}.usage_plan has no limit {key!r}{hint}: the limits are "
+                                     f"{', '.join(USAGE_PLAN)}.", resource="usage_plan")
+    rate, burst, quota = plan.get("rate"), plan.get("burst"), plan.get("quota")
+    if (rate is None) != (burst is None):
+        raise ConfigurationError(f"{name}.usage_plan declares {'rate' if rate is not None else 'burst'} alone: a "
+                                 "throttle needs both rate (requests per second) and burst (requests at once).",
+                                 resource="usage_plan")
+    if rate is not None and (type(rate) not in (int, float) or not 0 < rate <= MAX_RATE):
+        raise _refuse(name, "usage_plan", f"its rate is a number of requests per second above 0, {MAX_RATE} at most")
+    if burst is not None and (type(burst) is not int or not 0 < burst <= MAX_BURST):
+        raise _refuse(name, "usage_plan", f"its burst is a whole number of requests from 1 to {MAX_BURST}")
+    period = plan.get("period")
+    if quota is None and period is not None:
+        raise ConfigurationError(f"{name}.usage_plan declares a period without a quota: add quota (requests a "
+                                 "period), or remove period.", resource="usage_plan")
+    if quota is not None:
+        period = "MONTH" if period is None else period
+        if type(quota) is not int or quota < 1:
+            raise _refuse(name, "usage_plan", "its quota is a whole number of requests, 1 or more")
+        if period not in PERIODS:
+            raise _refuse(name, "usage_plan", f"its period is one of {', '.join(PERIODS)}")
+    return tuple(given), Limits(None if rate is None else float(rate), burst, quota, period)
 
 
 def mounted(service: Any) -> list[type]:

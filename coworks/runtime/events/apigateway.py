@@ -1,7 +1,8 @@
 """The events API Gateway sends a Lambda function, built once: REST API proxy events (payload 1.0),
 HTTP API events (payload 2.0, also function URLs) and the authorizer events of both.
 
-The local cloud's gateway builds the event of every HTTP request it routes with ``http_event``,
+The local cloud's gateway builds the event of every HTTP request it routes with ``http_event``
+(an HTTP API's) or ``rest_event`` (a REST API's),
 the test client and the local server build theirs with the same functions, and
 ``coworks.testing`` re-exports them for users' tests. Payload 2.0 as documented in
 https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html:
@@ -72,15 +73,26 @@ def rest_event(
     method: str,
     path: str,
     *,
-    query: Mapping[str, Any] | None = None,
-    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, Any] | str | None = None,
+    headers: Headers | None = None,
     body: str | bytes | None = None,
     resource: str | None = None,
     path_params: Mapping[str, str] | None = None,
     stage: str = "dev",
     base64: bool | None = None,
+    api_id: str = API_ID,
+    domain_name: str | None = None,
+    source_ip: str = "127.0.0.1",
+    resource_id: str | None = None,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway REST API proxy event (payload 1.0); ``base64=True`` encodes even a text body."""
+    """An API Gateway REST API proxy event (payload 1.0); ``base64=True`` encodes even a text body.
+
+    ``query`` is the raw query string or a mapping; ``headers`` a mapping or the request's (name,
+    value) pairs: ``headers`` holds each name's last value, ``multiValueHeaders`` all of them, names
+    as the client wrote them."""
+    from urllib.parse import parse_qs
+
     if body is None:
         text, is_b64 = None, False
     elif base64 or isinstance(body, bytes):
@@ -88,28 +100,38 @@ def rest_event(
         text, is_b64 = event_body(raw, "" if base64 else "text/plain")
     else:
         text, is_b64 = body, False
-    multi = _multi(query)
-    hdrs = dict(headers or {})
+    multi = parse_qs(query, keep_blank_values=True) if isinstance(query, str) else _multi(query)
+    hdrs: dict[str, str] = {}
+    all_values: dict[str, list[str]] = {}
+    for name, value in _pairs(headers):
+        hdrs[name] = value
+        all_values.setdefault(name, []).append(value)
+    agent = next((v for k, v in hdrs.items() if k.lower() == "user-agent"), "")
+    when = time.time() if now is None else now
     return {
         "resource": resource or path,
         "path": path,
         "httpMethod": method.upper(),
         "headers": hdrs or None,
-        "multiValueHeaders": {k: [v] for k, v in hdrs.items()} or None,
+        "multiValueHeaders": all_values or None,
         "queryStringParameters": {k: v[-1] for k, v in multi.items()} or None,
         "multiValueQueryStringParameters": multi or None,
         "pathParameters": dict(path_params) if path_params else None,
         "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT,
-            "apiId": API_ID,
+            "apiId": api_id,
+            "resourceId": resource_id or "abc123",
             "resourcePath": resource or path,
             "httpMethod": method.upper(),
             "path": f"/{stage}{path}",
             "stage": stage,
+            "domainName": domain_name or f"{api_id}.execute-api.{REGION}.amazonaws.com",
+            "domainPrefix": api_id,
             "requestId": request_id(),
-            "requestTimeEpoch": int(time.time() * 1000),
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": hdrs.get("User-Agent", hdrs.get("user-agent", ""))},
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(when)),
+            "requestTimeEpoch": int(when * 1000),
+            "identity": {"sourceIp": source_ip, "userAgent": agent, "apiKey": None, "apiKeyId": None},
             "protocol": "HTTP/1.1",
         },
         "body": text,
@@ -201,13 +223,30 @@ def function_url_event(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     return event
 
 
-def token_authorizer_event(token: str, method: str = "GET", path: str = "/", stage: str = "dev") -> dict[str, Any]:
-    """A REST API TOKEN authorizer event."""
+def token_authorizer_event(token: str, method: str = "GET", path: str = "/", stage: str = "dev", *,
+                           method_arn: str | None = None) -> dict[str, Any]:
+    """A REST API TOKEN authorizer event (``method_arn``: the request's, see ``method_arn``)."""
     return {
         "type": "TOKEN",
         "authorizationToken": token,
-        "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API_ID}/{stage}/{method.upper()}{path}",
+        "methodArn": method_arn or f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API_ID}/{stage}/{method.upper()}{path}",
     }
+
+
+def method_arn(event: Mapping[str, Any], region: str = REGION) -> str:
+    """The ARN of the method a REST API event calls, as its authorizer is told:
+    ``arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<VERB>/<path>``."""
+    context = event["requestContext"]
+    return (f"arn:aws:execute-api:{region}:{context['accountId']}:{context['apiId']}/{context['stage']}/"
+            f"{event['httpMethod']}{event['path']}")
+
+
+def rest_request_authorizer_event(event: Mapping[str, Any], region: str = REGION) -> dict[str, Any]:
+    """The REST API REQUEST authorizer event API Gateway sends before it sends ``event`` on: the
+    whole request, and the method's ARN."""
+    keys = ("resource", "path", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters",
+            "multiValueQueryStringParameters", "pathParameters", "stageVariables", "requestContext")
+    return {"type": "REQUEST", "methodArn": method_arn(event, region), **{k: event.get(k) for k in keys}}
 
 
 def authorizer_event(event: Mapping[str, Any], identity: list[str], *, region: str = REGION) -> dict[str, Any]:

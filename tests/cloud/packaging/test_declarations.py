@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from coworks import Blueprint, Lambda, ServiceError, TechMicroService, entry
 from coworks.cloud import ConfigurationError
-from coworks.cloud.packaging.declarations import Declarations, read
+from coworks.cloud.packaging.declarations import Declarations, Limits, read
 from coworks.runtime.declarations import SETTINGS
 
 LAYER = "arn:aws:lambda:eu-west-3:123456789012:layer:pg:3"
@@ -21,7 +21,8 @@ EVERYTHING: dict[str, Any] = {
     "timeout": 20, "ephemeral_storage": 1024, "architecture": "arm64", "python_version": "3.12", "layers": [LAYER],
     "subnets": ["subnet-0a1b2c3d"], "security_groups": ["sg-0c2d3e4f"], "tracing": "Active",
     "reserved_concurrency": 5, "environment": {"LEVEL": "info"}, "secrets": {"DB_PASSWORD": SECRET},
-    "log_retention": 14, "api": "http",
+    "log_retention": 14, "api": "rest", "api_keys": ["partner-a", "partner_b"],
+    "usage_plan": {"rate": 10, "burst": 20, "quota": 10000, "period": "WEEK"},
 }
 
 
@@ -36,7 +37,8 @@ def test_every_setting_is_read_from_one_lambda_object_under_any_name() -> None:
         requirements=("requests>=2.31",), permissions=((("s3:GetObject",), ("arn:aws:s3:::stock/*",)),), memory=256,
         timeout=20, architecture="arm64", environment=(("LEVEL", "info"),), log_retention=14, python_version="3.12",
         ephemeral_storage=1024, layers=(LAYER,), subnets=("subnet-0a1b2c3d",), security_groups=("sg-0c2d3e4f",),
-        tracing="Active", reserved_concurrency=5, secrets=(("DB_PASSWORD", SECRET),), api="http")
+        tracing="Active", reserved_concurrency=5, secrets=(("DB_PASSWORD", SECRET),), api="rest",
+        api_keys=("partner-a", "partner_b"), usage_plan=Limits(10.0, 20, 10000, "WEEK"))
     assert declared.variables == {"LEVEL": "info", "DB_PASSWORD": SECRET}
     assert set(EVERYTHING) == set(SETTINGS)  # the test declares every setting there is
 
@@ -105,9 +107,38 @@ def test_a_vpc_needs_subnets_and_security_groups() -> None:
         read(service({"subnets": ["subnet-0a1b2c3d"]}))
 
 
-def test_a_rest_api_is_refused_plainly() -> None:
-    with pytest.raises(ConfigurationError, match="api = 'rest' is not supported yet: Coworks deploys an HTTP API"):
-        read(service({"settings": Lambda(api="rest")}))
+def test_a_rest_api_is_declared_with_its_keys_and_usage_plan() -> None:
+    declared = read(service({"settings": Lambda(api="rest", api_keys=["partner-a"], usage_plan={"quota": 500})}))
+    assert (declared.api, declared.api_keys, declared.usage_plan) == ("rest", ("partner-a",),
+                                                                      Limits(None, None, 500, "MONTH"))
+    alone = read(service({"settings": Lambda(api="rest", api_keys=["partner-a"])}))
+    assert alone.usage_plan == Limits()  # a plan without limits: API Gateway lets keys in through a plan only
+    assert read(service({"api": "rest"})).usage_plan is None
+
+
+@pytest.mark.parametrize(("settings", "says"), [
+    ({"api_keys": ["a"]}, r"Inventory.api_keys needs a REST API \(HTTP APIs have no API keys nor usage plans\): "
+                          "write api='rest'"),
+    ({"usage_plan": {"quota": 5}}, "Inventory.usage_plan needs a REST API"),
+    ({"api": "rest", "usage_plan": {"quota": 5}}, r"usage_plan meters API keys, and Inventory declares none: add "
+                                                  r"api_keys=\[...\]"),
+    ({"api": "rest", "api_keys": "partner-a"}, "api_keys is not valid: it is a list of key names"),
+    ({"api": "rest", "api_keys": ["a b"]}, "each of letters, digits, '-' and '_'"),
+    ({"api": "rest", "api_keys": ["a", "a"]}, "each name comes once"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"rat": 5}}, r"no limit 'rat' \(did you mean rate\?\): the "
+                                                                    "limits are rate, burst, quota, period"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"rate": 5}}, "declares rate alone: a throttle needs both"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"rate": 0, "burst": 1}}, "requests per second above 0"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"rate": 1, "burst": 5001}}, "from 1 to 5000"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"rate": True, "burst": 1}}, "requests per second"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"quota": 0}}, "quota is a whole number of requests"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"quota": 9, "period": "YEAR"}}, "DAY, WEEK, MONTH"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": {"period": "DAY"}}, "declares a period without a quota"),
+    ({"api": "rest", "api_keys": ["a"], "usage_plan": [10]}, 'it is a dict like {"rate": 10'),
+])
+def test_a_bad_key_or_usage_plan_is_refused_in_one_sentence(settings: dict[str, Any], says: str) -> None:
+    with pytest.raises(ConfigurationError, match=says):
+        read(service({"settings": Lambda(**settings)}))
 
 
 def test_a_secret_and_a_variable_of_one_name_are_refused() -> None:
