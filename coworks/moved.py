@@ -51,6 +51,7 @@ MOVED = {
     "coworks.cloud.localevents": "coworks.cloud.local.events",
     "coworks.cloud.sharedcloud": "coworks.cloud.local.shared",
     "coworks.cloud.snapshot": "coworks.cloud.local.snapshot",
+    "coworks.cloud.local.wsgi": "coworks.cloud.local.http.wsgi",
     "coworks.biz.paths": "coworks.biz.lang.paths",
     "coworks.biz.intrinsics": "coworks.biz.lang.intrinsics",
     "coworks.biz.expressions": "coworks.biz.lang.jsonata",

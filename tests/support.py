@@ -315,3 +315,58 @@ def closed_by_server(sock: Any, timeout: float = 10.0) -> bytes:
     except ConnectionResetError:
         pass
     return data
+
+
+#: A service whose entries take their time or call the local cloud back (its boto3 reaches the endpoint).
+SLOW = '''
+import time
+from coworks import TechMicroService, entry
+
+
+class Slow(TechMicroService):
+    @entry
+    def get_sleep(self, seconds: float):
+        time.sleep(seconds)
+        return {"slept": seconds}
+
+    @entry
+    def post_echo(self, *, text: str):
+        return {"size": len(text)}
+
+    @entry
+    def get_functions(self):
+        import boto3
+
+        return sorted(f["FunctionName"] for f in boto3.client("lambda").list_functions()["Functions"])
+
+
+app = Slow()
+'''
+
+ROLE_POLICY = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": '
+               '"lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+
+
+def deploy_by_hand(client: Any, name: str, code: bytes, *, handler: str = "inventory.app", timeout: int = 30,
+                   reserved: int | None = None, url: str = "") -> str:
+    """A function (version 1, alias ``dev``) behind an HTTP API's ``ANY /{proxy+}`` route, made with
+    boto3 through a front door; the stage's URL under ``url`` (the front door's)."""
+    iam = client("iam")
+    try:
+        role = iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=ROLE_POLICY)["Role"]["Arn"]
+    lam = client("lambda")
+    lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler=handler,
+                        Code={"ZipFile": code}, Timeout=timeout)
+    if reserved is not None:
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    alias = lam.create_alias(FunctionName=name, Name="dev", FunctionVersion=version)["AliasArn"]
+    gateway = client("apigatewayv2")
+    api = gateway.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+    integration = gateway.create_integration(ApiId=api, IntegrationType="AWS_PROXY", IntegrationUri=alias,
+                                             PayloadFormatVersion="2.0")["IntegrationId"]
+    gateway.create_route(ApiId=api, RouteKey="ANY /{proxy+}", Target=f"integrations/{integration}")
+    gateway.create_stage(ApiId=api, StageName="dev")
+    return f"{url}/_aws/execute-api/{api}/dev"

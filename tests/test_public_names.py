@@ -27,8 +27,8 @@ PUBLIC = {
         "AwsCloud", "AwsError", "Cloud", "CloudError", "CloudExecution", "ConfigurationError", "Deployment",
         "FilterPatternError", "InvalidRequestContentError", "LocalCloud", "Package", "PackagingError", "Plan",
         "RequestTooLargeError", "Secret", "SharedCloudError", "SnapshotError",
-        "TimeSpecError", "Trigger", "WorkerError", "WorkflowDeployment", "build_package", "load_service",
-        "load_workflow", "open_cloud",
+        "TimeSpecError", "TooManyRequestsError", "Trigger", "WorkerError", "WorkflowDeployment", "build_package",
+        "load_service", "load_workflow", "open_cloud",
     },
     "coworks.notebook": {
         "CallResult", "DeployPanel", "EndpointCaller", "LogViewer", "Table", "WorkflowEditor", "WorkflowView",

@@ -10,31 +10,54 @@ from ..errors import CoworksError
 @click.command("cloud")
 @click.option("--port", default=0, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--persist", type=click.Path(file_okay=False), default=None,
-              help="Keep the cloud's state in this directory across restarts.")
-@click.option("--save-every", default=30.0, show_default=True, help="Seconds between snapshots with --persist.")
-def cloud_command(port: int, persist: str | None, save_every: float) -> None:
-    """Run the local cloud as a shared server until Ctrl-C: notebooks and shells attach to it."""
-    import signal
-    import threading
+              help="Keep the cloud's state in this directory across restarts (every answered change is on disk).")
+@click.option("--save-every", default=30.0, show_default=True,
+              help="Seconds between compactions of the state with --persist (0: only when it stops).")
+@click.option("--token", "use_token", is_flag=True,
+              help="Require a fresh random token on every AWS call (LocalCloud() and cws commands use it).")
+@click.option("--allow-host", "hosts", multiple=True, metavar="NAME",
+              help="A Host name to answer besides 127.0.0.1, localhost, *.localhost and [::1].")
+@click.option("--allow-origin", "origins", multiple=True, metavar="ORIGIN",
+              help="A browser origin (http://localhost:3000) whose pages may call the local cloud.")
+def cloud_command(port: int, persist: str | None, save_every: float, use_token: bool, hosts: tuple[str, ...],
+                  origins: tuple[str, ...]) -> None:
+    """Run the local cloud as a shared server until Ctrl-C: notebooks and shells attach to it.
 
+    Any process of this machine can deploy and run code on it, as with moto's server; --token
+    keeps out those that cannot read ~/.coworks/cloud.json (readable by you only)."""
+    import signal
+    import time
+
+    from ..cloud.local.http.access import new_token
     from ..cloud.local.shared import SharedCloudServer, endpoint_file
 
-    stop = threading.Event()
-    server = SharedCloudServer(port=port, persist=persist, save_every=save_every)
+    if save_every < 0:
+        raise click.BadParameter("it is a number of seconds, 0 or more.", param_hint="--save-every")
+    token = new_token() if use_token else None
+    server = SharedCloudServer(port=port, persist=persist, save_every=save_every, token=token, hosts=hosts,
+                               origins=origins)
     try:
         server.start()
     except CoworksError as exc:
         raise click.ClickException(str(exc)) from None
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # A signal handler that takes no lock: Event.set() from a handler deadlocks when the signal lands
+    # while the main thread holds that Event's own lock inside wait().
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, frame: received.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         restored = " (state restored)" if server.restored else ""
-        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()} (Ctrl-C to stop)\n"
+        secured = f"; token in {endpoint_file()} (AWS_ACCESS_KEY_ID for other clients)" if token else ""
+        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()}{secured} (Ctrl-C to stop)\n"
                    f"LocalCloud() and cws commands attach to it; other clients: aws --endpoint-url {server.url} ...",
                    err=True)
-        while not stop.wait(min(1.0, save_every)):
+        while not received:
+            time.sleep(0.2)
             server.tick()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        server.stop()
+        try:
+            server.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         click.echo("Local cloud stopped.", err=True)

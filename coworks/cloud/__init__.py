@@ -20,6 +20,7 @@ from .errors import (
     SharedCloudError,
     SnapshotError,
     TimeSpecError,
+    TooManyRequestsError,
     WorkerError,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "PackagingError",
     "Plan",
     "RequestTooLargeError",
+    "TooManyRequestsError",
     "Secret",
     "SharedCloudError",
     "SnapshotError",

@@ -13,7 +13,8 @@
           ├── SnapshotError           a persisted local cloud that cannot be restored
           └── WorkerError             an invocation the local Lambda cannot run
                ├── InvalidRequestContentError   payload not JSON (Lambda's 400)
-               └── RequestTooLargeError         payload over 6 MB (Lambda's 413)
+               ├── RequestTooLargeError         payload over 6 MB (Lambda's 413)
+               └── TooManyRequestsError         the function's concurrency is used up (Lambda's 429)
 
 ``except CloudError`` catches all of them; ``except CoworksError`` anything Coworks raises.
 """
@@ -94,6 +95,17 @@ class RequestTooLargeError(WorkerError):
 
     def __init__(self, message: str, *, resource: str | None = None) -> None:
         super().__init__(message, resource=resource, code="RequestTooLargeException")
+
+
+class TooManyRequestsError(WorkerError):
+    """Every execution the function may run at once is running: Lambda throttles (429
+    TooManyRequestsException) rather than queue. ``reason`` is Lambda's: the function's reserved
+    concurrency, or the account's (on the local cloud, ``LocalLambda(concurrency=...)``)."""
+
+    def __init__(self, message: str, *, resource: str | None = None,
+                 reason: str = "ReservedFunctionConcurrentInvocationLimitExceeded") -> None:
+        super().__init__(message, resource=resource, code="TooManyRequestsException")
+        self.reason = reason
 
 
 class AwsError(CloudError):

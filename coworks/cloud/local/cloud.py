@@ -66,7 +66,10 @@ class LocalCloud(AwsCloud):
             self.port = int(endpoint.rsplit(":", 1)[1])
         else:
             endpoint = self._embed(port)
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+        # With `cws cloud --token`, the token is the access key id every call is signed with.
+        token = self.shared.token if self.shared is not None else None
+        session = boto3.Session(aws_access_key_id=token or "testing", aws_secret_access_key="testing",
+                                region_name=REGION)
         super().__init__(region=REGION, endpoint_url=endpoint, session=session, **kwargs)
         self.clients.no_get_authorizers = True  # type: ignore[attr-defined] # moto lacks GetAuthorizers
 

@@ -39,6 +39,8 @@ class FunctionConfig:
     region: str = "us-east-1"
     #: The function's layers in order, each (ARN, CodeSha256, zip): the layer versions published here.
     layers: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False)
+    #: Executions it may run at once (PutFunctionConcurrency); None: the account's unreserved pool.
+    reserved_concurrency: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,16 @@ def function_config(name_or_arn: str, qualifier: str | None, region: str) -> Fun
         code=fn.code_bytes,
         region=region,
         layers=tuple(layers),
+        reserved_concurrency=_reserved(fn),
     )
+
+
+def _reserved(fn: Any) -> int | None:
+    value = getattr(fn, "reserved_concurrency", None)
+    try:
+        return None if value is None or value == "" else int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def complete_configuration(name: str, region: str, body: bytes) -> None:
@@ -349,3 +360,47 @@ def s3_listing(bucket: str, prefix: str = "") -> list[dict[str, Any]]:
                       "LastModified": int(item.last_modified.timestamp()), "Size": int(item.size),
                       "StorageClass": str(getattr(item, "storage_class", "STANDARD") or "STANDARD")})
     return found
+
+
+# -- what code the control plane still holds: for the workers and unpacked folders that may go ---
+
+
+@dataclass(frozen=True)
+class DeployedCode:
+    """Every function version and layer version the control plane holds, with the code hashes."""
+
+    #: (region, function, version, CodeSha256) of ``$LATEST`` and of each published version
+    versions: frozenset[tuple[str, str, str, str]]
+    #: (region, function, version) an alias names: where traffic goes
+    aliased: frozenset[tuple[str, str, str]]
+    #: CodeSha256 of every layer version
+    layers: frozenset[str]
+
+
+def deployed_code() -> DeployedCode:
+    versions: set[tuple[str, str, str, str]] = set()
+    aliased: set[tuple[str, str, str]] = set()
+    layers: set[str] = set()
+    for region in _regions("lambda"):
+        backend = _backend("lambda", region)
+        storage = backend._lambdas
+        for name, entry in list(storage._functions.items()):
+            latest = entry.get("latest")
+            if latest is not None:
+                versions.add((region, name, "$LATEST", str(latest.code_sha_256)))
+            for fn in list(entry.get("versions") or []):
+                versions.add((region, name, str(fn.version), str(fn.code_sha_256)))
+        for arn, aliases in list(storage._aliases.items()):
+            name = arn.rsplit(":", 1)[-1]
+            aliased.update((region, name, str(alias.function_version)) for alias in list(aliases.values()))
+        for layer in list(backend._layers._layers.values()):
+            layers.update(str(v.code_sha_256) for v in list(layer.layer_versions.values()))
+    return DeployedCode(frozenset(versions), frozenset(aliased), frozenset(layers))
+
+
+def latest_code_sha256(name: str, region: str) -> str | None:
+    """The CodeSha256 of a function's ``$LATEST``, or None when there is no such function."""
+    try:
+        return str(_backend("lambda", region).get_function(name, None).code_sha_256)
+    except Exception:
+        return None

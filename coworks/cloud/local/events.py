@@ -29,7 +29,7 @@ from ...runtime.cron import Cron, Rate, ScheduleError, parse_schedule
 from ...runtime.schedules import scheduled_event
 from ..errors import CloudError
 from .controlplane import ACCOUNT, EventRule, RuleTarget, event_rules
-from .wsgi import read_body
+from .http.wsgi import read_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

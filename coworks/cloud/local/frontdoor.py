@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from ..errors import InvalidRequestContentError, RequestTooLargeError, TooManyRequestsError, WorkerError
 from .controlplane import ControlPlaneLookupError, complete_configuration
 from .events import LocalEvents
 from .gateway import GatewayRequest, LocalGateway
+from .http.access import Access
+from .http.limits import INVOKE_PAYLOAD
+from .http.server import FrontDoorServer, sync_endpoint
+from .http.wsgi import call_wsgi as _call
+from .http.wsgi import read_body, replace_body
 from .lambdas import LocalLambda
 from .notifications import LocalNotifications
 from .stepfunctions import LocalStepFunctions
-from .wsgi import read_body, replace_body
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ...runtime.http.server import Timeouts
+
+__all__ = ["FrontDoor", "FrontDoorServer", "signature_problem", "start_front_door", "sync_endpoint"]
 
 HOST = "127.0.0.1"
 EXECUTE_API = "/_aws/execute-api/"
@@ -194,6 +204,8 @@ class FrontDoor:
                                              ("x-amzn-ErrorType", "ResourceNotFoundException"),
                                              ("Content-Length", str(len(body)))])
             return [body]
+        except (InvalidRequestContentError, RequestTooLargeError, TooManyRequestsError) as exc:
+            return _lambda_error(start_response, exc)
         if invocation_type == "Event":
             start_response("202 Accepted", [("Content-Length", "0"), ("x-amzn-RequestId", result.request_id)])
             return [b""]
@@ -235,15 +247,6 @@ class FrontDoor:
         return [response.body]
 
 
-def sync_endpoint(url: str) -> str:
-    """The endpoint for operations with a host prefix (StartSyncExecution, TestState: ``sync-``):
-    ``http://coworks@127.0.0.1:PORT``, where botocore's prefix lands in the userinfo
-    (``sync-coworks@127.0.0.1``) and the host stays the front door's. Give it to boto3 as
-    ``endpoint_url`` of a Step Functions client, or as ``AWS_ENDPOINT_URL_SFN``."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://coworks@{rest.split('@')[-1]}"
-
-
 _APIS = re.compile(r"^/v2/apis(?:/[^/]+)?$")  # CreateApi, GetApis, GetApi, UpdateApi: their apiEndpoint
 _SIGNATURE_PARTS = ("Credential", "Signature", "SignedHeaders")
 
@@ -267,22 +270,22 @@ def signature_problem(header: str | None, environ: dict[str, Any]) -> str | None
     return None
 
 
-def _call(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-    """Run a WSGI application to its end: its status, headers and whole body."""
-    seen: list[Any] = []
-
-    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-        seen[:] = [status, list(headers)]
-        return lambda data: None
-
-    chunks = app(environ, capture)
-    try:
-        body = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return seen[0], seen[1], body
+def _lambda_error(start_response: StartResponse, exc: WorkerError) -> Iterable[bytes]:
+    """Lambda's answer to a payload it cannot take or a function it throttles, in its REST-JSON
+    shape (``Type``, ``message``, ``x-amzn-ErrorType``): 4xx codes botocore does not retry, but
+    for the throttle, which AWS's clients retry too."""
+    if isinstance(exc, TooManyRequestsError):
+        status, extra = "429 Too Many Requests", {"Reason": exc.reason, "message": "Rate Exceeded."}
+    elif isinstance(exc, RequestTooLargeError):
+        status, extra = "413 Request Entity Too Large", {
+            "message": f"Request must be smaller than {INVOKE_PAYLOAD} bytes for the InvokeFunction operation"}
+    else:
+        detail = str(exc).split(": ", 1)[-1].split("; send")[0]
+        status, extra = "400 Bad Request", {"message": f"Could not parse request body into json: {detail}"}
+    body = json.dumps({"Type": "User", **extra}).encode()
+    start_response(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", exc.code or "ServiceException"),
+                            ("x-amzn-RequestId", str(uuid.uuid4())), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _error(start_response: StartResponse, status: int, code: str, message: str) -> Iterable[bytes]:
@@ -302,54 +305,29 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
-class FrontDoorServer:
-    """The front door listening on 127.0.0.1 (a free port unless one is given)."""
-
-    def __init__(self, app: FrontDoor, port: int = 0) -> None:
-        from werkzeug.serving import make_server
-
-        self.app = app
-        self._server = make_server(HOST, port, app, threaded=True)
-        # socketserver listens with a backlog of 128: a burst of clients beyond it waits a second
-        # for the SYN to be retried. Listening again only raises the backlog.
-        self._server.socket.listen(1024)
-        self.port: int = self._server.server_port
-        self.url = f"http://{HOST}:{self.port}"
-        #: The same endpoint for SDKs that add host prefixes (StartSyncExecution's ``sync-``): the
-        #: prefix lands in the userinfo, the host stays 127.0.0.1 (see ``stepfunctions``).
-        self.sync_url = sync_endpoint(self.url)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="coworks-front-door", daemon=True)
-
-    def start(self) -> FrontDoorServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.app.events.stop()
-        self.app.notifications.stop()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
 def start_front_door(
-    cache_dir: Any, port: int = 0, environment: dict[str, str] | None = None
+    cache_dir: Any, port: int = 0, environment: dict[str, str] | None = None, *, access: Access | None = None,
+    timeouts: Timeouts | None = None, concurrency: int | None = None,
 ) -> tuple[FrontDoorServer, LocalLambda]:
     """moto's application, the local Lambda service and the gateway, behind one started server.
 
     Functions see this endpoint and dummy credentials unless ``environment`` says otherwise, so
-    a handler's boto3 calls reach this cloud, never a real account.
+    a handler's boto3 calls reach this cloud, never a real account; with a token (``access``)
+    their access key id is the token, so their calls back are let in.
     """
     from pathlib import Path
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    lambdas = LocalLambda(Path(cache_dir), environment=environment)
+    from .lambdas import CONCURRENCY
+
+    lambdas = LocalLambda(Path(cache_dir), concurrency=concurrency or CONCURRENCY, environment=environment)
     app = FrontDoor(DomainDispatcherApplication(create_backend_app), lambdas, LocalGateway(lambdas))
-    server = FrontDoorServer(app, port)
+    server = FrontDoorServer(app, port, access=access, timeouts=timeouts)
+    token = server.access.token
     # A handler's StartSyncExecution and TestState (host prefix sync-) go to the endpoint that survives it.
     for key, value in {"AWS_ENDPOINT_URL": server.url, "AWS_ENDPOINT_URL_SFN": server.sync_url,
-                       "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_ACCESS_KEY_ID": token or "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         lambdas.environment.setdefault(key, value)
     server.start()

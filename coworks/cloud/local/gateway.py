@@ -17,13 +17,18 @@ from urllib.parse import unquote
 
 from ...runtime.events.apigateway import authorizer_event, http_event
 from .controlplane import ControlPlaneLookupError, HttpApiConfig, RouteConfig, http_api
-from .lambdas import LocalLambda
+from .lambdas import Invocation, LocalLambda
 
 #: API Gateway's own answers, byte for byte.
 NOT_FOUND = (404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
 UNAUTHORIZED = (401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
 FORBIDDEN = (403, {"content-type": "application/json"}, b'{"message":"Forbidden"}')
 INTERNAL = (500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+TOO_LARGE = (413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+#: The integration did not answer within its timeout (an HTTP API's 30 s at most).
+UNAVAILABLE = (503, {"content-type": "application/json"}, b'{"message":"Service Unavailable"}')
+#: HTTP APIs' maximum integration timeout, seconds.
+INTEGRATION_TIMEOUT = 30.0
 
 
 @dataclass
@@ -93,8 +98,9 @@ def _match_template(template: str, segments: list[str]) -> dict[str, str] | None
 class LocalGateway:
     """Serves every HTTP API of the control plane through the local Lambda service."""
 
-    def __init__(self, lambdas: LocalLambda) -> None:
+    def __init__(self, lambdas: LocalLambda, integration_timeout: float = INTEGRATION_TIMEOUT) -> None:
         self.lambdas = lambdas
+        self.integration_timeout = integration_timeout
 
     def handle(self, api_id: str, stage: str, request: GatewayRequest) -> GatewayResponse:
         try:
@@ -113,10 +119,43 @@ class LocalGateway:
             denied = self._authorize(api, stage, route, event)
             if denied is not None:
                 return denied
-        result = self.lambdas.invoke(function, json.dumps(event).encode(), region=api.region)
+        result = self.integrate(function, json.dumps(event).encode(), api.region)
+        if isinstance(result, GatewayResponse):
+            return result
         if result.function_error:
             return GatewayResponse(*INTERNAL)
         return to_http(result.payload)
+
+    def integrate(self, function: str, payload: bytes, region: str) -> Invocation | GatewayResponse:
+        """The integration's invocation, or API Gateway's answer when there is none: 503 Service
+        Unavailable past the integration timeout (the invocation runs on to its own end, as
+        Lambda's does), 500 when Lambda throttles it, 413 when its event is over Lambda's 6 MB."""
+        import threading
+
+        from ..errors import RequestTooLargeError, TooManyRequestsError
+
+        outcome: list[Any] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self.lambdas.invoke(function, payload, region=region))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="coworks-integration", daemon=True).start()
+        if not done.wait(self.integration_timeout):
+            return GatewayResponse(*UNAVAILABLE)
+        if isinstance(outcome[0], RequestTooLargeError):  # under 10 MB, but over Lambda's 6 MB
+            return GatewayResponse(*TOO_LARGE)
+        if isinstance(outcome[0], TooManyRequestsError):
+            return GatewayResponse(*INTERNAL)  # the proxy integration's answer to a throttled function
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        result: Invocation = outcome[0]
+        return result
 
     def event(
         self, api: HttpApiConfig, stage: str, route: RouteConfig, params: dict[str, str], request: GatewayRequest

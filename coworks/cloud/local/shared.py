@@ -43,6 +43,8 @@ class SharedCloud:
     url: str
     pid: int
     persist: str | None = None
+    #: With ``cws cloud --token``: the access key id every AWS call must carry (the file is 0600).
+    token: str | None = None
 
     def answers(self, timeout: float = 1.0) -> bool:
         """Whether the front door at ``url`` is this server (its health check names the same pid)."""
@@ -62,7 +64,11 @@ def probe(url: str, timeout: float = 1.0) -> SharedCloud | None:
     except (OSError, ValueError):
         return None
     if isinstance(health, dict) and health.get("service") == "coworks-local-cloud":
-        return SharedCloud(url.rstrip("/"), int(health.get("pid", 0)))
+        pid = int(health.get("pid", 0))
+        announced = read_endpoint()  # the shared cloud's token, when it is the one answering there
+        token = announced.token if announced is not None and (announced.url, announced.pid) == (
+            url.rstrip("/"), pid) else None
+        return SharedCloud(url.rstrip("/"), pid, token=token)
     return None
 
 
@@ -70,7 +76,8 @@ def read_endpoint() -> SharedCloud | None:
     """What ``cloud.json`` says, answering or not (None: no file, or one that is not ours)."""
     try:
         data = json.loads(endpoint_file().read_text())
-        return SharedCloud(url=str(data["url"]), pid=int(data["pid"]), persist=data.get("persist"))
+        return SharedCloud(url=str(data["url"]), pid=int(data["pid"]), persist=data.get("persist"),
+                           token=data.get("token"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -93,7 +100,17 @@ _WARM_READS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
-def _warm_up(url: str = "") -> None:
+def write_private(path: Path, text: str) -> None:
+    """``text`` as the new content of ``path``, readable by this user only (0600), replaced atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(staging, path)
+
+
+def _warm_up(url: str = "", token: str | None = None) -> None:
     """Before announcing the server: import the backends a deploy touches (moto's API Gateway pulls
     in jsonschema's grammars) and, given the server's ``url``, make one read of each service
     through it, so the first command someone types is answered as fast as the next."""
@@ -105,7 +122,8 @@ def _warm_up(url: str = "") -> None:
         return
     import boto3
 
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(aws_access_key_id=token or "testing", aws_secret_access_key="testing",
+                            region_name="us-east-1")
     for service, method, params in _WARM_READS:
         try:
             getattr(session.client(service, endpoint_url=url), method)(**params)
@@ -117,8 +135,15 @@ class SharedCloudServer:
     """The local cloud as a long-lived server: ``start()``, then ``tick()`` now and then, then ``stop()``."""
 
     def __init__(self, port: int = 0, persist: str | os.PathLike[str] | None = None,
-                 save_every: float = 30.0) -> None:
+                 save_every: float = 30.0, *, token: str | None = None, hosts: tuple[str, ...] = (),
+                 origins: tuple[str, ...] = ()) -> None:
+        """``token``: every AWS call must be signed with it as its access key id (the clients Coworks
+        creates read it from ``cloud.json``); ``hosts`` and ``origins``: Host names and browser origins
+        let in besides the loopback names and the front door's own pages."""
         self.port = port
+        self.token = token
+        self.hosts = hosts
+        self.origins = origins
         self.persist = Path(persist).resolve() if persist is not None else None
         self.save_every = save_every
         self.url = ""
@@ -148,21 +173,20 @@ class SharedCloudServer:
         else:
             self._workdir = tempfile.TemporaryDirectory(prefix="coworks-cloud-")
             cache = Path(self._workdir.name)
+        from .http.access import Access
+
+        access = Access(hosts=self.hosts, origins=self.origins, token=self.token)
         try:
-            self._server, self._lambdas = start_front_door(cache, port=self.port)
+            self._server, self._lambdas = start_front_door(cache, port=self.port, access=access)
         except OSError as exc:
             raise SharedCloudError(f"Cannot listen on 127.0.0.1:{self.port} ({exc.strerror}): pick another --port.",
                                    resource=str(self.port)) from None
-        _warm_up(self._server.url)
+        _warm_up(self._server.url, self.token)
         self.url = self._server.url
         self._saved_changes = self._server.app.changes
         self._last_save = time.monotonic()
-        record = SharedCloud(self.url, os.getpid(), str(self.persist) if self.persist else None)
-        path = endpoint_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_suffix(".tmp")
-        staging.write_text(json.dumps(asdict(record)))
-        os.replace(staging, path)
+        record = SharedCloud(self.url, os.getpid(), str(self.persist) if self.persist else None, self.token)
+        write_private(endpoint_file(), json.dumps(asdict(record)))
         return self
 
     def tick(self) -> None:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .controlplane import ACCOUNT, ControlPlaneLookupError, StateMachineConfig, state_machine
-from .wsgi import read_body
+from .http.wsgi import read_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ once per code hash under ``cache_dir/<hash>/``, in a worker process started from
 ``bootstrap.py`` (Lambda's runtime loop, standard library only). A worker imports the
 handler once (cold start), then stays warm and serves one invocation at a time. Workers are
 kept per function version: concurrent invocations get their own workers up to
-``max_workers_per_function``, further ones wait; a new version or new code gets fresh workers.
+``max_workers_per_function``, further ones wait (the local Lambda service throttles before that,
+see :mod:`.lambdas`); a new version or new code gets fresh workers, and ``sweep()`` stops those
+no version serves any more and removes their unpacked code.
 
 What comes back is what Lambda reports: the payload or Lambda's error payload with the
 function-error flag, the lines the handler printed or logged, durations, billed duration, memory,
@@ -42,6 +44,7 @@ from pathlib import Path
 
 from ..errors import InvalidRequestContentError, RequestTooLargeError, WorkerError
 from ..packaging.runtimes import interpreter, managed_libraries
+from .http.limits import UNZIPPED_CODE
 from .invocations import (
     MAX_PAYLOAD,
     FunctionSpec,
@@ -166,6 +169,32 @@ class WorkerPool:
                 counts[(name, version)] = counts.get((name, version), 0) + 1
             return counts
 
+    def sweep(self, serves: Callable[[str, str, str], bool], code: set[str], layers: set[str]) -> None:
+        """Kill the idle workers of (function, version, code hash) that ``serves`` rejects, and remove
+        the unpacked folders of code hashes and layer hashes no longer held, unless a live worker
+        still runs there (or they were unpacked within the last minute, for an invocation starting)."""
+        with self._cond:
+            for key in list(self._idle):
+                name, version, fingerprint = key
+                if serves(name, version, fingerprint.rsplit(":", 1)[0]):
+                    continue
+                for worker in self._idle.pop(key):
+                    worker.kill()
+                    self._live.discard(worker)
+                    self._count[key] -= 1
+            in_use = {folder for worker in self._live for folder in getattr(worker, "folders", ())}
+        kept = {self.cache_dir / _directory_name(sha) for sha in code}
+        kept |= {self.cache_dir / "layers" / _directory_name(sha) for sha in layers}
+        recent = time.time() - 60
+        with self._unpack_lock:
+            for base in (self.cache_dir, self.cache_dir / "layers"):
+                for folder in list(base.iterdir()) if base.is_dir() else []:
+                    if (folder.name.startswith(".") or folder.name == "layers" or not folder.is_dir()
+                            or folder in kept or str(folder) in in_use or folder.stat().st_mtime > recent):
+                        continue
+                    _writable(folder)
+                    shutil.rmtree(folder, ignore_errors=True)
+
     def close(self) -> None:
         """Kill every worker; invocations still running report the worker's death."""
         with self._cond:
@@ -258,6 +287,7 @@ class WorkerPool:
         os.close(request_read)  # the worker's ends: keeping them open here would hide its death
         os.close(result_write)
         worker = _Worker(process, request_write, result_read, capture, log_stream, key)
+        worker.folders = {str(code_dir), *(str(Path(p)) for p in function.layers)}  # type: ignore[attr-defined]
         with self._cond:
             self._live.add(worker)
         deadline = started + max(function.timeout, _INIT_LIMIT)
@@ -298,6 +328,10 @@ class WorkerPool:
             staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.cache_dir))
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    size = sum(max(0, info.file_size) for info in archive.infolist())
+                    if size > UNZIPPED_CODE:  # a zip bomb: refused before a byte is written
+                        raise WorkerError(f"The code of {what} unpacks to {size} bytes: Unzipped size must be "
+                                          f"smaller than {UNZIPPED_CODE} bytes.", resource=what)
                     archive.extractall(staging)
                 _read_only(staging)
                 staging.rename(target)

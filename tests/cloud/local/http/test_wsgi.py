@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from coworks.cloud.local.wsgi import read_body
+from coworks.cloud.local.http.wsgi import read_body
 
 
 @pytest.mark.parametrize(("length", "body"), [
