@@ -26,6 +26,7 @@ from .http.wsgi import call_wsgi as _call
 from .http.wsgi import read_body, replace_body
 from .lambdas import LocalLambda
 from .notifications import LocalNotifications
+from .restapi.gateway import RestGateway
 from .stepfunctions import LocalStepFunctions
 
 TYPE_CHECKING = False
@@ -54,6 +55,8 @@ class FrontDoor:
         self.moto_app = moto_app
         self.lambdas = lambdas
         self.gateway = gateway
+        #: REST APIs' traffic (moto's apigateway ids; HTTP APIs' are apigatewayv2's), usage plans metered.
+        self.rest = RestGateway(lambdas)
         #: Step Functions executions, run by the Coworks executor against the local Lambdas.
         self.states = LocalStepFunctions(lambdas)
         #: EventBridge deliveries moto does not make: scheduled rules and put events to Lambda/Step Functions.
@@ -236,7 +239,7 @@ class FrontDoor:
             body=read_body(environ),
             source_ip=environ.get("REMOTE_ADDR", HOST),
         )
-        response = self.gateway.handle(api_id, stage or "$default", request)
+        response = self.rest.handle(api_id, stage, request) or self.gateway.handle(api_id, stage or "$default", request)
         # The gateway frames the body itself; only a HEAD keeps the length its GET would have.
         given = {k.lower(): v for k, v in response.headers.items()}.get("content-length")
         out = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
