@@ -31,6 +31,9 @@ class Clients:
     def __init__(self, session: Any, endpoint_url: str | None = None) -> None:
         self.session = session
         self.endpoint_url = endpoint_url
+        #: A service's own endpoint where it differs from ``endpoint_url`` (set before its first call):
+        #: a local cloud's Step Functions, whose host-prefixed operations need ``sync_endpoint_url``.
+        self.endpoints: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
         self._watchers: list[Any] = []
         # moto lacks GetAuthorizers: once it failed, read authorizers one by one (state.py).
@@ -54,7 +57,8 @@ class Clients:
             from botocore.config import Config
 
             config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
-            found = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+            found = self.session.client(service, endpoint_url=self.endpoints.get(service, self.endpoint_url),
+                                        config=config)
             for handler in self._watchers:
                 found.meta.events.register("before-call.*.*", handler)
             self._clients[service] = found

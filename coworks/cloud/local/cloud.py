@@ -72,6 +72,9 @@ class LocalCloud(AwsCloud):
                                 region_name=REGION)
         super().__init__(region=REGION, endpoint_url=endpoint, session=session, **kwargs)
         self.clients.no_get_authorizers = True  # type: ignore[attr-defined] # moto lacks GetAuthorizers
+        # Every Step Functions call on the endpoint where StartSyncExecution's and TestState's host
+        # prefix (sync-) lands in the userinfo: the other operations reach the same front door there.
+        self.clients.endpoints["stepfunctions"] = self.sync_endpoint_url
 
     def _embed(self, port: int) -> str:
         import tempfile
