@@ -21,6 +21,7 @@ from .events import LocalEvents
 from .gateway import GatewayRequest, LocalGateway
 from .http.access import Access
 from .http.limits import INVOKE_PAYLOAD
+from .http.locks import DeployLocks
 from .http.server import FrontDoorServer, sync_endpoint
 from .http.wsgi import call_wsgi as _call
 from .http.wsgi import read_body, replace_body
@@ -66,6 +67,8 @@ class FrontDoor:
         #: Requests that may have changed the control plane (invocations write logs): a persisting
         #: server saves its snapshot only when this moved.
         self.changes = 0
+        #: One deploy at a time per service and stage, across every process that deploys here.
+        self.locks = DeployLocks()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
@@ -76,6 +79,8 @@ class FrontDoor:
             return self._execute_api(environ, start_response, raw_path)
         if raw_path == HEALTH:
             return self._health(start_response)
+        if self.locks.handles(raw_path):
+            return self.locks(environ, start_response)
         if self.notifications.handles(environ):
             self.changes += method not in _READS
             found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
