@@ -84,6 +84,36 @@ def _iso(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class Ticker:
+    """Calls ``tick`` about every ``interval`` seconds in a daemon thread until ``stop()``: what
+    makes the local schedulers and pollers go. A failed tick is logged and the next one tries
+    again (a moto state read mid-change, say)."""
+
+    def __init__(self, tick: Callable[[], object], name: str, what: str) -> None:
+        self.tick, self.name, self.what = tick, name, what
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, interval: float) -> None:
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True, name=self.name)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _loop(self, interval: float) -> None:
+        while not self._stopping.wait(interval):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("%s failed; it runs again in %s s.", self.what, interval)
+
+
 class LocalEvents:
     """Fires the local cloud's scheduled rules and delivers put events to Lambda and Step Functions."""
 
@@ -97,8 +127,7 @@ class LocalEvents:
         self._timers: dict[str, _Timer] = {}
         self._refused: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = Ticker(self.tick, "coworks-local-events", "The local scheduler's tick")
 
     # -- schedules -----------------------------------------------------------------------
 
@@ -136,25 +165,11 @@ class LocalEvents:
 
     def start(self, interval: float = 1.0) -> LocalEvents:
         """Tick about every ``interval`` seconds in a daemon thread, until ``stop()``."""
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True,
-                                            name="coworks-local-events")
-            self._thread.start()
+        self._ticker.start(interval)
         return self
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        self._stopping.set()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def _loop(self, interval: float) -> None:
-        while not self._stopping.wait(interval):
-            try:
-                self.tick()
-            except Exception:  # a moto state read mid-change, say: the next tick tries again
-                log.exception("The local scheduler's tick failed; it ticks again in %s s.", interval)
+        self._ticker.stop()
 
     # -- events --------------------------------------------------------------------------
 

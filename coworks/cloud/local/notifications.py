@@ -33,7 +33,7 @@ from .controlplane import (
     s3_object,
     sends_to_eventbridge,
 )
-from .events import Delivery, LocalEvents
+from .events import Delivery, LocalEvents, Ticker
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ class LocalNotifications:
         self.events = events
         self.stepfunctions = stepfunctions
         self.clock = clock
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticker = Ticker(self.tick, "coworks-local-pipes", "The local pipes' poll")
 
     # -- S3 -> EventBridge ---------------------------------------------------------------
 
@@ -161,25 +160,11 @@ class LocalNotifications:
 
     def start(self, interval: float = 1.0) -> LocalNotifications:
         """Poll the pipes about every ``interval`` seconds in a daemon thread, until ``stop()``."""
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True,
-                                            name="coworks-local-pipes")
-            self._thread.start()
+        self._ticker.start(interval)
         return self
 
     def stop(self) -> None:
-        self._stopping.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def _loop(self, interval: float) -> None:
-        while not self._stopping.wait(interval):
-            try:
-                self.tick()
-            except Exception:  # a moto state read mid-change, say: the next poll tries again
-                log.exception("The local pipes' poll failed; it polls again in %s s.", interval)
+        self._ticker.stop()
 
 
 def _bucket_and_key(environ: dict[str, Any]) -> tuple[str, str]:
