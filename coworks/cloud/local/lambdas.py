@@ -75,6 +75,9 @@ class LocalLambda:
         config = function_config(function, qualifier, region)  # raises ControlPlaneLookupError
         request_id = str(uuid.uuid4())
         if invocation_type == "Event":
+            from .workers import _payload_text
+
+            _payload_text(payload, config.name)  # refused now, as Lambda refuses it before queuing
             thread = threading.Thread(target=self._queued, args=(config, payload, request_id), daemon=True)
             thread.start()
             return Invocation(b"", None, config.version, [], request_id, "")
@@ -117,6 +120,13 @@ class LocalLambda:
             self._slots.notify_all()
 
     def _run(self, config: FunctionConfig, payload: bytes, request_id: str) -> Invocation:
+        from .workers import layer_folder
+
+        layers = [layer_folder(self._pool.cache_dir, sha) for _, sha, _ in config.layers]
+        with self._pool.holding(layers):  # a sweep meanwhile leaves them be
+            return self._run_held(config, payload, request_id)
+
+    def _run_held(self, config: FunctionConfig, payload: bytes, request_id: str) -> Invocation:
         from .workers import FunctionSpec, lambda_log_lines
 
         spec = FunctionSpec(

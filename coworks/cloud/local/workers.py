@@ -39,7 +39,8 @@ import time
 import uuid
 import weakref
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InvalidRequestContentError, RequestTooLargeError, WorkerError
@@ -101,6 +102,8 @@ class WorkerPool:
         self._live: set[_Worker] = set()
         self._unpack_lock = threading.Lock()
         self._hashes: dict[tuple[str, int, int], str] = {}
+        #: Folders an invocation is about to run in (unpacked, its worker not started yet): never swept.
+        self._held: dict[str, int] = {}
         self._closed = False
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
@@ -113,6 +116,32 @@ class WorkerPool:
         text = _payload_text(payload, function.name)
         request_id = request_id or str(uuid.uuid4())
         key = (function.name, function.version, self._fingerprint(function))
+        with self.holding([self.code_folder(function), *map(Path, function.layers)]):
+            return self._invoke(function, key, text, qualifier, request_id)
+
+    @contextmanager
+    def holding(self, folders: Iterable[Path]) -> Iterator[None]:
+        """Keep ``sweep()`` away from these folders meanwhile: an invocation unpacks its code and
+        layers, then starts a worker there."""
+        names = [str(folder) for folder in folders]
+        with self._cond:
+            for name in names:
+                self._held[name] = self._held.get(name, 0) + 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                for name in names:
+                    self._held[name] -= 1
+                    if not self._held[name]:
+                        del self._held[name]
+
+    def code_folder(self, function: FunctionSpec) -> Path:
+        """Where the function's code is (or will be) unpacked."""
+        return self.cache_dir / _directory_name(self.code_sha256(function))
+
+    def _invoke(self, function: FunctionSpec, key: tuple[str, str, str], text: str, qualifier: str | None,
+                request_id: str) -> InvocationResult:
         worker = self._acquire(key)
         cold = worker is None
         init: dict[str, Any] = {}
@@ -172,7 +201,7 @@ class WorkerPool:
     def sweep(self, serves: Callable[[str, str, str], bool], code: set[str], layers: set[str]) -> None:
         """Kill the idle workers of (function, version, code hash) that ``serves`` rejects, and remove
         the unpacked folders of code hashes and layer hashes no longer held, unless a live worker
-        still runs there (or they were unpacked within the last minute, for an invocation starting)."""
+        still runs there or an invocation is about to (:meth:`holding`)."""
         with self._cond:
             for key in list(self._idle):
                 name, version, fingerprint = key
@@ -182,15 +211,15 @@ class WorkerPool:
                     worker.kill()
                     self._live.discard(worker)
                     self._count[key] -= 1
-            in_use = {folder for worker in self._live for folder in getattr(worker, "folders", ())}
         kept = {self.cache_dir / _directory_name(sha) for sha in code}
         kept |= {self.cache_dir / "layers" / _directory_name(sha) for sha in layers}
-        recent = time.time() - 60
-        with self._unpack_lock:
+        with self._unpack_lock, self._cond:  # no folder is unpacked or held meanwhile
+            in_use = {folder for worker in self._live for folder in getattr(worker, "folders", ())}
+            in_use |= set(self._held)
             for base in (self.cache_dir, self.cache_dir / "layers"):
                 for folder in list(base.iterdir()) if base.is_dir() else []:
                     if (folder.name.startswith(".") or folder.name == "layers" or not folder.is_dir()
-                            or folder in kept or str(folder) in in_use or folder.stat().st_mtime > recent):
+                            or folder in kept or str(folder) in in_use):
                         continue
                     _writable(folder)
                     shutil.rmtree(folder, ignore_errors=True)
@@ -452,6 +481,11 @@ def _payload_text(payload: bytes | str, function: str) -> str:
             resource=function,
         ) from exc
     return text
+
+
+def layer_folder(cache_dir: Path, sha: str) -> Path:
+    """Where a layer version's zip is unpacked (:meth:`WorkerPool.unpack_layer`)."""
+    return cache_dir / "layers" / _directory_name(sha)
 
 
 def _directory_name(sha: str) -> str:

@@ -18,8 +18,13 @@ machine's own tools:
 from __future__ import annotations
 
 import hmac
+import json
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
+from xml.sax.saxutils import escape
+
+from ....runtime.http.server import HttpAnswer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,8 +34,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: The header a client without AWS signatures sends the token in.
 TOKEN_HEADER = "X-Coworks-Token"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[\w-]+/([\w-]+)/")
 _QUERY_CREDENTIAL = re.compile(r"(?:^|&)X-Amz-Credential=([^%/&]+)(?:%2F|/)", re.IGNORECASE)
-_OPEN_PATHS = ("/_aws/execute-api/", "/_coworks/health")
+#: The HTTP APIs' traffic (a prefix: the gateway takes every path under it) and the health check (exactly).
+_OPEN_PREFIX = "/_aws/execute-api/"
+_HEALTH = "/_coworks/health"
 
 
 @dataclass(frozen=True)
@@ -59,11 +67,18 @@ class Access:
             if (site in ("cross-site", "same-site") and not navigating) or origin == "null":
                 return 403, ("The local cloud refuses browser requests from other sites: allow the page's origin "
                              "with `cws cloud --allow-origin ORIGIN` if it should use it.")
-        if self.token is not None and not head.path.startswith(_OPEN_PATHS) and not self.carries_token(head):
+        if self.token is not None and not self.open_path(head.path) and not preflight(head) \
+                and not self.carries_token(head):
             return 403, ("The local cloud was started with a token (`cws cloud --token`): sign the request with the "
                          "token as AWS_ACCESS_KEY_ID (LocalCloud() and cws commands do it from cloud.json), or send "
                          f"it in {TOKEN_HEADER}.")
         return None
+
+    @staticmethod
+    def open_path(path: str) -> bool:
+        """The HTTP APIs' URLs and the health check, open as an API's URL is on AWS. The health
+        check is one path: ``/_coworks/health/../2015-03-31/functions`` is not it."""
+        return path.startswith(_OPEN_PREFIX) or path == _HEALTH
 
     def host_allowed(self, host: str) -> bool:
         host = host.lower().rstrip(".")
@@ -93,6 +108,14 @@ class Access:
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
 
 
+def preflight(head: RequestHead) -> bool:
+    """A browser's CORS preflight: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``.
+    It never carries credentials (Fetch standard, CORS-preflight request), so the token cannot
+    be asked of it; it runs nothing, and its answer only tells an allowed origin what it may send."""
+    return (head.method == "OPTIONS" and head.header("origin") is not None
+            and head.header("access-control-request-method") is not None)
+
+
 def host_name(host: str) -> str:
     """The name in a ``Host`` value, without its port (``[::1]:8000`` is ``::1``)."""
     host = host.strip()
@@ -106,3 +129,62 @@ def new_token() -> str:
     import secrets
 
     return "CWS" + secrets.token_hex(16).upper()
+
+
+def denied(head: RequestHead, status: int, message: str) -> HttpAnswer:
+    """A refusal every AWS SDK reads as an error with a code, in the protocol of the API called:
+    JSON (``__type``, ``message`` and ``x-amzn-ErrorType``: Lambda, API Gateway, the JSON APIs)
+    reads as ``AccessDeniedException``; the query APIs' ``ErrorResponse`` (IAM, STS, SNS: a form
+    posted) as ``AccessDeniedException`` too, one of their common errors
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html); S3's ``Error``
+    document as ``AccessDenied``, S3's code for it
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). A JSON body given to
+    an XML parser would be an unparsable answer that botocore retries."""
+    import uuid
+
+    request_id = str(uuid.uuid4())
+    content_type = (head.header("content-type") or "").lower()
+    found = _SCOPE_SERVICE.search(head.header("authorization") or "") or _SCOPE_SERVICE.search(
+        "Credential=" + unquote(head.query).partition("X-Amz-Credential=")[2])
+    service = found.group(1) if found else ""
+    text = escape(message)
+    if head.header("x-amz-target") is None and content_type.startswith("application/x-www-form-urlencoded"):
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDeniedException</Code><Message>{text}"
+                f"</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>").encode()
+        return HttpAnswer(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
+    if head.header("x-amz-target") is None and service == "s3":
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>{text}</Message>'
+                f"<RequestId>{request_id}</RequestId></Error>").encode()
+        return HttpAnswer(status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], body)
+    body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+    return HttpAnswer(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException"),
+                               ("x-amzn-RequestId", request_id)], body)
+
+
+#: What a page may read of an answer (the Fetch standard hides other headers from it): the request
+#: id, the error's code, and Lambda's and S3's own headers.
+EXPOSED = ("x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, x-amz-request-id, x-amz-id-2, "
+           "x-amz-executed-version, x-amz-function-error, x-amz-log-result, x-amz-version-id, ETag, Date")
+
+
+def preflight_answer(head: RequestHead) -> HttpAnswer:
+    """The answer to an allowed origin's CORS preflight: what the page asked to send is allowed."""
+    origin = head.header("origin") or ""
+    headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+               ("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE"),
+               ("Access-Control-Max-Age", "600")]
+    asked = head.header("access-control-request-headers")
+    if asked:
+        headers.append(("Access-Control-Allow-Headers", asked))
+    return HttpAnswer(204, headers)
+
+
+def with_cors(head: RequestHead, answer: HttpAnswer) -> HttpAnswer:
+    """An allowed origin's answer, readable by its page (the origin was checked on admission)."""
+    origin = head.header("origin")
+    if origin is None:
+        return answer
+    kept = [(k, v) for k, v in answer.headers if not k.lower().startswith("access-control-") and k.lower() != "vary"]
+    answer.headers = [*kept, ("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+                      ("Access-Control-Expose-Headers", EXPOSED)]
+    return answer

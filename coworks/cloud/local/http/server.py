@@ -11,14 +11,13 @@ front door; :mod:`.limits`: AWS's sizes), and only a whole request reaches the a
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from typing import Any
 
 from ....runtime.http.server import HttpAnswer, HttpRequest, HttpServer, Timeouts
-from .access import Access
-from .limits import body_limit, too_large
+from .access import Access, denied, preflight, preflight_answer, with_cors
+from .limits import EXECUTE_API, body_limit, too_large
 from .wsgi import call_wsgi, environ_for
 
 TYPE_CHECKING = False
@@ -56,16 +55,21 @@ class FrontDoorApp:
     def admit(self, head: RequestHead) -> int | HttpAnswer:
         refused = self.access.refusal(head)
         if refused is not None:
-            status, message = refused  # readable by AWS's JSON clients (__type) and by people
-            body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
-            return HttpAnswer(status, [("Content-Type", "application/json"),
-                                       ("x-amzn-ErrorType", "AccessDeniedException")], body)
+            return denied(head, *refused)  # in the protocol of the API called, readable by people
         return body_limit(head).size
 
     def too_large(self, head: RequestHead, limit: int) -> HttpAnswer:
         return too_large(body_limit(head))
 
     def __call__(self, request: HttpRequest) -> HttpAnswer:
+        head = request.head
+        if not head.path.startswith(EXECUTE_API):  # an HTTP API's CORS is its own configuration
+            if preflight(head):
+                return preflight_answer(head)
+            return with_cors(head, self._aws(request))
+        return self._aws(request)
+
+    def _aws(self, request: HttpRequest) -> HttpAnswer:
         from ..functions import after_lambda_call, function_lock, lambda_refusal
 
         head = request.head
