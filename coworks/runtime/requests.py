@@ -8,6 +8,7 @@ import binascii
 import json
 
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from .uploads import MAX_FORM_PARTS
 from .uploads import UploadedFile as UploadedFile  # where the runtime's users found it
 
 TYPE_CHECKING = False
@@ -68,6 +69,7 @@ class Request:
         "_base64",
         "_json",
         "_cookies",
+        "max_form_parts",
     )
 
     def __init__(
@@ -108,6 +110,7 @@ class Request:
         self._base64 = is_base64
         self._body: bytes | None = None
         self._json = json_body
+        self.max_form_parts = MAX_FORM_PARTS  # the service's own, set when it dispatches
         self._cookies = cookies
 
     # -- query, headers, cookies ---------------------------------------------------------
@@ -236,7 +239,7 @@ class Request:
         if ctype == "multipart/form-data":
             from .multipart import parse_multipart
 
-            return parse_multipart(self.body, str(self.headers.get("content-type")))
+            return parse_multipart(self.body, str(self.headers.get("content-type")), max_parts=self.max_form_parts)
         raise UnsupportedMediaType(f"Expected a form body, got content type {ctype or 'none'!r}.")
 
     def body_fields(self) -> tuple[dict[str, Any], bool]:

@@ -15,6 +15,7 @@ from .params import bind
 from .responses import Response, error_response, make_response, unsafe_header
 from .routing import QUERY_METHODS, Route, Router, check_duplicates, entries_of, path_values
 from .schedules import Schedule, schedules_of
+from .uploads import MAX_FORM_PARTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class TechMicroService(_Mountable):
 
     #: Class-level CORS default (True, an origin, a list of origins or a CORSConfig).
     cors: Any = None
+    #: Parts a multipart/form-data body may have; more is a 413 before any part is read.
+    max_form_parts: int = MAX_FORM_PARTS
 
     def __init__(
         self,
@@ -94,6 +97,9 @@ class TechMicroService(_Mountable):
         self._blueprints: list[tuple[str, Blueprint]] = []
         self._route_cors: dict[str, CORSConfig] = {}
         self.has_auth = callable(getattr(self, "auth", None))
+        if type(self.max_form_parts) is not int or self.max_form_parts < 1:
+            raise ServiceError(f"{type(self).__name__}.max_form_parts is {self.max_form_parts!r}: make it a whole "
+                               "number of parts, at least 1 (1000 by default).")
         for route in self._routes:
             self._add(route, self)
 
@@ -171,6 +177,7 @@ class TechMicroService(_Mountable):
                 raise exc from None
             route, call, cors = endpoint
             request.route = route
+            request.max_form_parts = self.max_form_parts
             signature = route.signature
             if signature.fields or signature.accepts_extra:
                 if route.method in QUERY_METHODS:

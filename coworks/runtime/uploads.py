@@ -3,6 +3,10 @@ annotation or an OpenAPI schema never loads ``email``'s parser."""
 
 from __future__ import annotations
 
+#: How many parts a multipart/form-data body may have (werkzeug's ``max_form_parts`` and Starlette's
+#: ``max_parts`` default to the same); a service raises it with its ``max_form_parts`` class attribute.
+MAX_FORM_PARTS = 1000
+
 
 class UploadedFile:
     """A file part of a multipart/form-data body."""
