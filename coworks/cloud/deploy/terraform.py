@@ -184,7 +184,8 @@ def _rest_api(module: _Module, model: ServiceModel, gateway: RestGateway, alias:
     api = module.add("aws_api_gateway_rest_api", "api", {
         "name": gateway.api.name, "description": gateway.api.description,
         "binary_media_types": list(gateway.api.binary_media_types),
-        "endpoint_configuration": {"types": [gateway.api.endpoint]}, "api_key_source": "HEADER", "tags": model.tags},
+        "endpoint_configuration": {"types": [gateway.api.endpoint]}, "api_key_source": "HEADER", "tags": model.tags,
+        "lifecycle": {"create_before_destroy": True}},  # a replaced API serves until its successor does (CKV_AWS_237)
         (gateway.api.kind, gateway.api.name))
     resources = {"/": Ref(f"{api}.root_resource_id")}
     for resource in gateway.resources:

@@ -43,6 +43,11 @@ class Shop(TechMicroService):
         return self.request.event
 
     @entry
+    def get_tag(self, label: str):
+        event = self.request.event
+        return {"params": event["pathParameters"], "resource": event["resource"], "label": label}
+
+    @entry
     def post_echo(self):
         return Response(self.request.body, 200, {"Content-Type": "application/octet-stream"})
 '''
@@ -110,11 +115,9 @@ def test_the_function_gets_a_payload_1_0_event_as_api_gateway_sends_it(shop: Any
     assert {"accessKey", "accountId", "caller", "cognitoIdentityId", "userArn"} <= set(identity)
 
 
-def test_a_path_parameter_is_in_the_event_decoded(shop: Any) -> None:
-    event = requests.get(shop.url + "/event", timeout=30).json()
-    assert event["pathParameters"] is None
-    got = requests.get(shop.url + "/item/7", timeout=30)
-    assert got.json()["id"] == 7
+def test_a_path_parameter_is_named_after_its_resource_in_the_event(shop: Any) -> None:
+    got = requests.get(shop.url + "/tag/blue", timeout=30).json()
+    assert got == {"params": {"label": "blue"}, "resource": "/tag/{label}", "label": "blue"}
 
 
 def test_a_binary_body_travels_base64_and_comes_back_as_bytes(shop: Any) -> None:
