@@ -7,6 +7,7 @@
           ├── ConfigurationError      no region or credentials, a refused declaration or name
           ├── PackagingError          a service that cannot be zipped for Lambda (.package)
           ├── AwsError                an AWS call refused or failed (.code is AWS's, .operation)
+          ├── ConcurrentDeployError   another deploy or destroy of that service and stage runs or ran meanwhile
           ├── TimeSpecError           a since/until time that cannot be read (.text)
           ├── FilterPatternError      a CloudWatch filter pattern AWS would refuse (.pattern, .position)
           ├── SharedCloudError        the shared local cloud cannot start or be reached
@@ -51,6 +52,17 @@ class PackagingError(CloudError):
 
 class ConfigurationError(CloudError):
     """The cloud cannot be reached as configured: no region, no credentials, a refused declaration."""
+
+
+class ConcurrentDeployError(CloudError):
+    """Another deploy (or destroy) of the same service or workflow and stage holds its lock, or
+    changed it while this one ran: nothing of the other's work is undone; retry when it has ended.
+    ``holder`` says who holds the lock (``process 4242 on host``), when known."""
+
+    def __init__(self, message: str, *, resource: str | None = None, code: str | None = None,
+                 holder: str | None = None) -> None:
+        super().__init__(message, resource=resource, code=code)
+        self.holder = holder
 
 
 class TimeSpecError(CloudError):

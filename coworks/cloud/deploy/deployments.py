@@ -13,10 +13,11 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import CloudError, ConfigurationError
+from ..errors import CloudError, ConcurrentDeployError, ConfigurationError
 from ..packaging.settings import stage_environment
 from ..targets import load_workflow, service_aliases, service_name, workflow_name
 from .executor import Progress, Run, execute
+from .locks import Locks, NoLocks
 from .models import Model, ServiceModel, WorkflowModel, build_model, build_workflow_model
 from .names import SERVICE, TAG_SERVICE, TAG_STAGE, WORKFLOW, Names, Owner, function_name, is_ours, machine_name
 from .plan import Plan
@@ -55,11 +56,20 @@ class _Readied:
         self._plan = plan_deploy(model, read_state(self.cloud.clients, names, buckets))
         return self._plan
 
-    def _apply(self, progress: Progress | None) -> None:
-        plan = self._plan or self.plan()
-        self._plan = None
-        run = Run(self.cloud.clients, self.model.owner, self.model, sleep=self.cloud.sleep, clock=self.cloud.clock)
-        self.ids = execute(plan, run, progress)
+    def _apply(self, progress: Progress | None, wait: float) -> None:
+        """Under the deploy lock, read the state again: a plan shown before is applied only if it
+        is still what the deploy would do (another deploy or destroy may have run meanwhile)."""
+        shown, self._plan = self._plan, None
+        owner = self.model.owner
+        with self.cloud.deployer.locks.hold(owner, "deploy", wait=wait):
+            plan = self.plan()
+            if shown is not None and shown.actions != plan.actions:
+                raise ConcurrentDeployError(
+                    f"{owner.described} changed since its plan was shown (another deploy or destroy ran meanwhile): "
+                    "look at the new plan and apply it again.", resource=owner.resource_name)
+            self._plan = None
+            run = Run(self.cloud.clients, owner, self.model, sleep=self.cloud.sleep, clock=self.cloud.clock)
+            self.ids = execute(plan, run, progress)
 
     def _plan_html(self) -> str:
         return self._plan._repr_html_() if self._plan is not None else ""
@@ -101,9 +111,11 @@ class Deployment(_Readied):
         self._plan = replace(super().plan(), warnings=(*warnings_for(self.package), *source_only))
         return self._plan
 
-    def apply(self, progress: Progress | None = None) -> Deployment:
-        """Carry out the plan (the one last shown by ``plan()``, else a fresh one)."""
-        self._apply(progress)
+    def apply(self, progress: Progress | None = None, *, wait: float = 0.0) -> Deployment:
+        """Carry out the plan (the one last shown by ``plan()``, if still current, else a fresh one).
+        While another deploy of the service at this stage runs, ``ConcurrentDeployError`` says so,
+        unless it ends within ``wait`` seconds."""
+        self._apply(progress, wait)
         return self
 
     @property
@@ -174,9 +186,10 @@ class WorkflowDeployment(_Readied):
                 resource=missing[0],
             )
 
-    def apply(self, progress: Progress | None = None) -> WorkflowDeployment:
-        """Carry out the plan (the one last shown by ``plan()``, else a fresh one)."""
-        self._apply(progress)
+    def apply(self, progress: Progress | None = None, *, wait: float = 0.0) -> WorkflowDeployment:
+        """Carry out the plan (the one last shown by ``plan()``, if still current, else a fresh one);
+        ``wait`` as for a service's ``Deployment.apply``."""
+        self._apply(progress, wait)
         return self
 
     def start(self, input: Any = None, *, name: str | None = None) -> str:
@@ -197,6 +210,8 @@ class Deployer:
 
     def __init__(self, cloud: AwsCloud) -> None:
         self.cloud = cloud
+        #: Held around every apply and destroy: none on AWS, the front door's on the local cloud.
+        self.locks: Locks = NoLocks()
 
     def deploy(self, target: Any, stage: str = "dev", settings: Mapping[str, str | Secret] | None = None, *,
                pip_options: tuple[str, ...] = ()) -> Deployment:
@@ -226,9 +241,11 @@ class Deployer:
         names = Names.of(owner, region=self.cloud.region, account=self.cloud.account)
         return plan_destroy(read_state(self.cloud.clients, names), self.cloud.region)
 
-    def destroy(self, owner: Owner, progress: Progress | None = None) -> Plan:
-        plan = self.destroy_plan(owner)
-        execute(plan, Run(self.cloud.clients, owner, sleep=self.cloud.sleep, clock=self.cloud.clock), progress)
+    def destroy(self, owner: Owner, progress: Progress | None = None, *, wait: float = 0.0) -> Plan:
+        """Delete what is tagged for ``owner``, read and deleted under its deploy lock."""
+        with self.locks.hold(owner, "destroy", wait=wait):
+            plan = self.destroy_plan(owner)
+            execute(plan, Run(self.cloud.clients, owner, sleep=self.cloud.sleep, clock=self.cloud.clock), progress)
         return plan
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import AwsError
+from ..errors import AwsError, ConcurrentDeployError
 from . import resources as kinds
 from .models import Model
 from .names import POLICY_NAME, Owner
@@ -99,8 +99,15 @@ def _role(run: Run, action: Action) -> None:
         return
     role = action.desired(kinds.Role)
     if action.verb == "create":
-        c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
-               Description=f"Coworks {run.owner.described}", Tags=tag_list(run.tags))
+        try:
+            c.call("iam", "create_role", name, RoleName=name, Path=role.path, AssumeRolePolicyDocument=role.trust,
+                   Description=f"Coworks {run.owner.described}", Tags=tag_list(run.tags))
+        except AwsError as exc:  # tagged for this owner: a deploy that ran at the same time made it
+            made = c.find("iam", "get_role", name, RoleName=name) if exc.code == "EntityAlreadyExists" else None
+            tags = {t["Key"]: t["Value"] for t in ((made or {}).get("Role") or {}).get("Tags") or []}
+            if made is not None and run.owner.owns(tags):
+                raise _made_meanwhile(run, f"its role {name}") from exc
+            raise
     elif "trust policy" in action.changes:
         c.call("iam", "update_assume_role_policy", name, RoleName=name, PolicyDocument=role.trust)
     if action.verb == "create" or "permissions" in action.changes:
@@ -202,9 +209,20 @@ def _wait(run: Run, name: str) -> None:
 
 
 def _version(run: Run, action: Action) -> None:
+    """Publish ``$LATEST`` only if it still holds the code this deploy uploaded: Lambda refuses a
+    ``CodeSha256`` that differs (InvalidParameterValueException), so a deploy never publishes the
+    code another one uploaded meanwhile, nor loses its own without saying so.
+    https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html"""
     function = action.desired(kinds.Function)
-    published = run.clients.call("lambda", "publish_version", action.name, FunctionName=function.name,
-                                 CodeSha256=function.code_sha256)
+    try:
+        published = run.clients.call("lambda", "publish_version", action.name, FunctionName=function.name,
+                                     CodeSha256=function.code_sha256)
+    except AwsError as exc:
+        if exc.code == "InvalidParameterValueException" and "CodeSHA256" in str(exc):
+            raise ConcurrentDeployError(
+                f"Another deploy of {run.owner.described} changed the code of {function.name} while this one ran: "
+                "deploy again when it has ended.", resource=function.name, code=exc.code) from exc
+        raise
     run.ids["version"] = str(published["Version"])
 
 
@@ -245,6 +263,7 @@ def _api(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "delete_api", action.name, ApiId=action.id("api_id"))
     if action.verb == "delete":
         return
+    _no_api_made_meanwhile(run, action)
     made = c.call("apigatewayv2", "create_api", action.name, Name=action.name, ProtocolType="HTTP", Tags=run.tags,
                   Description=f"Coworks {run.owner.described}")
     run.ids["api_id"] = made["ApiId"]
@@ -279,6 +298,37 @@ def _stage(run: Run, action: Action) -> None:
         c.call("apigatewayv2", "update_stage", action.name, ApiId=api, **settings)
 
 
+def _no_api_made_meanwhile(run: Run, action: Action) -> None:
+    """Before an API is made: none tagged for the service and stage may exist. Another deploy that
+    ran at the same time made it (without a lock, on AWS; or a plan read before it ran), and a
+    second one would leave the service with two APIs, one of them not at its URL."""
+    found = [str(a["ApiId"]) for a in _listed(run, "apigatewayv2", "get_apis", "Items", "NextToken")
+             if run.owner.owns(a.get("Tags"))]
+    found += [str(a["id"]) for a in _listed(run, "apigateway", "get_rest_apis", "items", "position", limit=500)
+              if run.owner.owns(a.get("tags"))]
+    gone = {value for _, value in action.ids}  # the API a replace has just deleted
+    made = [api for api in found if api not in gone]
+    if made:
+        raise _made_meanwhile(run, f"its API {made[0]}")
+
+
+def _listed(run: Run, service: str, method: str, items: str, token: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a listing, page after page (a token answered twice ends it)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = run.clients.call(service, method, service, **params)
+        found += page.get(items) or []
+        following = page.get(token)
+        if not following or following == params.get(token):
+            return found
+        params = {**params, token: following}
+
+
+def _made_meanwhile(run: Run, what: str) -> ConcurrentDeployError:
+    return ConcurrentDeployError(f"Another deploy of {run.owner.described} made {what} while this one ran: deploy "
+                                 "again when it has ended.", resource=run.owner.resource_name)
+
+
 # -- a service's REST API ------------------------------------------------------------------------
 
 
@@ -311,6 +361,7 @@ def _rest_api(run: Run, action: Action) -> None:
         return
     if action.verb == "replace":  # the service had an HTTP API
         c.call("apigatewayv2", "delete_api", action.name, ApiId=action.id("http_api_id"))
+    _no_api_made_meanwhile(run, action)
     made = c.call("apigateway", "create_rest_api", action.name, tags=run.tags, **api.settings())
     run.ids["api_id"] = str(made["id"])
     missing = [t for t in api.binary_media_types if t not in (made.get("binaryMediaTypes") or [])]

@@ -71,6 +71,10 @@ class LocalCloud(AwsCloud):
         session = boto3.Session(aws_access_key_id=token or "testing", aws_secret_access_key="testing",
                                 region_name=REGION)
         super().__init__(region=REGION, endpoint_url=endpoint, session=session, **kwargs)
+        from ..deploy.locks import EndpointLocks
+
+        # One deploy at a time per service and stage, for every process deploying to this cloud.
+        self.deployer.locks = EndpointLocks(endpoint, token, sleep=lambda s: self.sleep(s), clock=lambda: self.clock())
         self.clients.no_get_authorizers = True  # type: ignore[attr-defined] # moto lacks GetAuthorizers
         # Every Step Functions call on the endpoint where StartSyncExecution's and TestState's host
         # prefix (sync-) lands in the userinfo: the other operations reach the same front door there.
