@@ -135,16 +135,19 @@ class Workflow:
         clock: Clock | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         name: str | None = None,
+        type: str = "STANDARD",
     ) -> Execution:
         """Run the workflow in-process with Step Functions semantics and return the execution.
 
         ``services`` maps Task resources to implementations: TechMicroService instances (by their
         name, or a list of them), callables, or invokers; ``clock`` defaults to a simulated clock
-        (Waits and Retry delays take no real time); ``on_event`` sees each history event live.
+        (Waits and Retry delays take no real time); ``on_event`` sees each history event live;
+        ``type="EXPRESS"`` runs it as an Express machine would (5 minutes at most).
         """
         from coworks.biz.engine.executor import Executor
 
-        executor = Executor(self.to_asl(), services=services, clock=clock, workflow_name=self.name)
+        executor = Executor(self.to_asl(), services=services, clock=clock, workflow_name=self.name,
+                            workflow_type=type)
         return executor.run(input, on_event=on_event, name=name)
 
     def __repr__(self) -> str:

@@ -21,11 +21,16 @@ from coworks.biz.engine.clock import Clock, SimulatedClock
 from coworks.biz.engine.execution import Execution, History, aws_timestamp
 from coworks.biz.engine.invokers import Resolver
 from coworks.biz.engine.iteration import MapStep, ParallelStep
-from coworks.biz.engine.scope import Body, Run, Runnable, Scope, run_body
+from coworks.biz.engine.scope import Body, ExecutionTimedOut, Run, Runnable, Scope, run_body
 from coworks.biz.engine.steps import FailStep, PassStep, Step, SucceedStep, WaitStep, dumps
 from coworks.biz.engine.tasks import TaskStep
 from coworks.biz.errors import StatesError, UnresolvedResourceError, WorkflowError, WorkflowValidationError
 from coworks.biz.lang.validation import check
+
+#: How long an execution may run, by workflow type (Step Functions quotas, "Maximum execution time":
+#: Standard 1 year, Express 5 minutes; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html,
+#: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html).
+MAX_DURATION = {"STANDARD": 365 * 24 * 3600.0, "EXPRESS": 300.0}
 
 #: The steps of the state types that nest no body.
 _STEPS: dict[str, type[Step]] = {
@@ -77,12 +82,19 @@ class Executor:
         seed: int | None = None,
         max_events: int = 25_000,
         role_arn: str | None = None,
+        workflow_type: str = "STANDARD",
     ) -> None:
+        """``workflow_type`` is the state machine's, STANDARD or EXPRESS: an execution lasts at most
+        its ``TimeoutSeconds`` and at most the type's ``MAX_DURATION``, then times out."""
+        if workflow_type not in MAX_DURATION:
+            raise WorkflowError(f"The workflow type {workflow_type!r} is neither STANDARD nor EXPRESS: "
+                                "give one of them.")
         problems = check(definition)
         if problems:
             raise WorkflowValidationError(workflow_name, problems)
         self.definition = definition
         self.name = workflow_name
+        self.workflow_type = workflow_type
         self.clock = clock
         self.region = region
         self.arn = f"arn:aws:states:{region}:{account}:stateMachine:{workflow_name}"
@@ -150,6 +162,11 @@ class Executor:
             random.Random(self.seed),
             self.region,
         )
+        timeout, limit = self.definition.get("TimeoutSeconds"), MAX_DURATION[self.workflow_type]
+        if timeout is not None and timeout <= limit:
+            run.deadline, run.deadline_cause = float(timeout), "The execution ran longer than its TimeoutSeconds."
+        else:  # the type's limit: AWS records no cause we know of
+            run.deadline = limit
         scope = Scope(run, clock, {})
         execution = Execution(name, arn, data, start=start, definition=self.definition)
         scope.event(
@@ -160,16 +177,15 @@ class Executor:
                 "roleArn": execution_ctx["RoleArn"],
             },
         )
-        timeout = self.definition.get("TimeoutSeconds")
         try:
             try:
-                output = run_body(self.body, data, scope, deadline=timeout)
+                output = run_body(self.body, data, scope)
             except StatesError:
                 raise
             except Exception as exc:  # a fault of the executor itself: the execution fails, run_local never raises
                 raise StatesError("States.Runtime", f"{type(exc).__name__}: {exc}") from exc
         except StatesError as err:
-            timed_out = timeout is not None and err.error == "States.Timeout" and clock.elapsed() > timeout
+            timed_out = isinstance(err, ExecutionTimedOut)
             execution.status = "TIMED_OUT" if timed_out else "FAILED"
             execution.error, execution.cause = err.error or None, err.cause
             kind = "ExecutionTimedOut" if timed_out else "ExecutionFailed"

@@ -17,7 +17,7 @@ from typing import Any
 
 from coworks.biz.engine.clock import SimulatedClock
 from coworks.biz.engine.invokers import Resolver, TaskContext
-from coworks.biz.engine.scope import Body, Scope, run_body
+from coworks.biz.engine.scope import Body, ExecutionTimedOut, Scope, run_body
 from coworks.biz.engine.steps import Step, dumps
 from coworks.biz.errors import StatesError
 from coworks.biz.lang.jsonata import compile_value, inner, is_jsonata
@@ -251,6 +251,9 @@ class MapStep(Step):
 
         results = _run_all([job(i, it) for i, it in enumerate(items)], scope, limit, keep_going=tolerant)
         failures = [r for r in results if isinstance(r, StatesError)]
+        timed_out = next((r for r in failures if isinstance(r, ExecutionTimedOut)), None)
+        if timed_out is not None:  # the execution's deadline, not an item's failure: nothing tolerates it
+            raise timed_out
         if failures:
             too_many = not tolerant
             if count is not None and len(failures) > count:

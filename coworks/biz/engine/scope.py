@@ -22,6 +22,14 @@ from coworks.biz.engine.invokers import Resolver
 from coworks.biz.errors import StatesError
 
 
+class ExecutionTimedOut(StatesError):
+    """The execution ran past its deadline (its ``TimeoutSeconds``, or the 5 minutes an Express
+    execution may last): no Retry or Catch of any state takes it, the execution ends TIMED_OUT."""
+
+    def __init__(self, cause: str | None) -> None:
+        super().__init__("States.Timeout", cause)
+
+
 class Runnable(Protocol):
     """A compiled state, as a body runs it (every :class:`~coworks.biz.engine.steps.Step`)."""
 
@@ -48,6 +56,9 @@ class Run:
     resolver: Resolver
     rng: random.Random
     region: str
+    #: Seconds on the execution's clock after which it times out, and the cause it then records.
+    deadline: float | None = None
+    deadline_cause: str | None = None
 
 
 @dataclass
@@ -63,6 +74,20 @@ class Scope:
     #: The last state output and its JSON, so the next state's entered event reuses the text.
     last_output: Any = None
     last_text: str = ""
+
+    def sleep(self, seconds: float) -> None:
+        """Let time pass (a Wait, a Retry's delay), never past the execution's deadline: an execution
+        that would still be waiting then times out at its deadline, as AWS times it out."""
+        deadline = self.run.deadline
+        if deadline is not None and self.clock.elapsed() + seconds > deadline:
+            self.clock.sleep(deadline - self.clock.elapsed())
+            raise ExecutionTimedOut(self.run.deadline_cause)
+        self.clock.sleep(seconds)
+
+    def check_deadline(self) -> None:
+        """Raise ``ExecutionTimedOut`` once the execution's clock is past its deadline."""
+        if self.run.deadline is not None and self.clock.elapsed() > self.run.deadline:
+            raise ExecutionTimedOut(self.run.deadline_cause)
 
     def event(self, event_type: str, details: dict[str, Any] | None) -> int:
         self.previous = self.run.history.emit(event_type, self.clock.now(), self.previous, details)
@@ -103,12 +128,12 @@ class Scope:
         return Scope(self.run, clock, dict(self.variables), self.previous, map_item)
 
 
-def run_body(body: Body, data: Any, scope: Scope, deadline: float | None = None) -> Any:
-    """Run a body from its StartAt to a terminal state; returns its output."""
+def run_body(body: Body, data: Any, scope: Scope) -> Any:
+    """Run a body from its StartAt to a terminal state; returns its output. Every body, nested
+    ones too, stops at the execution's deadline: no state starts after it."""
     name: str | None = body.start
     steps = body.steps
     while name is not None:
         data, name = steps[name].run(data, scope)
-        if deadline is not None and scope.clock.elapsed() > deadline:
-            raise StatesError("States.Timeout", "The execution ran longer than its TimeoutSeconds.")
+        scope.check_deadline()
     return data

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from coworks.biz.engine.scope import Scope
+from coworks.biz.engine.scope import ExecutionTimedOut, Scope
 from coworks.biz.errors import StatesError
 from coworks.biz.lang.fields import TIMESTAMP
 from coworks.biz.lang.jsonata import compile_value, inner, is_jsonata
@@ -197,11 +197,11 @@ class Step:
                 self._check_size(result)  # inside the try: a result over the limit is caught like any error
                 return self.finish(raw, result, ctx, scope), self.next
             except StatesError as err:
-                if err.error in UNCATCHABLE:
+                if err.error in UNCATCHABLE or isinstance(err, ExecutionTimedOut):
                     raise
                 delay = self._retry_delay(err.error, counts, scope.run.rng)
                 if delay is not None:
-                    scope.clock.sleep(delay)
+                    scope.sleep(delay)
                     retries += 1
                     ctx = self.context(scope, datetime.fromisoformat(ctx["State"]["EnteredTime"]), retries)
                     continue
@@ -300,13 +300,13 @@ class WaitStep(Step):
             seconds = self._value("Seconds", raw, data, ctx, scope)
             if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
                 raise self._bad("Seconds", seconds, "a non-negative integer")
-            scope.clock.sleep(float(seconds))
+            scope.sleep(float(seconds))
         else:
             stamp = self._value("Timestamp", raw, data, ctx, scope)
             if not isinstance(stamp, str) or not TIMESTAMP.match(stamp):
                 raise self._bad("Timestamp", stamp, "an ISO-8601 extended offset date-time")
             until = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-            scope.clock.sleep((until - scope.clock.now()).total_seconds())
+            scope.sleep((until - scope.clock.now()).total_seconds())
         return self.finish(raw, data, ctx, scope), self.next
 
     def _value(self, key: str, raw: Any, data: Any, ctx: dict[str, Any], scope: Scope) -> Any:

@@ -34,6 +34,7 @@ from .http.wsgi import read_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ...biz.engine.clock import Clock
     from .lambdas import LocalLambda
 
 PREFIX = "AWSStepFunctions."
@@ -104,8 +105,13 @@ class LocalStepFunctions:
     """StartExecution, StartSyncExecution, DescribeExecution, StopExecution, ListExecutions and
     GetExecutionHistory over the state machines stored in the local control plane."""
 
-    def __init__(self, lambdas: LocalLambda) -> None:
+    def __init__(self, lambdas: LocalLambda, clock: Callable[[], Clock] | None = None) -> None:
+        """``clock`` makes each execution's clock (real time by default; a test gives simulated
+        ones, so an Express execution's 5 minutes pass at once)."""
+        from ...biz.engine.clock import RealClock
+
         self.lambdas = lambdas
+        self.clock: Callable[[], Clock] = clock or RealClock
         self.executions: dict[str, LocalExecution] = {}
         self._lock = threading.Lock()
         self._operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -244,7 +250,7 @@ class LocalStepFunctions:
         definition["StartAt"] = restart["name"]
         definition["States"] = _reachable(definition["States"], restart["name"])  # what ran before is done
         data = json.loads(restart.get("input") or "{}")
-        threading.Thread(target=self._run, args=(execution, config, data, definition), daemon=True,
+        threading.Thread(target=self._run, args=(execution, config, data, definition, True), daemon=True,
                          name=f"coworks-redrive-{execution.name}").start()
         return {"redriveDate": now.timestamp()}
 
@@ -263,8 +269,9 @@ class LocalStepFunctions:
                 last = execution.events[-1]["id"] if execution.events else 0
                 execution.events.append({"timestamp": now, "type": "ExecutionAborted", "id": last + 1,
                                          "previousEventId": last, "executionAbortedEventDetails": details})
-                if execution.clock is not None:
-                    execution.clock.cancel()  # wake its Waits and Retry delays
+                cancel = getattr(execution.clock, "cancel", None)
+                if cancel is not None:
+                    cancel()  # wake its Waits and Retry delays (a real clock's)
             stop = execution.stop or now
         return {"stopDate": stop.timestamp()}
 
@@ -327,26 +334,27 @@ class LocalStepFunctions:
         with self._lock:
             if arn in self.executions:
                 raise Fault("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
-            execution = LocalExecution(arn, config.arn, name, text, datetime.now(UTC))
+            clock = self.clock()  # the execution's: its start is the clock's, as its history's times are
+            execution = LocalExecution(arn, config.arn, name, text, clock.now(), clock=clock)
             self.executions[arn] = execution
         return execution, config, data
 
     def _run(self, execution: LocalExecution, config: StateMachineConfig, data: Any,
-             definition: dict[str, Any] | None = None) -> None:
+             definition: dict[str, Any] | None = None, redriven: bool = False) -> None:
         """Run one execution to its end (in its own thread, or the request's for a sync one); a
         redrive gives the definition that starts at the state to run again."""
-        from ...biz.engine.clock import RealClock
         from ...biz.engine.executor import Executor
         from .invoker import LambdaInvoker
 
-        clock = RealClock()
-        execution.clock = clock
+        if redriven:  # a redrive runs on a clock of its own
+            execution.clock = self.clock()
+        clock = execution.clock
         try:
             definition = definition if definition is not None else json.loads(config.definition)
             invoker = LambdaInvoker(self.lambdas, config.region)
             executor = Executor(definition, services=[invoker, _s3_readers()], clock=clock,
                                 workflow_name=config.name, region=config.region, account=ACCOUNT,
-                                role_arn=config.role_arn)
+                                role_arn=config.role_arn, workflow_type=config.type)
             executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name,
                          redrive_count=execution.redrives)
         except _Aborted:

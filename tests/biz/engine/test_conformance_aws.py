@@ -13,6 +13,8 @@ Pages:
 - CONTEXT: https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
 - MAP: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
 - LAMBDA: https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
+- EXPRESS: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html and
+  https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html ("Maximum execution time")
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def test_a_function_name_computed_from_an_expression_is_called_by_its_value() ->
     definition = machine({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
                           "Arguments": {"FunctionName": "{% 'stock-' & $states.input.stage %}", "Payload": {}},
                           "Output": "{% $states.result.Payload %}"}, "JSONata")
-    ex = run(definition, {"stage": "dev"}, **{"stock-dev": lambda payload: calls.append("stock-dev") or 7})
+    ex = run(definition, {"stage": "dev"}, **{"stock-dev": lambda payload: (calls.append("stock-dev"), 7)[1]})
     assert ex.status == "SUCCEEDED" and ex.output == 7 and calls == ["stock-dev"]
     missing = run(definition, {"stage": "prod"}, **{"stock-dev": lambda payload: 7})
     assert missing.error == "Lambda.ResourceNotFoundException" and "{%" not in (missing.cause or "")
@@ -313,3 +315,56 @@ def test_a_time_a_task_returns_is_recorded_as_aws_writes_times() -> None:
              work=lambda payload: {"at": datetime(2024, 1, 1, 1, 2, 3, 456789, tzinfo=UTC)})
     succeeded = next(e for e in ex.history if e["type"] == "LambdaFunctionSucceeded")
     assert json.loads(succeeded["lambdaFunctionSucceededEventDetails"]["output"]) == {"at": "2024-01-01T01:02:03.456Z"}
+
+
+# -- Express (EXPRESS): an execution lasts 5 minutes at most, then times out; Standard ones may go on.
+
+LONG_WAIT: dict[str, Any] = {"StartAt": "Wait", "States": {
+    "Wait": {"Type": "Wait", "Seconds": 600, "Next": "After"},
+    "After": {"Type": "Pass", "End": True}}}
+
+
+def express(definition: dict[str, Any], data: Any = None, **services: Any) -> Any:
+    return Workflow.from_asl(definition).run_local(data, services=services or None, clock=SimulatedClock(T0),
+                                                   type="EXPRESS")
+
+
+def test_an_express_execution_times_out_after_five_minutes() -> None:
+    ex = express(LONG_WAIT)
+    assert (ex.status, ex.error) == ("TIMED_OUT", "States.Timeout")
+    kinds = [e["type"] for e in ex.history]
+    assert kinds[-1] == "ExecutionTimedOut" and "PassStateEntered" not in kinds  # nothing runs after the deadline
+    assert ex.stop - ex.start == timedelta(minutes=5)
+    standard = Workflow.from_asl(LONG_WAIT).run_local(clock=SimulatedClock(T0))
+    assert standard.status == "SUCCEEDED"
+
+
+def test_an_express_deadline_is_caught_by_no_catch() -> None:
+    slow_task = {"Type": "Task", "Resource": FN, "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 200,
+                                                           "MaxAttempts": 5, "BackoffRate": 1}],
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "Next": "Done"}
+
+    def fails(params: Any) -> Any:
+        raise RuntimeError("down")
+
+    caught = {"StartAt": "S", "States": {"S": slow_task, "Caught": {"Type": "Pass", "End": True},
+                                         "Done": {"Type": "Succeed"}}}
+    ex = express(caught, work=fails)
+    assert ex.status == "TIMED_OUT" and "PassStateEntered" not in [e["type"] for e in ex.history]
+
+
+def test_an_express_deadline_inside_a_map_or_a_parallel_is_not_theirs_to_tolerate_or_catch() -> None:
+    tolerant = machine({"Type": "Map", "ToleratedFailurePercentage": 100, "End": True, "ItemProcessor": {
+        "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": True}}}})
+    assert express(tolerant, [1, 2]).status == "TIMED_OUT"
+    parallel = machine({"Type": "Parallel", "End": True, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}],
+                        "Branches": [{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 301, "End": True}}}]})
+    parallel["States"]["C"] = {"Type": "Pass", "End": True}
+    assert express(parallel).status == "TIMED_OUT"
+
+
+def test_an_express_machine_keeps_a_shorter_timeout_of_its_own() -> None:
+    ex = express({**LONG_WAIT, "TimeoutSeconds": 60})
+    assert ex.status == "TIMED_OUT" and ex.stop - ex.start == timedelta(minutes=1)
+    assert express({**LONG_WAIT, "States": {**LONG_WAIT["States"], "Wait": {
+        "Type": "Wait", "Seconds": 299, "Next": "After"}}}).status == "SUCCEEDED"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import remove_named
+from tests.support import poll, remove_named
 
 pytestmark = pytest.mark.localcloud
 PREFIXES = ("m-", "items-", "redrive-")  # of the resources these tests create
@@ -97,6 +97,54 @@ def test_a_handler_reaches_start_sync_execution_through_its_environment(front_do
 
     assert front_door.sync_url == sync_endpoint(front_door.url) == f"http://coworks@127.0.0.1:{front_door.port}"
     assert sync_endpoint(front_door.sync_url) == front_door.sync_url
+
+
+LONG_WAIT = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 600, "Next": "After"},
+                                          "After": {"Type": "Pass", "End": True}}}
+
+
+@pytest.fixture
+def simulated(front_door: Any) -> Any:
+    """The local Step Functions of this front door's Lambdas on simulated clocks: 5 minutes pass at once."""
+    from coworks.biz.engine.clock import SimulatedClock
+    from coworks.cloud.local.stepfunctions import LocalStepFunctions
+
+    return LocalStepFunctions(front_door.app.lambdas, clock=SimulatedClock)
+
+
+def test_a_sync_express_execution_past_five_minutes_answers_timed_out(sfn: Any, simulated: Any) -> None:
+    """Express: "Maximum duration 5 minutes" (choosing-workflow-type.html); StartSyncExecution's
+    status is then TIMED_OUT (API_StartSyncExecution.html, status: SUCCEEDED | FAILED | TIMED_OUT)."""
+    answer = simulated.start_sync_execution({"stateMachineArn": create(sfn, LONG_WAIT, "EXPRESS")})
+    assert (answer["status"], answer["error"]) == ("TIMED_OUT", "States.Timeout")
+    assert answer["stopDate"] - answer["startDate"] == 300 and "output" not in answer
+    assert answer["billingDetails"]["billedDurationInMilliseconds"] == 300_000
+    standard = simulated.start_sync_execution  # the same machine as STANDARD would wait its 10 minutes
+    with pytest.raises(Exception, match="not supported by this type"):
+        standard({"stateMachineArn": create(sfn, LONG_WAIT)})
+
+
+def test_an_async_express_execution_past_five_minutes_logs_its_time_out(
+        sfn: Any, simulated: Any, front_door_client: Callable[[str], Any]) -> None:
+    """An asynchronous Express execution is told by its logs only (concepts-express-synchronous.html:
+    "To get the result, you must poll the service's CloudWatch Logs")."""
+    logs = front_door_client("logs")
+    group = f"m-logs-{uuid.uuid4().hex[:8]}"
+    group_arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{group}:*"
+    logs.create_log_group(logGroupName=group)
+    try:
+        arn = sfn.create_state_machine(
+            name=f"m-{uuid.uuid4().hex[:8]}", definition=json.dumps(LONG_WAIT), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration={"level": "ALL", "includeExecutionData": True, "destinations": [{
+                "cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]},
+        )["stateMachineArn"]
+        execution = simulated.start_execution({"stateMachineArn": arn})["executionArn"]
+        messages = poll(lambda: [json.loads(e["message"])
+                                 for e in logs.filter_log_events(logGroupName=group)["events"]])
+        assert [m["type"] for m in messages][-1] == "ExecutionTimedOut"
+        assert {m["execution_arn"] for m in messages} == {execution}
+    finally:
+        logs.delete_log_group(logGroupName=group)
 
 
 def test_start_sync_execution_refuses_a_standard_machine(sfn: Any, sync_client: Any) -> None:
