@@ -25,8 +25,9 @@ def cloud_command(port: int, persist: str | None, save_every: float, use_token: 
 
     Any process of this machine can deploy and run code on it, as with moto's server; --token
     keeps out those that cannot read ~/.coworks/cloud.json (readable by you only)."""
+    import select
     import signal
-    import time
+    import socket
 
     from ..cloud.local.http.access import new_token
     from ..cloud.local.shared import SharedCloudServer, endpoint_file
@@ -36,28 +37,46 @@ def cloud_command(port: int, persist: str | None, save_every: float, use_token: 
     token = new_token() if use_token else None
     server = SharedCloudServer(port=port, persist=persist, save_every=save_every, token=token, hosts=hosts,
                                origins=origins)
-    try:
-        server.start()
-    except CoworksError as exc:
-        raise click.ClickException(str(exc)) from None
-    # A signal handler that takes no lock: Event.set() from a handler deadlocks when the signal lands
-    # while the main thread holds that Event's own lock inside wait().
+    # The handlers take no lock (Event.set() from a handler deadlocks when the signal lands while
+    # the main thread holds that Event's lock inside wait()): they append, and the signal's byte on
+    # the wakeup socket ends the select below. Installed before start: a SIGTERM while the state is
+    # restored still stops the server cleanly once it is up.
     received: list[int] = []
+    wakeup, alarm = socket.socketpair()
+    wakeup.setblocking(False)
+    alarm.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(alarm.fileno(), warn_on_full_buffer=False)
     previous = {sig: signal.signal(sig, lambda number, frame: received.append(number))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        restored = " (state restored)" if server.restored else ""
-        secured = f"; token in {endpoint_file()} (AWS_ACCESS_KEY_ID for other clients)" if token else ""
-        click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()}{secured} (Ctrl-C to stop)\n"
-                   f"LocalCloud() and cws commands attach to it; other clients: aws --endpoint-url {server.url} ...",
-                   err=True)
-        while not received:
-            time.sleep(0.2)
-            server.tick()
-    finally:
         try:
-            server.stop()
+            server.start()
+        except CoworksError as exc:
+            raise click.ClickException(str(exc)) from None
+        try:
+            restored = " (state restored)" if server.restored else ""
+            secured = f"; token in {endpoint_file()} (AWS_ACCESS_KEY_ID for other clients)" if token else ""
+            click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()}{secured} (Ctrl-C to "
+                       f"stop)\nLocalCloud() and cws commands attach to it; other clients: aws --endpoint-url "
+                       f"{server.url} ...", err=True)
+            # Blocks until a signal, or until the next compaction is due (never with --save-every 0).
+            while not received:
+                select.select([wakeup], [], [], save_every if persist and save_every > 0 else None)
+                try:
+                    wakeup.recv(4096)
+                except BlockingIOError:
+                    pass
+                server.tick()
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        click.echo("Local cloud stopped.", err=True)
+            try:
+                server.stop()
+            except CoworksError as exc:
+                raise click.ClickException(f"{exc} (the state saved before is kept)") from None
+            finally:
+                click.echo("Local cloud stopped.", err=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        wakeup.close()
+        alarm.close()
