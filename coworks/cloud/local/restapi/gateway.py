@@ -15,11 +15,12 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ....runtime.auth import identity
 from ....runtime.events.apigateway import method_arn as arn_of
+from ....runtime.events.apigateway import request_id as _request_id
 from ....runtime.events.apigateway import rest_event, rest_request_authorizer_event, token_authorizer_event
 from ..controlplane import ControlPlaneLookupError
 from .config import AuthorizerConfig, RestApiConfig, key_grant, rest_api
@@ -44,23 +45,27 @@ class Answer:
     cookies: tuple[str, ...] = field(default=())
 
 
-def _message(status: int, message: str | None) -> Answer:
-    """One of API Gateway's own answers, ``{"message": ...}`` as its default gateway responses send."""
-    return Answer(status, {"content-type": "application/json"}, json.dumps({"message": message},
-                                                                           separators=(",", ":")).encode())
+def _message(status: int, message: str | None, error_type: str) -> Answer:
+    """One of API Gateway's own answers: ``{"message": ...}`` as its default gateway responses send
+    it, and the error's type in ``x-amzn-ErrorType``
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html)."""
+    return Answer(status, {"content-type": "application/json", "x-amzn-ErrorType": error_type},
+                  json.dumps({"message": message}, separators=(",", ":")).encode())
 
 
-FORBIDDEN = _message(403, "Forbidden")
-MISSING_TOKEN = _message(403, "Missing Authentication Token")
-UNAUTHORIZED = _message(401, "Unauthorized")
-DENIED = _message(403, "User is not authorized to access this resource with an explicit deny")
-NOT_ALLOWED = _message(403, "User is not authorized to access this resource")
-AUTHORIZER_FAILURE = _message(500, None)
-THROTTLED = _message(429, "Too Many Requests")
-QUOTA_EXCEEDED = _message(429, "Limit Exceeded")
-BAD_GATEWAY = _message(502, "Internal server error")  # a function error, or not a proxy answer
-NO_INTEGRATION = _message(500, "Internal server error")
-TIMED_OUT = _message(504, "Endpoint request timed out")
+FORBIDDEN = _message(403, "Forbidden", "ForbiddenException")  # no such stage, INVALID_API_KEY
+MISSING_TOKEN = _message(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+UNAUTHORIZED = _message(401, "Unauthorized", "UnauthorizedException")
+DENIED = _message(403, "User is not authorized to access this resource with an explicit deny",
+                  "AccessDeniedException")
+NOT_ALLOWED = _message(403, "User is not authorized to access this resource", "AccessDeniedException")
+AUTHORIZER_FAILURE = _message(500, None, "AuthorizerConfigurationException")
+THROTTLED = _message(429, "Too Many Requests", "TooManyRequestsException")
+QUOTA_EXCEEDED = _message(429, "Limit Exceeded", "LimitExceededException")
+#: A function error, or an answer that is not a proxy answer.
+BAD_GATEWAY = _message(502, "Internal server error", "InternalServerErrorException")
+NO_INTEGRATION = _message(500, "Internal server error", "InternalServerErrorException")
+TIMED_OUT = _message(504, "Endpoint request timed out", "InternalServerErrorException")  # INTEGRATION_TIMEOUT
 #: REST APIs' default integration timeout, seconds.
 INTEGRATION_TIMEOUT = 29.0
 
@@ -84,6 +89,13 @@ class RestGateway:
             api = rest_api(api_id)
         except ControlPlaneLookupError:
             return None
+        request_id = _request_id()
+        answer = self._answer(api, stage, request, invoke or self._invoke, request_id)
+        return replace(answer, headers={**answer.headers, "x-amzn-RequestId": request_id})
+
+    def _answer(self, api: RestApiConfig, stage: str, request: GatewayRequest,
+                run: Callable[[str, bytes, str], Any], request_id: str) -> Answer:
+        """The answer, in API Gateway's order (see the module's docstring)."""
         if stage not in api.stages:
             return FORBIDDEN
         found = match(api, request.method, request.path)
@@ -99,8 +111,8 @@ class RestGateway:
                            base64=_binary(content_type, api.binary_media_types), api_id=api.api_id,
                            domain_name=f"{api.api_id}.execute-api.localhost", source_ip=request.source_ip,
                            resource_id=resource.resource_id)
+        event["requestContext"]["requestId"] = request_id
         _complete(event)
-        run = invoke or self._invoke
         if chosen.authorizer is not None:
             decided = self._authorize(api, chosen.authorizer, event, headers, run)
             if isinstance(decided, Answer):

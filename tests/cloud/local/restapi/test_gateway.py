@@ -82,6 +82,8 @@ def test_an_unknown_resource_or_method_is_missing_authentication_token(shop: Any
     for method, path in (("GET", "/nothing/here"), ("DELETE", "/item/3"), ("GET", "/item/3/more")):
         answer = requests.request(method, shop.url + path, timeout=30)
         assert (answer.status_code, answer.json()) == (403, {"message": "Missing Authentication Token"}), path
+        assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+        assert answer.headers["x-amzn-RequestId"]
 
 
 def test_a_stage_never_deployed_is_forbidden(shop: Any) -> None:
@@ -108,7 +110,8 @@ def test_the_function_gets_a_payload_1_0_event_as_api_gateway_sends_it(shop: Any
     assert (context["apiId"], context["stage"], context["path"], context["resourcePath"], context["httpMethod"]) == (
         api_id, "dev", "/dev/event", "/event", "GET")
     assert context["resourceId"] and context["resourceId"] != "abc123"  # the resource's own id
-    assert context["requestId"] and context["extendedRequestId"] and context["requestTimeEpoch"] > 0
+    assert context["requestId"] == answer.headers["x-amzn-RequestId"]
+    assert context["extendedRequestId"] and context["requestTimeEpoch"] > 0
     identity = context["identity"]
     assert (identity["sourceIp"], identity["userAgent"], identity["apiKey"], identity["user"]) == (
         "127.0.0.1", "probe/1", None, None)
@@ -190,6 +193,7 @@ def clock(cloud: Any, monkeypatch: pytest.MonkeyPatch) -> Clock:
 def test_a_method_needing_a_key_is_forbidden_without_a_valid_one(cloud: Any, partners: Any, clock: Clock) -> None:
     missing = requests.get(partners.url + "/stock", timeout=30)
     assert (missing.status_code, missing.json()) == (403, {"message": "Forbidden"})
+    assert missing.headers["x-amzn-ErrorType"] == "ForbiddenException"
     wrong = requests.get(partners.url + "/stock", headers={"x-api-key": "not-a-key-of-ours"}, timeout=30)
     assert (wrong.status_code, wrong.json()) == (403, {"message": "Forbidden"})
     value = cloud.api_key("restkeys", "acme")
@@ -221,6 +225,7 @@ def test_past_the_burst_a_key_is_throttled_until_its_bucket_refills(cloud: Any, 
     assert [requests.get(partners.url + "/stock", headers=key, timeout=30).status_code for _ in range(2)] == [200, 200]
     throttled = requests.get(partners.url + "/stock", headers=key, timeout=30)
     assert (throttled.status_code, throttled.json()) == (429, {"message": "Too Many Requests"})
+    assert throttled.headers["x-amzn-ErrorType"] == "TooManyRequestsException"
     other = requests.get(partners.url + "/stock", headers={"x-api-key": cloud.api_key("restkeys", "zenith")},
                          timeout=30)
     assert other.status_code == 200  # each key has its own bucket
@@ -237,6 +242,7 @@ def test_past_the_quota_a_key_is_refused_until_the_next_period(cloud: Any, partn
     assert codes == [200] * 5
     exceeded = requests.get(partners.url + "/stock", headers=key, timeout=30)
     assert (exceeded.status_code, exceeded.json()) == (429, {"message": "Limit Exceeded"})
+    assert exceeded.headers["x-amzn-ErrorType"] == "LimitExceededException"
     clock.now += 24 * 3600  # the next UTC day
     assert requests.get(partners.url + "/stock", headers=key, timeout=30).status_code == 200
 
@@ -323,6 +329,8 @@ def test_a_token_authorizer_decides_and_its_context_reaches_the_function(token_v
     denied = requests.get(url, headers={"Authorization": "Bearer intruder"}, timeout=30)
     assert (denied.status_code, denied.json()) == (
         403, {"message": "User is not authorized to access this resource with an explicit deny"})
+    assert (missing.headers["x-amzn-ErrorType"], denied.headers["x-amzn-ErrorType"]) == (
+        "UnauthorizedException", "AccessDeniedException")
     allowed = requests.get(url, headers={"Authorization": "Bearer admin"}, timeout=30)
     assert allowed.status_code == 200
     assert allowed.json() == {"principalId": "resttoken", "service": "resttoken"}
