@@ -137,6 +137,8 @@ def test_a_second_apply_with_no_changes_plans_nothing(cloud: Any, shop: Any) -> 
     again = cloud.deploy(cell(SHOP, "restshop"), stage="dev")
     plan = again.plan()
     assert plan.is_empty, str(plan)
+    again.apply()
+    assert again.url == shop.url  # the same REST API, still serving
     assert requests.get(again.url + "/", timeout=30).text == "ready"
 
 
