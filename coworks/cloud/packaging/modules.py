@@ -1,6 +1,16 @@
 """Which of the project's own modules ship with a service: its module (or top-level package), and
 the sibling modules it imports in turn, found under its directory and never in site-packages, so
-``from helpers import price`` works deployed as it does locally."""
+``from helpers import price`` works deployed as it does locally.
+
+Symbolic links never take packaging out of the project (the directory that holds the service's
+module or package). A link whose target is in the project ships as a copy of what it points to,
+as ``sam package`` and the ``zip`` tool do (a Lambda zip holds regular files); a linked directory
+in the project is walked under its link's name, and a link back to a directory being walked (a
+loop) is skipped. A link to anything outside the project, or into one of its hidden directories
+(``.aws``, ``.ssh``, ``.venv``...), is refused with a sentence naming the link and its target:
+skipping it would deploy a service that imports what is not there, and following it is how a
+credentials file once went into a zip. A broken ``.py`` link is refused the same way.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +30,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def module_files(module: ModuleType) -> tuple[dict[str, bytes], Path]:
-    """A top-level module's file, or the whole top-level package of a dotted module."""
+def module_files(module: ModuleType, project: Path | None = None) -> tuple[dict[str, bytes], Path]:
+    """A top-level module's file, or the whole top-level package of a dotted module; ``project``
+    (by default the directory holding them) is what no symbolic link may lead out of."""
     top = module.__name__.split(".")[0]
     package = sys.modules.get(top)
     path = getattr(package, "__path__", None) if package is not None and "." in module.__name__ else None
     if path:
-        return _package_files(Path(list(path)[0]))
-    file = Path(str(module.__file__))
-    return {f"{module_stem(module)}.py": file.read_bytes()}, file.parent
+        return _package_files(Path(list(path)[0]), project)
+    file = Path(os.path.abspath(str(module.__file__)))
+    return {f"{module_stem(module)}.py": read_inside(file, project or file.parent)}, file.parent
 
 
 def module_stem(module: ModuleType) -> str:
@@ -68,10 +79,16 @@ def project_modules(values: Any, root: Path, skip: set[str] | None = None) -> di
         if module is None or not file:
             continue
         path = Path(file).resolve()
-        outside = root not in path.parents or {"site-packages", ".venv", "venv", "dist-packages"} & set(path.parts)
+        installed = {"site-packages", ".venv", "venv", "dist-packages"}
+        outside = root not in path.parents or installed & set(path.parts)
         if outside and top not in coworks_extensions():
+            here = Path(os.path.abspath(file))
+            if root in here.parents and not installed & set(here.parts):  # a link in the project to elsewhere
+                read_inside(here, root)  # refuses it, naming the link
             continue
-        found, _ = _package_files(path.parent) if getattr(module, "__path__", None) else module_files(module)
+        project = None if outside else root  # an extension ships from where it is installed
+        found, _ = (_package_files(path.parent, project) if getattr(module, "__path__", None)
+                    else module_files(module, project))
         files.update(found)
         todo.extend(vars(module).values())
         todo.extend(imported_modules(found))
@@ -112,10 +129,66 @@ def imported_modules(files: dict[str, bytes]) -> list[Any]:
     return [sys.modules[n] for n in sorted(names) if n in sys.modules]
 
 
-def _package_files(base: Path) -> tuple[dict[str, bytes], Path]:
-    files = {
-        p.relative_to(base.parent).as_posix(): p.read_bytes()
-        for p in sorted(base.rglob("*.py"))
-        if "__pycache__" not in p.parts
-    }
+def _package_files(base: Path, project: Path | None = None) -> tuple[dict[str, bytes], Path]:
+    """The ``.py`` files of the package at ``base``, named from its parent, links followed only
+    inside ``project`` (by default that parent)."""
+    base = Path(os.path.abspath(base))
+    project = Path(os.path.abspath(project or base.parent))
+    files: dict[str, bytes] = {}
+    _walk(base, base.name, project, {base.resolve()}, files)
     return files, base.parent
+
+
+def _walk(directory: Path, name: str, project: Path, walking: set[Path], files: dict[str, bytes]) -> None:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        raise PackagingError(f"Cannot read {directory} ({exc.strerror}): fix its permissions.",
+                             resource=str(directory)) from None
+    for entry in entries:
+        path, inner = Path(entry.path), f"{name}/{entry.name}"
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_symlink():
+            target = _target(path)
+            if target is None or not target.is_dir():
+                if entry.name.endswith(".py"):
+                    files[inner] = read_inside(path, project)
+                continue
+            if target in walking:  # a link back to a directory being walked: a loop
+                continue
+            _refuse_outside(path, target, project)
+            _walk(path, inner, project, walking | {target}, files)
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(path, inner, project, walking | {path.resolve()}, files)
+        elif entry.name.endswith(".py"):
+            files[inner] = path.read_bytes()
+
+
+def read_inside(path: Path, project: Path) -> bytes:
+    """The bytes of ``path``, refused when it is a link (or lies under a linked directory) that
+    leads out of ``project`` or nowhere."""
+    target = _target(path)
+    if target is None:
+        raise PackagingError(f"{path} is a broken or looping symbolic link: remove it, or point it at a file in the "
+                             "project.", resource=str(path))
+    _refuse_outside(path, target, project)
+    return target.read_bytes()
+
+
+def _target(path: Path) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a loop (RuntimeError before Python 3.13)
+        return None
+
+
+def _refuse_outside(link: Path, target: Path, project: Path) -> None:
+    real = project.resolve()
+    inside = target == real or real in target.parents
+    if inside and not any(part.startswith(".") for part in target.relative_to(real).parts):
+        return
+    where = "outside the project" if not inside else "into a hidden directory of the project"
+    raise PackagingError(f"{link} is a symbolic link to {target}, {where} ({real}): packaging never follows a link "
+                         "out of the project, so copy what the service needs into it, or remove the link.",
+                         resource=str(link))
