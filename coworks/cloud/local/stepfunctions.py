@@ -26,7 +26,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .controlplane import ACCOUNT, ControlPlaneLookupError, StateMachineConfig, state_machine
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 PREFIX = "AWSStepFunctions."
 _ENDS = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED", "ExecutionTimedOut": "TIMED_OUT"}
+#: How long after its end an execution may be redriven (RedriveExecution: "in the last 14 days").
+REDRIVABLE = timedelta(days=14)
 
 StartResponse = Callable[..., Any]
 
@@ -65,6 +67,8 @@ class LocalExecution:
     name: str
     input: str
     start: datetime
+    #: The definition the execution started with: a redrive runs it again, whatever the machine has now.
+    definition: str = "{}"
     status: str = "RUNNING"
     output: str | None = None
     error: str | None = None
@@ -84,13 +88,24 @@ class LocalExecution:
             cause: str | None = None) -> None:
         self.status, self.stop, self.output, self.error, self.cause = status, when, output, error, cause
 
-    def describe(self) -> dict[str, Any]:
+    def unredrivable(self, now: datetime) -> str | None:
+        """Why RedriveExecution would refuse this execution now (DescribeExecution's
+        ``redriveStatusReason``, in its words), or None when it may be redriven."""
+        if self.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+            return f"Execution is {self.status} and cannot be redriven."
+        if self.stop is not None and now - self.stop > REDRIVABLE:
+            return "Execution redrivable period exceeded."
+        return None
+
+    def describe(self, now: datetime | None = None) -> dict[str, Any]:
+        reason = self.unredrivable(now or datetime.now(UTC))
         answer: dict[str, Any] = {
             "executionArn": self.arn, "stateMachineArn": self.machine_arn, "name": self.name, "status": self.status,
             "startDate": self.start.timestamp(), "input": self.input, "inputDetails": {"included": True},
-            "redriveCount": self.redrives,
-            "redriveStatus": "REDRIVABLE" if self.status in ("FAILED", "TIMED_OUT", "ABORTED") else "NOT_REDRIVABLE",
+            "redriveCount": self.redrives, "redriveStatus": "NOT_REDRIVABLE" if reason else "REDRIVABLE",
         }
+        if reason:
+            answer["redriveStatusReason"] = reason
         if self.redriven is not None:
             answer["redriveDate"] = self.redriven.timestamp()
         if self.stop is not None:
@@ -225,19 +240,19 @@ class LocalStepFunctions:
         """Restart an execution that did not succeed from the state that did not, with that state's input."""
         execution = self._find(request.get("executionArn"))
         config = state_machine(execution.machine_arn)
+        now = self.clock().now()
         with execution.lock:
-            if execution.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
-                raise Fault("ExecutionNotRedrivable",
-                            f"Execution with status {execution.status} cannot be redriven: '{execution.arn}'")
             if config.type == "EXPRESS":
                 raise Fault("ExecutionNotRedrivable", "Express executions cannot be redriven.")
-            definition = json.loads(config.definition)
+            reason = execution.unredrivable(now)
+            if reason is not None:
+                raise Fault("ExecutionNotRedrivable", f"{reason} '{execution.arn}'")
+            definition = json.loads(execution.definition)  # the original attempt's, as AWS redrives
             top = set(definition.get("States", {}))
             entered = [e for e in execution.events if e.get("stateEnteredEventDetails", {}).get("name") in top]
             if not entered:
                 raise Fault("ExecutionNotRedrivable", f"Execution '{execution.arn}' never entered a state.")
             restart = entered[-1]["stateEnteredEventDetails"]
-            now = datetime.now(UTC)
             execution.redrives += 1
             execution.redriven = now
             execution.status, execution.stop, execution.error, execution.cause = "RUNNING", None, None, None
@@ -256,12 +271,13 @@ class LocalStepFunctions:
 
     def describe_execution(self, request: dict[str, Any]) -> dict[str, Any]:
         execution = self._find(request.get("executionArn"))
+        now = self.clock().now()
         with execution.lock:
-            return execution.describe()
+            return execution.describe(now)
 
     def stop_execution(self, request: dict[str, Any]) -> dict[str, Any]:
         execution = self._find(request.get("executionArn"))
-        now = datetime.now(UTC)
+        now = self.clock().now()
         with execution.lock:
             if execution.status == "RUNNING":
                 details = {k: request[k] for k in ("error", "cause") if request.get(k) is not None}
@@ -335,7 +351,7 @@ class LocalStepFunctions:
             if arn in self.executions:
                 raise Fault("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
             clock = self.clock()  # the execution's: its start is the clock's, as its history's times are
-            execution = LocalExecution(arn, config.arn, name, text, clock.now(), clock=clock)
+            execution = LocalExecution(arn, config.arn, name, text, clock.now(), config.definition, clock=clock)
             self.executions[arn] = execution
         return execution, config, data
 
@@ -350,7 +366,7 @@ class LocalStepFunctions:
             execution.clock = self.clock()
         clock = execution.clock
         try:
-            definition = definition if definition is not None else json.loads(config.definition)
+            definition = definition if definition is not None else json.loads(execution.definition)
             invoker = LambdaInvoker(self.lambdas, config.region)
             executor = Executor(definition, services=[invoker, _s3_readers()], clock=clock,
                                 workflow_name=config.name, region=config.region, account=ACCOUNT,
@@ -360,7 +376,7 @@ class LocalStepFunctions:
         except _Aborted:
             pass
         except Exception as exc:  # cannot run here: fail it as AWS fails a broken execution
-            now = datetime.now(UTC)
+            now = clock.now()
             with execution.lock:
                 if execution.status == "RUNNING":
                     if not execution.events:
