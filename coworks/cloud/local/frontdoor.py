@@ -289,7 +289,8 @@ def _lambda_error(start_response: StartResponse, exc: WorkerError) -> Iterable[b
             "message": f"Request must be smaller than {INVOKE_PAYLOAD} bytes for the InvokeFunction operation"}
     else:
         detail = str(exc).split(": ", 1)[-1].split("; send")[0]
-        status, extra = "400 Bad Request", {"message": f"Could not parse request body into json: {detail}"}
+        status, extra = "400 Bad Request", {
+            "message": f"Could not parse request body into json: Could not parse payload into json: {detail}"}
     body = json.dumps({"Type": "User", **extra}).encode()
     start_response(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", exc.code or "ServiceException"),
                             ("x-amzn-RequestId", str(uuid.uuid4())), ("Content-Length", str(len(body)))])

@@ -152,6 +152,11 @@ class LocalLambda:
         return Invocation(result.payload, result.function_error, result.executed_version, lines, request_id,
                           result.log_tail())
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where deployed code and layers are unpacked, a folder per code hash."""
+        return self._pool.cache_dir
+
     def running(self, function: str, region: str = "us-east-1") -> int:
         """Invocations of the function running now (what its concurrency counts)."""
         with self._slots:

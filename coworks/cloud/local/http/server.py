@@ -79,9 +79,26 @@ class FrontDoorApp:
                 return refused
             status, headers, body = call_wsgi(self.wsgi, environ_for(request))
         answer = HttpAnswer(int(status.split(" ", 1)[0]), headers, body)
+        if answer.status == 404 and _html(answer):
+            return unknown_operation(head)
         if head.method not in ("GET", "HEAD") and answer.status < 300:
             after_lambda_call(self.wsgi, head.method, head.path, region_of(request))
         return answer
+
+
+def _html(answer: HttpAnswer) -> bool:
+    return any(k.lower() == "content-type" and v.startswith("text/html") for k, v in answer.headers)
+
+
+def unknown_operation(head: RequestHead) -> HttpAnswer:
+    """A path no AWS operation of moto's has (moto answers werkzeug's HTML page): a JSON error an
+    SDK reads, with the code AWS's REST front ends give an unknown operation, 404
+    ``UnknownOperationException`` (botocore: a ClientError, not retried)."""
+    from .limits import aws_error
+
+    return aws_error(404, "UnknownOperationException",
+                     f"The local cloud has no AWS operation at {head.method} {head.path[:200]}: check the "
+                     "endpoint and the client's service.")
 
 
 class FrontDoorServer:
