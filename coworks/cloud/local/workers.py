@@ -104,6 +104,9 @@ class WorkerPool:
         self._hashes: dict[tuple[str, int, int], str] = {}
         #: Folders an invocation is about to run in (unpacked, its worker not started yet): never swept.
         self._held: dict[str, int] = {}
+        #: Sweeps so far and the last one's verdict: a worker busy during a sweep is judged when it is free.
+        self._sweeps = 0
+        self._serves: Callable[[str, str, str], bool] = lambda name, version, sha: True
         self._closed = False
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
@@ -142,6 +145,7 @@ class WorkerPool:
 
     def _invoke(self, function: FunctionSpec, key: tuple[str, str, str], text: str, qualifier: str | None,
                 request_id: str) -> InvocationResult:
+        sweeps = self._sweeps
         worker = self._acquire(key)
         cold = worker is None
         init: dict[str, Any] = {}
@@ -165,7 +169,7 @@ class WorkerPool:
         try:
             result = self._run(function, worker, request, started_at, cold, init)
         finally:
-            self._release(key, worker, discard=not worker.alive)
+            self._release(key, worker, discard=not worker.alive or not self._still_serves(key, sweeps))
         return result
 
     def code_sha256(self, function: FunctionSpec) -> str:
@@ -203,6 +207,8 @@ class WorkerPool:
         the unpacked folders of code hashes and layer hashes no longer held, unless a live worker
         still runs there or an invocation is about to (:meth:`holding`)."""
         with self._cond:
+            self._sweeps += 1
+            self._serves = serves
             for key in list(self._idle):
                 name, version, fingerprint = key
                 if serves(name, version, fingerprint.rsplit(":", 1)[0]):
@@ -223,6 +229,15 @@ class WorkerPool:
                         continue
                     _writable(folder)
                     shutil.rmtree(folder, ignore_errors=True)
+
+    def _still_serves(self, key: tuple[str, str, str], sweeps: int) -> bool:
+        """Whether a worker busy since ``sweeps`` sweeps may go back to the idle ones: not when a sweep
+        meanwhile found its function gone or its version replaced."""
+        with self._cond:
+            if self._sweeps == sweeps:
+                return True
+            name, version, fingerprint = key
+            return self._serves(name, version, fingerprint.rsplit(":", 1)[0])
 
     def close(self) -> None:
         """Kill every worker; invocations still running report the worker's death."""
