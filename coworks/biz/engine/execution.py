@@ -79,6 +79,9 @@ class Execution:
     history: list[dict[str, Any]] = field(default_factory=list)
     #: The ASL definition that ran, so the execution can draw itself.
     definition: dict[str, Any] | None = field(default=None, repr=False)
+    #: The outputs of the Parallel branches and Map iterations that succeeded, by place: what a
+    #: redrive reuses (``Executor.run(..., reuse=execution.kept)``).
+    kept: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def succeeded(self) -> bool:

@@ -130,9 +130,13 @@ class Executor:
         on_event: Callable[[dict[str, Any]], None] | None = None,
         name: str | None = None,
         redrive_count: int = 0,
+        reuse: Mapping[tuple[Any, ...], Any] | None = None,
+        kept: dict[tuple[Any, ...], Any] | None = None,
     ) -> Execution:
         """Execute once; never raises for failures inside the workflow (see ``status``).
-        ``redrive_count`` is ``$$.Execution.RedriveCount`` (a redriven execution's run)."""
+        ``redrive_count`` is ``$$.Execution.RedriveCount`` (a redriven execution's run), ``reuse``
+        the ``kept`` outputs of the attempt it redrives: those branches and iterations do not run again.
+        ``kept`` is where this run keeps its own (given, it holds them even if the run is stopped midway)."""
         data = {} if input is None else input
         try:
             json.dumps(data)
@@ -162,13 +166,16 @@ class Executor:
             random.Random(self.seed),
             self.region,
         )
+        run.reuse = dict(reuse or {})
+        if kept is not None:
+            run.kept = kept
         timeout, limit = self.definition.get("TimeoutSeconds"), MAX_DURATION[self.workflow_type]
         if timeout is not None and timeout <= limit:
             run.deadline, run.deadline_cause = float(timeout), "The execution ran longer than its TimeoutSeconds."
         else:  # the type's limit: AWS records no cause we know of
             run.deadline = limit
         scope = Scope(run, clock, {})
-        execution = Execution(name, arn, data, start=start, definition=self.definition)
+        execution = Execution(name, arn, data, start=start, definition=self.definition, kept=run.kept)
         scope.event(
             "ExecutionStarted",
             {

@@ -25,26 +25,45 @@ from coworks.biz.lang.paths import compile_path
 from coworks.biz.lang.templates import compile_template
 
 
-def _run_all(jobs: list[Callable[[Scope], Any]], scope: Scope, limit: int, keep_going: bool) -> list[Any]:
+def _run_all(jobs: list[Callable[[Scope], Any]], scope: Scope, limit: int, keep_going: bool,
+             state: str = "") -> list[Any]:
     """Run jobs in child scopes; returns each result or StatesError, stopping at the first
-    failure unless ``keep_going``. ``limit`` is the concurrency (0: unlimited)."""
+    failure unless ``keep_going``. ``limit`` is the concurrency (0: unlimited).
+
+    Each job's output is kept by its place (``state``, index); a job an earlier attempt kept is not
+    run again: RedriveExecution "redrives only the iterations and branches that failed or aborted"
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html)."""
     results: list[Any] = [None] * len(jobs)
+    places = [(*scope.place, state, i) for i in range(len(jobs))]
+    reuse, kept = scope.run.reuse, scope.run.kept
+    for place in places:  # this entry's outputs only (a loop may enter the state again)
+        kept.pop(place, None)
+
+    def capture(i: int, child: Scope) -> Any:
+        if places[i] in reuse:  # once: a later entry of the same state runs afresh
+            result = reuse.pop(places[i])
+        else:
+            result = _capture(jobs[i], child)
+        if not isinstance(result, StatesError):
+            kept[places[i]] = result
+        return result
+
     if scope.clock.real:
         workers = limit or min(len(jobs), 64) or 1
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_capture, job, scope.child(scope.clock)) for job in jobs]
+            futures = [pool.submit(capture, i, scope.child(scope.clock, place=places[i])) for i in range(len(jobs))]
             for i, future in enumerate(futures):
                 results[i] = future.result()
         return results
     start = scope.clock.elapsed()
     slots = [start] * limit if limit else []
     forks = []
-    for i, job in enumerate(jobs):
+    for i in range(len(jobs)):
         fork = scope.clock.fork()
         if limit and isinstance(fork, SimulatedClock):
             fork.advance_to(heapq.heappop(slots))
-        child = scope.child(fork)
-        results[i] = _capture(job, child)
+        child = scope.child(fork, place=places[i])
+        results[i] = capture(i, child)
         scope.previous = max(scope.previous, child.previous)
         forks.append(fork)
         if limit:
@@ -117,7 +136,7 @@ class ParallelStep(Step):
             return lambda s: run_body(body, data, s)
 
         jobs = [branch(b) for b in self.bodies]
-        results = _run_all(jobs, scope, 0, keep_going=False)
+        results = _run_all(jobs, scope, 0, keep_going=False, state=self.name)
         for result in results:
             if isinstance(result, StatesError):
                 scope.event("ParallelStateFailed", None)
@@ -249,7 +268,8 @@ class MapStep(Step):
 
             return run
 
-        results = _run_all([job(i, it) for i, it in enumerate(items)], scope, limit, keep_going=tolerant)
+        results = _run_all([job(i, it) for i, it in enumerate(items)], scope, limit, keep_going=tolerant,
+                           state=self.name)
         failures = [r for r in results if isinstance(r, StatesError)]
         timed_out = next((r for r in failures if isinstance(r, ExecutionTimedOut)), None)
         if timed_out is not None:  # the execution's deadline, not an item's failure: nothing tolerates it

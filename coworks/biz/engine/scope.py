@@ -59,6 +59,11 @@ class Run:
     #: Seconds on the execution's clock after which it times out, and the cause it then records.
     deadline: float | None = None
     deadline_cause: str | None = None
+    #: The output of each Parallel branch and Map iteration that succeeded, by its place (``Scope.place``):
+    #: what a redrive of the execution reuses instead of running them again.
+    kept: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    #: What an earlier attempt kept, when this run is its redrive.
+    reuse: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +76,8 @@ class Scope:
     previous: int = 0
     map_item: dict[str, Any] | None = None
     assigned: dict[str, Any] = field(default_factory=dict)
+    #: Where this scope runs: the (state, branch or item index) pairs of the Parallels and Maps around it.
+    place: tuple[Any, ...] = ()
     #: The last state output and its JSON, so the next state's entered event reuses the text.
     last_output: Any = None
     last_text: str = ""
@@ -122,10 +129,10 @@ class Scope:
         self.variables.update(values)
         self.assigned.update(values)
 
-    def child(self, clock: Clock, map_item: dict[str, Any] | None = None) -> Scope:
+    def child(self, clock: Clock, map_item: dict[str, Any] | None = None, place: tuple[Any, ...] = ()) -> Scope:
         """A scope for a Parallel branch or Map iteration: outer variables are copied in, and
         nothing assigned inside leaks out (as on AWS)."""
-        return Scope(self.run, clock, dict(self.variables), self.previous, map_item)
+        return Scope(self.run, clock, dict(self.variables), self.previous, map_item, place=place or self.place)
 
 
 def run_body(body: Body, data: Any, scope: Scope) -> Any:

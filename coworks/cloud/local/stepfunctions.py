@@ -80,6 +80,8 @@ class LocalExecution:
     ending: tuple[str, datetime, dict[str, Any]] | None = None
     redrives: int = 0
     redriven: datetime | None = None
+    #: The outputs of the Parallel branches and Map iterations that succeeded (the executor's ``kept``).
+    kept: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     #: Added to the ids the executor gives a redrive's events, so the history goes on.
     offset: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -371,8 +373,11 @@ class LocalStepFunctions:
             executor = Executor(definition, services=[invoker, _s3_readers()], clock=clock,
                                 workflow_name=config.name, region=config.region, account=ACCOUNT,
                                 role_arn=config.role_arn, workflow_type=config.type)
+            # What succeeded in Parallel branches and Map iterations, kept even when the run is stopped.
+            previous = execution.kept if redriven else {}
+            execution.kept = dict(previous)
             executor.run(data, on_event=lambda event: self._record(execution, config, event), name=execution.name,
-                         redrive_count=execution.redrives)
+                         redrive_count=execution.redrives, reuse=previous, kept=execution.kept)
         except _Aborted:
             pass
         except Exception as exc:  # cannot run here: fail it as AWS fails a broken execution

@@ -13,6 +13,7 @@ Pages:
 - CONTEXT: https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
 - MAP: https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
 - LAMBDA: https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
+- REDRIVE: https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html
 - EXPRESS: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html and
   https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html ("Maximum execution time")
 """
@@ -368,3 +369,76 @@ def test_an_express_machine_keeps_a_shorter_timeout_of_its_own() -> None:
     assert ex.status == "TIMED_OUT" and ex.stop - ex.start == timedelta(minutes=1)
     assert express({**LONG_WAIT, "States": {**LONG_WAIT["States"], "Wait": {
         "Type": "Wait", "Seconds": 299, "Next": "After"}}}).status == "SUCCEEDED"
+
+
+# -- Redrive (REDRIVE): "For workflows that include an Inline Map or Parallel state, RedriveExecution
+#    ... reschedules and redrives only the iterations and branches that failed or aborted."
+
+class Flaky:
+    """A function that fails for the inputs named, until ``mend()``; it counts what it was called with."""
+
+    def __init__(self, *failing: Any) -> None:
+        self.failing: list[Any] = list(failing)
+        self.calls: list[Any] = []
+
+    def __call__(self, payload: Any) -> Any:
+        self.calls.append(payload)
+        if payload in self.failing:
+            raise RuntimeError(f"{payload} is not ready")
+        return {"done": payload}
+
+    def mend(self) -> None:
+        self.failing.clear()
+
+
+def redriven(definition: dict[str, Any], data: Any, work: Flaky) -> tuple[Any, Any]:
+    from coworks.biz.engine.executor import Executor
+
+    executor = Executor(definition, services={"work": work}, clock=SimulatedClock(T0))
+    first = executor.run(data)
+    work.mend()
+    return first, executor.run(data, redrive_count=1, reuse=first.kept)
+
+
+def test_a_redrive_reruns_only_the_parallel_branches_that_failed() -> None:
+    branch = [{"StartAt": f"B{n}", "States": {f"B{n}": {"Type": "Task", "Resource": FN, "Parameters": n,
+                                                        "End": True}}} for n in (1, 2, 3)]
+    work = Flaky(2)
+    first, second = redriven(machine({"Type": "Parallel", "Branches": branch, "End": True}), {}, work)
+    assert first.status == "FAILED" and second.status == "SUCCEEDED"
+    assert second.output == [{"done": 1}, {"done": 2}, {"done": 3}]
+    assert work.calls.count(1) == 1 and work.calls.count(2) == 2  # branch 1 ran once; 3 never failed
+
+
+def test_a_redrive_reruns_only_the_map_iterations_that_failed() -> None:
+    each = machine({"Type": "Map", "ItemsPath": "$.items", "End": True, "ItemProcessor": {
+        "StartAt": "Do", "States": {"Do": {"Type": "Task", "Resource": FN, "End": True}}}},
+        ToleratedFailureCount=0)
+    work = Flaky(2, 4)
+    first, second = redriven(each, {"items": [1, 2, 3, 4]}, work)
+    assert (first.status, first.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    assert second.output == [{"done": n} for n in (1, 2, 3, 4)]
+    assert sorted(work.calls) == [1, 2, 2, 3, 4, 4]  # the items that succeeded are not run again
+
+
+def test_a_redrive_reuses_a_branch_once_and_a_loop_entering_the_parallel_again_runs_it_afresh() -> None:
+    from coworks.biz.engine.executor import Executor
+
+    task = {"Type": "Task", "Resource": FN, "End": True}
+    loop = {"StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel", "ResultPath": "$.last", "Next": "Again?", "Branches": [
+            {"StartAt": "A", "States": {"A": {**task, "InputPath": "$.n"}}},
+            {"StartAt": "B", "States": {"B": {**task, "Parameters": {"b.$": "$.n"}}}}]},
+        "Again?": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 3, "Next": "Next"}],
+                   "Default": "Done"},
+        "Next": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "Both"},
+        "Done": {"Type": "Succeed"}}}
+    work = Flaky({"b": 2})
+    executor = Executor(loop, services={"work": work}, clock=SimulatedClock(T0))
+    first = executor.run({"n": 1})
+    assert first.status == "FAILED" and work.calls[-2:] == [2, {"b": 2}]
+    work.mend()
+    work.calls.clear()
+    second = executor.run({"n": 2}, redrive_count=1, reuse=first.kept)  # from the failed entry, with its input
+    assert work.calls == [{"b": 2}, 3, {"b": 3}]  # A of n=2 is reused; the entry for n=3 runs both
+    assert second.output == {"n": 3, "last": [{"done": 3}, {"done": {"b": 3}}]}

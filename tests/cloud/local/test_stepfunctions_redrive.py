@@ -89,7 +89,29 @@ def test_a_parallel_is_redriven_with_its_redrive_count_in_the_context(sfn: Any) 
     assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == ["steady", {"redrives": 1}]
     assert (done["redriveStatus"], done["redriveStatusReason"]) == (
         "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven.")
-    assert entered(sfn, execution).count("Before") == 1
+    names = entered(sfn, execution)
+    assert names.count("Before") == 1 and names.count("Steady") == 1  # API: only the branch that failed reruns
+    assert names.count("First?") == 2
+
+
+def test_an_inline_map_is_redriven_by_the_iterations_that_failed(sfn: Any) -> None:
+    """API: "RedriveExecution ... reschedules and redrives only the iterations and branches that failed"."""
+    machine = create(sfn, {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "End": True, "ItemProcessor": {
+            "StartAt": "Ready?", "States": {
+                "Ready?": {"Type": "Choice", "Choices": [{"And": [
+                    {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0},
+                    {"Variable": "$.late", "BooleanEquals": True}], "Next": "Not yet"}], "Default": "Take"},
+                "Not yet": {"Type": "Fail", "Error": "NotYet"},
+                "Take": {"Type": "Pass", "Parameters": {"id.$": "$.id"}, "End": True}}}}}})
+    items = [{"id": 1, "late": False}, {"id": 2, "late": True}, {"id": 3, "late": False}]
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"items": items}))["executionArn"]
+    assert ended(sfn, execution)["status"] == "FAILED"
+    first = entered(sfn, execution).count("Ready?")
+    sfn.redrive_execution(executionArn=execution)
+    done = ended(sfn, execution)
+    assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == [{"id": 1}, {"id": 2}, {"id": 3}]
+    assert entered(sfn, execution).count("Ready?") == first + 1  # item 2 alone ran again
 
 
 class Calendar:
