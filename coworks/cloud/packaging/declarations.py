@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from ...runtime.declarations import SETTINGS, Lambda, closest_setting
 from ..errors import ConfigurationError
+from .requirements import check_requirement
 from .settings import secret_action
 
 TYPE_CHECKING = False
@@ -215,7 +216,7 @@ def read(service: Any) -> Declarations:
         wanted = given.get("requirements", ()) or ()
         if isinstance(wanted, str) or not all(isinstance(r, str) and r.strip() for r in wanted):
             raise _refuse(owner.__name__, "requirements", "it is a tuple of requirement strings like 'requests>=2.31'")
-        requirements += [r.strip() for r in wanted if r.strip() not in requirements]
+        requirements += [check_requirement(owner.__name__, r.strip()) for r in wanted if r.strip() not in requirements]
         permissions += list(given.get("permissions", ()) or ())
     return Declarations(
         requirements=tuple(requirements),

@@ -90,9 +90,13 @@ def build_package(
 ) -> Package:
     """Zip a service (instance, class or ``"module:attribute"``) for Lambda.
 
-    ``pip_options`` go to pip when requirements are installed (``("--index-url", ...)`` for a
-    private index); ``cache_dir`` holds installed requirements between builds.
+    ``pip_options`` go to pip when requirements are installed, and are the one place to choose
+    where pip looks: ``("--index-url", URL)`` for a private index, ``("--extra-index-url", URL)``,
+    ``("--no-index", "--find-links", DIR)`` for local wheels (``requirements.PIP_OPTIONS`` and
+    ``PIP_FLAGS`` list them; anything else is refused, as is a requirement that is not PEP 508).
+    ``cache_dir`` holds installed requirements between builds.
     """
+    requirements.check_pip_options(pip_options)
     source = resolve(target)
     declared = declarations.read(source.service)
     files = dict(runtime_files())
