@@ -206,12 +206,17 @@ def _wants_context(func: Any) -> bool:
 
 
 def _lambda_error(exc: Exception) -> StatesError:
+    """A function error as Step Functions reports it: the ``errorType`` is the error, Lambda's error
+    payload (``errorMessage``, ``errorType``, ``requestId``, ``stackTrace``, in the Python runtime's
+    order) the cause (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html,
+    https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html)."""
     if isinstance(exc, StatesError):
         return exc
     cause = {
         "errorMessage": str(exc),
         "errorType": type(exc).__name__,
-        "stackTrace": traceback.format_tb(exc.__traceback__)[-3:],
+        "requestId": str(uuid.uuid4()),
+        "stackTrace": traceback.format_list(traceback.extract_tb(exc.__traceback__)),
     }
     return StatesError(type(exc).__name__, compact(cause))
 

@@ -305,8 +305,35 @@ def test_lambda_error_causes_are_compact_json() -> None:
                           "Parameters": {"FunctionName": "work", "Payload.$": "$"}})
     ex = run(definition, {}, work=boom)
     assert ex.error == "ValueError" and ex.cause is not None
-    assert ex.cause.startswith('{"errorMessage":"bad value","errorType":"ValueError","stackTrace":[')
+    assert ex.cause.startswith('{"errorMessage":"bad value","errorType":"ValueError","requestId":"')
     assert json.loads(ex.cause)["errorMessage"] == "bad value"
+
+
+def test_a_coworks_service_error_reaches_the_state_machine_as_lambda_sends_it() -> None:
+    """ERRORS: a function error's name is the Lambda ``errorType`` (``HTTP404`` for a Coworks service
+    answering 404), its cause Lambda's error payload, which a Catch hands on as ``Cause``."""
+    from coworks import TechMicroService, entry
+
+    class Stock(TechMicroService):
+        @entry
+        def get_item(self, item_id: int):  # type: ignore[no-untyped-def]
+            return f"no item {item_id}", 404
+
+    stock = Stock(name="stock")
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+            "Parameters": {"FunctionName": "stock", "Payload": {"method": "GET", "path": "/item/7"}}}
+    ex = Workflow.from_asl(machine(task)).run_local({}, services=[stock], clock=SimulatedClock(T0))
+    assert ex.error == "HTTP404" and ex.cause is not None
+    cause = json.loads(ex.cause)
+    assert list(cause) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert cause["errorType"] == "HTTP404" and "no item 7" in cause["errorMessage"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", cause["requestId"])
+    assert cause["stackTrace"] and all(line.startswith('  File "') for line in cause["stackTrace"])
+    definition = machine({**task, "Catch": [{"ErrorEquals": ["HTTP404"], "Next": "Missing"}]})
+    definition["States"]["Missing"] = {"Type": "Pass", "End": True}
+    handled = Workflow.from_asl(definition).run_local({}, services=[stock], clock=SimulatedClock(T0))
+    assert handled.status == "SUCCEEDED" and handled.output["Error"] == "HTTP404"
+    assert json.loads(handled.output["Cause"])["errorType"] == "HTTP404"
 
 
 def test_a_time_a_task_returns_is_recorded_as_aws_writes_times() -> None:

@@ -59,7 +59,7 @@ def steps(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """Each event's type and the state it is about: what a local and a deployed run share."""
     out = []
     for event in history:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         out.append((event["type"], details.get("name", "")))
     return out
 
@@ -121,6 +121,8 @@ def test_a_failing_execution_has_the_error_and_cause_of_the_service(local: Any) 
     execution = local.wait_execution(arn, timeout=60, interval=0.05)
     assert (execution.status, execution.error) == ("FAILED", "HTTP404")
     assert "no item 404" in (execution.cause or "")
+    # The cause is Lambda's error payload, as Step Functions passes it on (concepts-error-handling.html).
+    assert list(json.loads(execution.cause or "{}")) == ["errorMessage", "errorType", "requestId", "stackTrace"]
     assert local.execution_history(arn)[-1]["type"] == "ExecutionFailed"
 
     refused = Workflow("refused", Fail("No", error="Refused", cause="out of hours"))
