@@ -25,9 +25,13 @@ UNAUTHORIZED = (401, {"content-type": "application/json"}, b'{"message":"Unautho
 FORBIDDEN = (403, {"content-type": "application/json"}, b'{"message":"Forbidden"}')
 INTERNAL = (500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
 TOO_LARGE = (413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}')
-#: The integration did not answer within its timeout (an HTTP API's 30 s at most).
+#: The integration did not answer within its timeout (an HTTP API's 30 s at most). An HTTP API answers
+#: 503 Service Unavailable; a REST API's 504 "Endpoint request timed out" is the REST API's own
+#: (https://repost.aws/knowledge-center/api-gateway-504-errors: "takes longer than your API Gateway
+#: REST API maximum integration timeout").
 UNAVAILABLE = (503, {"content-type": "application/json"}, b'{"message":"Service Unavailable"}')
-#: HTTP APIs' maximum integration timeout, seconds.
+#: HTTP APIs' maximum integration timeout, seconds
+#: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
 INTEGRATION_TIMEOUT = 30.0
 
 
@@ -151,7 +155,9 @@ class LocalGateway:
         if isinstance(outcome[0], RequestTooLargeError):  # under 10 MB, but over Lambda's 6 MB
             return GatewayResponse(*TOO_LARGE)
         if isinstance(outcome[0], TooManyRequestsError):
-            return GatewayResponse(*INTERNAL)  # the proxy integration's answer to a throttled function
+            # a throttled proxy integration is an integration failure, answered 500, never Lambda's 429
+            # (https://repost.aws/knowledge-center/api-gateway-internal-server-error, "Throttling occurs")
+            return GatewayResponse(*INTERNAL)
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         result: Invocation = outcome[0]
