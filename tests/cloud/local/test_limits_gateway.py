@@ -147,7 +147,8 @@ def test_a_header_with_a_line_break_never_reaches_the_wire(front_door: Any, fron
     url = deploy_by_hand(front_door_client, "gwlimits-raw", buffer.getvalue(), handler="raw.handler",
                          url=front_door.url)
     path = "/" + url.split("/", 3)[3]
-    status, headers, body = raw_answers(front_door.port, f"GET {path}/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())[0]
+    wire = f"GET {path}/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    status, headers, body = raw_answers(front_door.port, wire)[0]
     # a handler without the runtime: the gateway refuses the answer as API Gateway refuses a malformed one
     assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
     assert "set-cookie" not in headers and "x-raw" not in headers
