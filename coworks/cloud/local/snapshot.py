@@ -66,7 +66,8 @@ SUFFIX = ".state"
 #: The pickle an older Coworks wrote: never loaded (a pickle may run code), only named in the refusal.
 LEGACY = "controlplane.pickle"
 KEY_NAME = "state.key"
-#: ``bytes`` this large are kept in ``DIR/blobs/<sha256>`` once, not in every write of their backend.
+#: ``bytes`` and ``str`` this large (code zips and their base64, S3 objects) are kept in
+#: ``DIR/blobs/<sha256>`` once, not in every write of their backend.
 BLOB = 64 * 1024
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 #: The credential scope's service (SigV4) when it is not the backend's name.
@@ -92,18 +93,25 @@ _GLOBALS = frozenset({
 
 
 class _Pickler(pickle.Pickler):
-    """moto's objects as they are, but for the three above and large ``bytes`` (code zips, S3
-    objects): those are named by their SHA-256 and written once, each in its own sealed file."""
+    """moto's objects as they are, but for the three above and large ``bytes`` and ``str`` (code
+    zips, their base64, S3 objects): those are named by their SHA-256 and written once, each in its
+    own sealed file."""
 
-    def __init__(self, out: io.BytesIO, blobs: dict[str, bytes]) -> None:
+    def __init__(self, out: io.BytesIO, blobs: dict[str, Any], known: dict[int, tuple[Any, str]]) -> None:
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
-        self.blobs = blobs
+        self.blobs = blobs  # digest -> the bytes or str it names
+        self.known = known  # the digests of the last write's blobs, by id (their object kept alive with it)
+        self.seen: dict[int, tuple[Any, str]] = {}
 
     def persistent_id(self, obj: Any) -> Any:
-        if type(obj) is bytes and len(obj) >= BLOB:
-            digest = hashlib.sha256(obj).hexdigest()
+        kind = type(obj)
+        if (kind is bytes or kind is str) and len(obj) >= BLOB:  # moto keeps a zip and its base64 text
+            known = self.known.get(id(obj))
+            digest = known[1] if known is not None and known[0] is obj else hashlib.sha256(
+                obj if kind is bytes else obj.encode()).hexdigest()
+            self.seen[id(obj)] = (obj, digest)
             self.blobs[digest] = obj
-            return digest
+            return digest if kind is bytes else f"text {digest}"
         return None
 
     def reducer_override(self, obj: Any) -> Any:
@@ -131,9 +139,11 @@ class _Unpickler(pickle.Unpickler):
         self.blob = blob
 
     def persistent_load(self, pid: Any) -> Any:
-        if not isinstance(pid, str) or len(pid) != 64 or pid.strip("0123456789abcdef"):
+        digest = pid.removeprefix("text ") if isinstance(pid, str) else ""
+        if len(digest) != 64 or digest.strip("0123456789abcdef"):
             raise _Refused(f"blob {pid!r}")
-        return self.blob(pid)
+        data = self.blob(digest)
+        return data.decode() if pid.startswith("text ") else data
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _GLOBALS:
@@ -307,6 +317,8 @@ class Snapshot:
         self._changed = dict.fromkeys(SERVICES, 0)  # changes finished per backend
         self._written = dict.fromkeys(SERVICES, 0)  # of which on disk
         self._blobs: dict[str, set[str]] = {}  # the blobs each backend's last write named
+        self._digests: dict[str, dict[int, tuple[Any, str]]] = {}  # their objects' digests, not hashed again
+        self._on_disk: set[str] = set()
 
     def files(self) -> list[Path]:
         return [self.directory / f"{name}{SUFFIX}" for name in SERVICES]
@@ -344,6 +356,7 @@ class Snapshot:
             for blob in (self.directory / "blobs").glob("*"):
                 if blob.name not in named and not blob.name.startswith("."):
                     blob.unlink(missing_ok=True)
+                    self._on_disk.discard(blob.name)
 
     def _write(self, name: str, attempts: int = 5) -> Path:
         """Seal and write one backend; the caller holds its lock."""
@@ -358,12 +371,13 @@ class Snapshot:
 
             # Log event ids come from a class-wide counter: restored events must not meet new ones' ids.
             state["log_event_id"] = LogEvent._event_id
-        blobs: dict[str, bytes] = {}
+        blobs: dict[str, Any] = {}
         for attempt in range(attempts):
             buffer, blobs = io.BytesIO(), {}
+            pickler = _Pickler(buffer, blobs, self._digests.get(name, {}))
             try:
                 state["backends"] = dict(get_backend(name))  # type: ignore[call-overload]
-                _Pickler(buffer, blobs).dump(state)
+                pickler.dump(state)
                 break
             except RuntimeError as exc:  # "dictionary changed size during iteration": a request beside it
                 if attempt == attempts - 1:
@@ -374,11 +388,15 @@ class Snapshot:
                                     "persistence needs the moto version Coworks was tested with.",
                                     resource=str(target)) from None
         key = self._key = self._key or state_key(self.key_file, create=True)
-        for digest, data in blobs.items():  # before the state that names them
-            blob = private_directory(self.directory / "blobs") / digest
-            if not blob.is_file():
-                write_durably(blob, seal(f"blob {digest}", data, key or b""))
+        for digest, data in blobs.items():  # before the state that names them, each once
+            if digest not in self._on_disk:
+                blob = private_directory(self.directory / "blobs") / digest
+                if not blob.is_file():
+                    write_durably(blob, seal(f"blob {digest}", data if type(data) is bytes else data.encode(),
+                                             key or b""))
+                self._on_disk.add(digest)
         self._blobs[name] = set(blobs)
+        self._digests[name] = pickler.seen
         write_durably(target, seal(name, buffer.getvalue(), key or b""))
         self._written[name] = max(self._written[name], change)
         return target
