@@ -227,3 +227,15 @@ def test_save_every_0_waits_for_a_signal_without_waking_up(tmp_path: Path, proce
     ticks, switches = (after - first for after, first in zip(_main_thread(pid), before, strict=True))
     assert switches <= 1 and ticks <= 1  # a loop polling every 0.2 s wakes up 10 times
     assert processes[-1].stop() == 0
+
+
+def test_a_state_that_cannot_be_trusted_stops_cws_cloud_with_one_line(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "lambda.state").write_bytes(b"\x80\x04crafted")
+    done = subprocess.run([sys.executable, "-m", "coworks.cli", "cloud", "--persist", str(state)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"Error: The local cloud's state in {state / 'lambda.state'} is not a Coworks state file: "
+                           "move it away to start empty.\n")
+    assert (state / "lambda.state").read_bytes() == b"\x80\x04crafted" and not endpoint_file().exists()
