@@ -164,7 +164,15 @@ def _function(run: Run, action: Action) -> None:
             del config["VpcConfig"]
         params = dict(config, FunctionName=name, Code={"ZipFile": fn.code}, Publish=False,
                       Architectures=[fn.architecture], Tags=run.tags, Description=fn.description)
-        _until_role_settles(run, lambda: c.call("lambda", "create_function", name, **params), _lambda_refused_role)
+        try:
+            _until_role_settles(run, lambda: c.call("lambda", "create_function", name, **params),
+                                _lambda_refused_role)
+        except AwsError as exc:  # tagged for this owner: a deploy that ran at the same time made it
+            made = c.find("lambda", "get_function", name, FunctionName=name) if exc.code == (
+                "ResourceConflictException") else None
+            if made is not None and run.owner.owns(made.get("Tags")):
+                raise _made_meanwhile(run, f"its function {name}") from exc
+            raise
         _wait(run, name)
         if fn.reserved_concurrency is not None:
             _concurrency(run, fn)

@@ -202,6 +202,25 @@ def test_an_api_another_deploy_made_meanwhile_is_found_by_its_tags_not_made_twic
     assert apis_of(cloud, "racer7") == made and served(cloud, "racer7") == "a"
 
 
+def test_on_aws_without_a_lock_the_deploy_that_finds_the_others_work_is_told(aws: Any, tmp_path: Path) -> None:
+    """No lock on AWS: the state read again under apply, and what the other made found by its tags."""
+    shown, loser = (aws.deploy(racer(tmp_path, "racer8", code), stage="dev") for code in ("a", "b"))
+    shown.plan()
+    loser.plan()
+    errors: list[BaseException] = []
+    shown.apply(progress=while_applying(refused(loser.apply, errors)))
+    assert str(errors[0]) == ("racer8 (dev) changed since its plan was shown (another deploy or destroy ran "
+                              "meanwhile): look at the new plan and apply it again.")
+
+    first, second = (aws.deploy(racer(tmp_path, "racer9", code), stage="dev") for code in ("a", "b"))
+    with pytest.raises(ConcurrentDeployError) as caught:  # the other ran whole while this one made its function
+        first.apply(progress=while_applying(second.apply))
+    assert str(caught.value) == ("Another deploy of racer9 (dev) made its function racer9-dev while this one ran: "
+                                 "deploy again when it has ended.")
+    apis = aws.session.client("apigatewayv2").get_apis()["Items"]
+    assert [a["Name"] for a in apis if a["Name"].startswith("racer")] == ["racer8-dev", "racer9-dev"]
+
+
 # -- real processes: `cws deploy` shells against one `cws cloud` -----------------------------------
 
 
