@@ -31,11 +31,12 @@ if TYPE_CHECKING:
 
 
 def module_files(module: ModuleType, project: Path | None = None) -> tuple[dict[str, bytes], Path]:
-    """A top-level module's file, or the whole top-level package of a dotted module; ``project``
+    """A top-level module's file, or the whole top-level package of a package or dotted module; ``project``
     (by default the directory holding them) is what no symbolic link may lead out of."""
     top = module.__name__.split(".")[0]
     package = sys.modules.get(top)
-    path = getattr(package, "__path__", None) if package is not None and "." in module.__name__ else None
+    dotted = "." in module.__name__ or hasattr(module, "__path__")  # 'shop:app' names a package too
+    path = getattr(package, "__path__", None) if package is not None and dotted else None
     if path:
         return _package_files(Path(list(path)[0]), project)
     file = Path(os.path.abspath(str(module.__file__)))

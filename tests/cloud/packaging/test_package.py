@@ -106,6 +106,20 @@ def test_a_module_ships_the_sibling_modules_it_uses(tmp_path: Path, monkeypatch:
     assert not any(f.startswith(("json", "pytest", "_pytest")) for f in files)
 
 
+def test_a_package_named_alone_ships_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "stockpkg").mkdir()
+    (tmp_path / "stockpkg" / "rates.py").write_text("RATE = 2\n")
+    (tmp_path / "stockpkg" / "__init__.py").write_text(SAMPLE + "\nfrom .rates import RATE\n\napp = Inventory()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        package = build_package("stockpkg:app")  # was shipped as stockpkg.py, whose relative import fails
+    finally:
+        sys.modules.pop("stockpkg", None), sys.modules.pop("stockpkg.rates", None)
+    assert package.handler == "stockpkg.app"
+    assert {"stockpkg/__init__.py", "stockpkg/rates.py"} <= set(names(package.data))
+    assert "stockpkg.py" not in names(package.data)
+
+
 def test_bad_targets_are_refused_in_one_sentence() -> None:
     with pytest.raises(PackagingError, match="Cannot import 'no_such_module'"):
         build_package("no_such_module:app")
