@@ -137,7 +137,8 @@ class RestGateway:
     def _invoke(self, function: str, payload: bytes, region: str) -> Any:
         """The invocation, or API Gateway's answer when there is none: 504 past the integration
         timeout (29 s, REST APIs' default: the invocation runs on to its own end, as Lambda's
-        does), 500 when Lambda throttles the function or refuses an event over its 6 MB."""
+        does), 500 when Lambda throttles the function, refuses an event over its 6 MB or has no
+        such function."""
         import threading
 
         from ...errors import RequestTooLargeError, TooManyRequestsError
@@ -156,8 +157,8 @@ class RestGateway:
         threading.Thread(target=run, name="coworks-rest-integration", daemon=True).start()
         if not done.wait(self.integration_timeout):
             return TIMED_OUT
-        if isinstance(outcome[0], (RequestTooLargeError, TooManyRequestsError)):
-            return NO_INTEGRATION
+        if isinstance(outcome[0], (RequestTooLargeError, TooManyRequestsError, ControlPlaneLookupError)):
+            return NO_INTEGRATION  # throttled, too large, or the function is gone
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -181,7 +182,7 @@ class RestGateway:
             return AUTHORIZER_FAILURE
         result = run(authorizer.function, json.dumps(asked).encode(), api.region)
         if isinstance(result, Answer):
-            return result
+            return AUTHORIZER_FAILURE  # the authorizer could not be called: AUTHORIZER_CONFIGURATION_ERROR
         try:
             answer = None if result.function_error else json.loads(result.payload)
         except ValueError:

@@ -50,6 +50,13 @@ class Shop(TechMicroService):
     @entry
     def post_echo(self):
         return Response(self.request.body, 200, {"Content-Type": "application/octet-stream"})
+
+    @entry
+    def get_sleep(self, seconds: float):
+        import time
+
+        time.sleep(seconds)
+        return {"slept": seconds}
 '''
 
 
@@ -131,6 +138,25 @@ def test_a_binary_body_travels_base64_and_comes_back_as_bytes(shop: Any) -> None
                            timeout=30)
     assert (answer.status_code, answer.content) == (200, data)
     assert answer.headers["Content-Type"] == "application/octet-stream"
+
+
+def test_past_the_integration_timeout_api_gateway_answers_504(cloud: Any, shop: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """INTEGRATION_TIMEOUT (REST APIs' 29 s by default; half a second here)."""
+    monkeypatch.setattr(cloud._server.app.rest, "integration_timeout", 0.5)
+    answer = requests.get(shop.url + "/sleep/5", timeout=30)
+    assert (answer.status_code, answer.json()) == (504, {"message": "Endpoint request timed out"})
+
+
+def test_a_method_whose_function_is_gone_is_an_internal_server_error(cloud: Any) -> None:
+    deployment = cloud.deploy(cell(SHOP, "restnofn"), stage="dev")
+    deployment.apply()
+    try:
+        cloud.clients.client("lambda").delete_function(FunctionName="restnofn-dev")
+        answer = requests.get(deployment.url + "/", timeout=30)
+        assert (answer.status_code, answer.json()) == (500, {"message": "Internal server error"})
+    finally:
+        cloud.destroy("restnofn")
 
 
 def test_a_second_apply_with_no_changes_plans_nothing(cloud: Any, shop: Any) -> None:
