@@ -6,8 +6,16 @@ must match (else 403 ``Missing Authentication Token``), the Lambda authorizer de
 ``Unauthorized`` without its identity sources, 403 on a Deny), the API key must be an enabled
 key of a usage plan on the stage (403 ``Forbidden``), its plan admits the request (429 ``Limit
 Exceeded`` past the quota, 429 ``Too Many Requests`` past the throttle), and the function gets a
-payload 1.0 event. Its answer must be a proxy answer (``statusCode``...), or API Gateway's 502.
-Bodies of the API's binary media types travel base64-encoded, as API Gateway encodes them.
+payload 1.0 event. Its answer must be a proxy answer (``statusCode``...), or API Gateway's 502;
+past the integration timeout (29 s) the answer is 504 ``Endpoint request timed out``. Bodies of the
+API's binary media types travel base64-encoded, as API Gateway encodes them. Every answer carries
+``x-amzn-RequestId`` (the event's ``requestId``); the gateway's own ones their ``x-amzn-ErrorType``.
+
+As documented in
+https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html (the
+event and the answer), .../supported-gateway-response-types.html (the gateway's own answers),
+.../apigateway-use-lambda-authorizer.html (TOKEN and REQUEST authorizers, their policies) and
+.../api-gateway-api-usage-plans.html (keys, throttle and quota).
 """
 
 from __future__ import annotations
