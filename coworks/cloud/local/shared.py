@@ -145,7 +145,8 @@ def _warm_up(url: str = "", token: str | None = None) -> None:
 
 #: Data-plane calls: what they write into moto (log events) is durable at the next compaction.
 _DATA_PLANE = re.compile(r"^(?:/_aws/execute-api/|/_coworks/|/2015-03-31/functions/[^/]+/invocations$)")
-#: What AWS answers when it could not complete a request (the change could not be made durable).
+#: What AWS answers when it could not complete a request (the change could not be made durable):
+#: InternalFailure, 500 (https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html).
 _FAILURE = (b'{"__type": "InternalFailure", "message": "The request processing has failed because of an unknown '
             b'error, exception or failure."}')
 

@@ -228,7 +228,7 @@ def seal(service: str, payload: bytes, key: bytes) -> bytes:
     return MAGIC + len(header).to_bytes(4, "big") + header + sealed
 
 
-def unseal(source: Path, data: bytes, service: str, key: bytes | None) -> bytes:
+def unseal(source: Path, data: bytes, service: str, key: bytes | None, key_file: Path | str = "state.key") -> bytes:
     """The pickle in one state file, or a :class:`SnapshotError` saying why it cannot be trusted."""
     def refused(reason: str) -> SnapshotError:
         return SnapshotError(f"The local cloud's state in {source} {reason}.", resource=str(source))
@@ -253,10 +253,12 @@ def unseal(source: Path, data: bytes, service: str, key: bytes | None) -> bytes:
     sealed = data[start:]
     if length != len(sealed) or hashlib.sha256(sealed).hexdigest() != digest:
         raise refused(damaged)
-    foreign = ("was not written by this user's local cloud (the key {} does not open it): restore the key that "
-               "sealed it, or move the state away to start empty")
-    if key is None or header.get("service") != service:
-        raise refused(foreign.format("in ~/.coworks" if key is None else "there"))
+    foreign = ("was not written by this user's local cloud ({}): restore the key that sealed it, or move the "
+               "state away to start empty")
+    if key is None:
+        raise refused(foreign.format(f"there is no key {key_file}"))
+    if header.get("service") != service:
+        raise refused(foreign.format(f"it holds {header.get('service')}, not {service}"))
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -264,7 +266,7 @@ def unseal(source: Path, data: bytes, service: str, key: bytes | None) -> bytes:
     try:
         return AESGCM(key).decrypt(nonce, sealed, json.dumps(bound, sort_keys=True).encode())
     except (InvalidTag, ValueError):
-        raise refused(foreign.format("there")) from None
+        raise refused(foreign.format(f"the key {key_file} does not open it")) from None
 
 
 #: Operations that change nothing, by their names' first word: the JSON and query protocols send
@@ -288,8 +290,10 @@ def touched(method: str, path: str, authorization: str | None, target: str | Non
             body: bytes = b"") -> tuple[str, ...]:
     """The backends an AWS call may have changed: none for a read (GET, HEAD, or a POST whose
     operation reads), else the one its credential scope names
-    (``Credential=<key>/<date>/<region>/<service>/aws4_request``, SigV4), every one when that
-    names none we keep. A mutating call's answer is sent only once these are on disk."""
+    (``Credential=<key>/<date>/<region>/<service>/aws4_request``, as "Elements of an AWS API
+    request signature" describes it: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html),
+    every one when that names none we keep. A mutating call's answer is sent only once these are
+    on disk."""
     if method in ("GET", "HEAD", "OPTIONS"):
         return ()
     if method == "POST" and operation(target, body).startswith(_READ_VERBS):
@@ -418,7 +422,7 @@ class Snapshot:
         blobs: dict[str, set[str]] = {}
         for path in found:
             name = path.name.removesuffix(SUFFIX)
-            payload = unseal(path, path.read_bytes(), name, self._key)
+            payload = unseal(path, path.read_bytes(), name, self._key, self.key_file)
             named: set[str] = set()
             try:
                 state = _Unpickler(payload, functools.partial(self._blob, named=named)).load()
@@ -455,7 +459,7 @@ class Snapshot:
         except OSError:
             raise SnapshotError(f"The local cloud's state names {path}, which is missing: restore it, or move the "
                                 "state away to start empty.", resource=str(path)) from None
-        blob = unseal(path, data, f"blob {digest}", self._key)
+        blob = unseal(path, data, f"blob {digest}", self._key, self.key_file)
         if hashlib.sha256(blob).hexdigest() != digest:
             raise SnapshotError(f"The local cloud's state in {path} is damaged (not the content its name says): "
                                 "move the state away to start empty.", resource=str(path))

@@ -144,13 +144,14 @@ def test_a_damaged_or_foreign_state_is_refused_in_one_sentence_and_changes_nothi
 
     # sealed under another key (another user's cloud), or a crafted pickle sealed under none of ours
     last.write_bytes(seal("sns", pickle.dumps({"backends": {}}), os.urandom(32)))
-    _refused(snapshot, "was not written by this user's local cloud .*: restore the key that sealed it")
+    _refused(snapshot, r"was not written by this user's local cloud \(the key .*state.key does not open it\): "
+                       "restore the key that sealed it")
     crafted = pickle.dumps(_System())
     last.write_bytes(seal("sns", crafted, os.urandom(32)))
     _refused(snapshot, "was not written by this user's local cloud")
     # the right file under another backend's name
     last.write_bytes((snapshot.directory / "sqs.state").read_bytes())
-    _refused(snapshot, "sns.state was not written by this user's local cloud")
+    _refused(snapshot, r"sns.state was not written by this user's local cloud \(it holds sqs, not sns\)")
     # even sealed with the key itself, the unpickler resolves no os.system
     last.write_bytes(seal("sns", crafted, key))
     _refused(snapshot, r"sns.state names posix.system, which no local cloud state holds: move it away")
@@ -167,7 +168,7 @@ def test_a_damaged_or_foreign_state_is_refused_in_one_sentence_and_changes_nothi
     _refused(snapshot, "controlplane.pickle is a pickle from an older Coworks, which could run code when loaded")
     (snapshot.directory / LEGACY).unlink()
     moved = snapshot.key_file.rename(tmp_path / "elsewhere.key")
-    _refused(snapshot, r"the key in ~/.coworks does not open it")
+    _refused(snapshot, r"not written by this user's local cloud \(there is no key .*state.key\)")
     moved.rename(snapshot.key_file)
 
     assert queue in sqs.list_queues()["QueueUrls"]  # nothing was put in place of the running backends
