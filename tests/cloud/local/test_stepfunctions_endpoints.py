@@ -114,3 +114,28 @@ def test_a_deployed_function_starts_a_sync_execution_with_plain_boto3(cloud: Any
     payload = json.loads(answer["Payload"].read())
     assert "FunctionError" not in answer, payload
     assert payload == {"status": "SUCCEEDED", "output": {"greeting": "Hello Cy"}, "endpoint": cloud.sync_endpoint_url}
+
+
+def test_the_aws_cli_reads_both_endpoints_from_its_environment(cloud: Any, tmp_path: Any) -> None:
+    """The two variables ``cws cloud`` would have other clients export, and no --endpoint-url: the
+    AWS CLI's StartSyncExecution then goes through its sync- host prefix, its other calls to the cloud."""
+    import os
+    import subprocess
+    import sys
+
+    express = create(cloud.clients.client("stepfunctions"), GREET, "EXPRESS")
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+           "HOME": str(tmp_path), "AWS_ENDPOINT_URL": str(cloud.endpoint_url),
+           "AWS_ENDPOINT_URL_SFN": cloud.sync_endpoint_url}
+
+    def aws(*args: str) -> Any:
+        done = subprocess.run([sys.executable, "-m", "awscli", "--output", "json", *args], capture_output=True,
+                              text=True, env=env, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    answer = aws("stepfunctions", "start-sync-execution", "--state-machine-arn", express, "--input", '{"name": "Di"}')
+    assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", {"greeting": "Hello Di"})
+    assert express in {m["stateMachineArn"] for m in aws("stepfunctions", "list-state-machines")["stateMachines"]}
+    assert "Functions" in aws("lambda", "list-functions")
