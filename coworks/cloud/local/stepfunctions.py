@@ -7,15 +7,21 @@ below (``X-Amz-Target: AWSStepFunctions.<Operation>``) and answers them in the s
 expects, so ``boto3.client("stepfunctions")`` on the local endpoint sees real executions.
 
 - Express state machines: ``StartSyncExecution`` runs one to its end within the request (it is
-  refused for a STANDARD machine, as on AWS), their executions have ``...:express:...`` ARNs.
+  refused for a STANDARD machine, as on AWS), their executions have ``...:express:...`` ARNs, which
+  DescribeExecution, GetExecutionHistory and StopExecution refuse (``InvalidArn``), and they time
+  out after 5 minutes (TIMED_OUT; the executor's deadline, on the clock ``LocalStepFunctions`` is given).
   boto3 sends StartSyncExecution to the host ``sync-<endpoint host>`` (the operation's host
   prefix): for ``http://127.0.0.1:PORT`` that host does not resolve and the request never leaves
   boto3 (aws-cli issue 6898, aws-sdk-js-v3 issue 7146). The front door's ``sync_url``,
   ``http://coworks@127.0.0.1:PORT``, survives it: the prefix lands in the userinfo
-  (``sync-coworks@127.0.0.1``), the host stays this one, and the request is answered here.
+  (``sync-coworks@127.0.0.1``), the host stays this one, and the request is answered here. Every
+  other Step Functions operation works there too: a LocalCloud's own client uses it, and deployed
+  functions get it as ``AWS_ENDPOINT_URL_SFN``.
 - ``TestState`` runs one state on its own, as the console's "Test state" does.
-- ``RedriveExecution`` restarts a failed, timed-out or aborted execution from the state that did not
-  succeed, with the input it had, in the same history (``ExecutionRedriven``).
+- ``RedriveExecution`` restarts a failed, timed-out or aborted execution, within 14 days of its end,
+  from the top-level state that did not succeed, with the input it had and the definition it started
+  with, in the same history (``ExecutionRedriven``); a Parallel's branches and a Map's iterations
+  that succeeded are not run again (API_RedriveExecution.html, redrive-executions.html).
 - A Distributed Map's ``ItemReader`` reads the local S3 (``s3:getObject``, ``s3:listObjectsV2``).
 """
 
