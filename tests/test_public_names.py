@@ -24,7 +24,8 @@ PUBLIC = {
         "Var", "Wait", "Workflow", "WorkflowError", "WorkflowValidationError", "s3_item_reader",
     },
     "coworks.cloud": {
-        "AwsCloud", "AwsError", "Cloud", "CloudError", "CloudExecution", "ConfigurationError", "Deployment",
+        "AwsCloud", "AwsError", "Cloud", "CloudError", "CloudExecution", "ConcurrentDeployError", "ConfigurationError",
+        "Deployment",
         "FilterPatternError", "InvalidRequestContentError", "LocalCloud", "Package", "PackagingError", "Plan",
         "RequestTooLargeError", "Secret", "SharedCloudError", "SnapshotError",
         "TimeSpecError", "TooManyRequestsError", "Trigger", "WorkerError", "WorkflowDeployment", "build_package",

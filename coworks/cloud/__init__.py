@@ -12,6 +12,7 @@ from ..moved import install as _install_moved
 from .errors import (
     AwsError,
     CloudError,
+    ConcurrentDeployError,
     ConfigurationError,
     FilterPatternError,
     InvalidRequestContentError,
@@ -34,6 +35,7 @@ __all__ = [
     "Cloud",
     "CloudError",
     "CloudExecution",
+    "ConcurrentDeployError",
     "ConfigurationError",
     "Deployment",
     "FilterPatternError",

@@ -21,7 +21,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from coworks.cloud.errors import ConcurrentDeployError
+from coworks.cloud import ConcurrentDeployError
 from tests.support import poll, write_module
 
 pytestmark = pytest.mark.localcloud
