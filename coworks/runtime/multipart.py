@@ -2,10 +2,11 @@
 
 The body is already whole in memory (a Lambda event holds it; API Gateway caps it at 10 MB), so
 the parser walks it with ``bytes.find`` from a moving offset: each byte is looked at a bounded
-number of times and each part is copied once, so 40,000 parts cost 40 times 1,000. Before any
+number of times and each part is copied once, so the time grows with the body's size. Before any
 part is read, the delimiters are counted (one C-speed ``bytes.count``): a body with more parts
-than the service's ``max_form_parts`` (1,000 by default, werkzeug's ``max_form_parts`` and
-Starlette's ``max_parts``) is refused with 413, as werkzeug answers, without parsing it.
+than the service's ``max_form_parts`` (1,000 by default: werkzeug's ``max_form_parts``, and
+Starlette's ``max_fields`` and ``max_files`` count the same) is refused with 413, as werkzeug answers
+(Starlette answers 400; RFC 9110's 413 Content Too Large says what it is), without parsing it.
 
 Names and filenames are read as browsers write them (the HTML standard's form encoding: the
 value is quoted, ``"``, CR and LF are sent as ``%22``, ``%0D`` and ``%0A``, nothing else is
@@ -16,6 +17,7 @@ or a name, the boundary inside a part. Imported only when such a body arrives.
 - https://www.rfc-editor.org/rfc/rfc7578 (multipart/form-data)
 - https://www.rfc-editor.org/rfc/rfc2046#section-5.1.1 (the delimiters)
 - https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart-form-data
+- https://www.rfc-editor.org/rfc/rfc9110#status.413 (Content Too Large)
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """``UploadedFile``: a file part of a multipart body, apart from the parser so that reading an
-annotation or an OpenAPI schema never loads ``email``'s parser."""
+annotation or an OpenAPI schema never loads the parser."""
 
 from __future__ import annotations
 
-#: How many parts a multipart/form-data body may have (werkzeug's ``max_form_parts`` and Starlette's
-#: ``max_parts`` default to the same); a service raises it with its ``max_form_parts`` class attribute.
+#: How many parts a multipart/form-data body may have (werkzeug's ``max_form_parts``, Starlette's
+#: ``max_fields``/``max_files`` default to the same); a service raises it with its ``max_form_parts``
+#: class attribute.
 MAX_FORM_PARTS = 1000
 
 
