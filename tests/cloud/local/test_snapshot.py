@@ -47,8 +47,7 @@ def test_a_server_writes_what_an_answered_call_changed_before_answering(tmp_path
     server = SharedCloudServer(persist=state, save_every=0).start()
     try:
         assert not server.restored and endpoint_file().exists()
-        server.warm_up.join()
-        assert server.save() is False  # nothing happened yet (but reads)
+        assert server.save() is False  # nothing happened yet (but the warm-up's reads)
         assert requests.get(server.url + "/_coworks/health", timeout=5).json()["service"] == "coworks-local-cloud"
         assert server.save() is False  # reads change nothing
         assert not (state / "sqs.state").exists()
