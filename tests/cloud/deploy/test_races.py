@@ -325,3 +325,26 @@ def test_a_deploy_killed_or_hung_while_holding_the_lock_locks_the_service_only_f
 
     with LocalCloud(url=shared.url) as attached:
         assert len(apis_of(attached, "racerk")) == 1 and served(attached, "racerk") == "b"
+
+
+def test_with_a_token_the_lock_is_taken_only_by_clients_that_carry_it(tmp_path: Path) -> None:
+    from coworks.cloud import ConfigurationError
+    from coworks.cloud.deploy.locks import EndpointLocks
+    from coworks.cloud.deploy.names import Owner
+    from coworks.cloud.local.frontdoor import start_front_door
+    from coworks.cloud.local.http.access import Access
+
+    server, lambdas = start_front_door(tmp_path, access=Access(token="s3cret"))
+    try:
+        owner = Owner("racert", "dev")
+        with EndpointLocks(server.url, "s3cret").hold(owner, "deploy"):
+            with pytest.raises(ConcurrentDeployError):
+                with EndpointLocks(server.url, "s3cret").hold(owner, "deploy"):
+                    pass
+        with pytest.raises(ConfigurationError, match="refused the deploy lock of racert \\(dev\\): The local cloud "
+                                                     "was started with a token"):
+            with EndpointLocks(server.url).hold(owner, "deploy"):
+                pass
+    finally:
+        server.stop()
+        lambdas.close()
