@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -48,8 +49,11 @@ class Lab(NamedTuple):
     root: Path
 
     def notebook(self, name: str) -> str:
-        """The URL that opens notebook ``name`` (a path under ``root``)."""
-        return self.url.replace("quickstart.ipynb", name)
+        """The URL that opens notebook ``name`` (a path under ``root``) in a workspace of its own: the
+        default one would open the notebooks other pages left open too, and a notebook another page
+        saves meanwhile stops this page with JupyterLab's "File Changed" dialog."""
+        workspace = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+        return self.url.replace("/lab/tree/quickstart.ipynb", f"/lab/workspaces/{workspace}/tree/{name}")
 
 
 def _free_port() -> int:
