@@ -30,6 +30,7 @@ def cloud_command(port: int, persist: str | None, save_every: float, use_token: 
     import socket
 
     from ..cloud.local.http.access import new_token
+    from ..cloud.local.http.server import sync_endpoint
     from ..cloud.local.shared import SharedCloudServer, endpoint_file
 
     if save_every < 0:
@@ -57,8 +58,9 @@ def cloud_command(port: int, persist: str | None, save_every: float, use_token: 
             restored = " (state restored)" if server.restored else ""
             secured = f"; token in {endpoint_file()} (AWS_ACCESS_KEY_ID for other clients)" if token else ""
             click.echo(f"Local cloud on {server.url}{restored}; endpoint in {endpoint_file()}{secured} (Ctrl-C to "
-                       f"stop)\nLocalCloud() and cws commands attach to it; other clients: aws --endpoint-url "
-                       f"{server.url} ...", err=True)
+                       f"stop)\nLocalCloud() and cws commands attach to it; other clients (boto3, the AWS CLI): "
+                       f"export AWS_ENDPOINT_URL={server.url} AWS_ENDPOINT_URL_SFN={sync_endpoint(server.url)}",
+                       err=True)
             # Blocks until a signal, or until the next compaction is due (never with --save-every 0).
             while not received:
                 select.select([wakeup], [], [], save_every if persist and save_every > 0 else None)

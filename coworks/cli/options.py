@@ -49,6 +49,12 @@ def yes_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")(func)
 
 
+def wait_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+                        help="While another deploy of the service and stage runs, wait this long for it to end "
+                             "(0: stop at once and say so).")(func)
+
+
 def settings_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
                         help="An environment setting for this deploy (repeatable).")(func)

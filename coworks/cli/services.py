@@ -15,6 +15,7 @@ from .options import (
     confirm_on_aws,
     parse_pairs,
     settings_option,
+    wait_option,
     yes_option,
 )
 
@@ -36,16 +37,27 @@ def plan(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...]) ->
 @click.argument("target")
 @settings_option
 @yes_option
+@wait_option
 @cloud_options
-def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...], yes: bool) -> None:
+def deploy(cloud: AwsCloud, target: str, stage: str, settings: tuple[str, ...], yes: bool, wait: float) -> None:
     """Package TARGET (module:app), show the plan, apply it and print the URL (on AWS: after asking)."""
+    from ..cloud.errors import ConcurrentDeployError
+
     deployment = cloud.deploy(target, stage=stage, settings=parse_pairs(settings, "--set"))
     click.echo(str(deployment.package), err=True)
-    shown = deployment.plan()
-    click.echo(str(shown))
-    if not shown.is_empty:
-        confirm_on_aws(cloud, yes, f"Apply these changes to {deployment.service} ({stage})")
-    deployment.apply(progress=ProgressLine())
+    for attempt in range(3):
+        shown = deployment.plan()
+        if attempt:  # waited for another deploy, which changed what this one would do
+            click.echo("Another deploy ran while this one waited; the plan now:", err=True)
+        click.echo(str(shown))
+        if not shown.is_empty:
+            confirm_on_aws(cloud, yes, f"Apply these changes to {deployment.service} ({stage})")
+        try:
+            deployment.apply(progress=ProgressLine(), wait=wait)
+            break
+        except ConcurrentDeployError as exc:
+            if not (wait and exc.stale_plan and attempt < 2):
+                raise
     click.echo(f"{deployment.service} ({stage}): {deployment.url}")
 
 

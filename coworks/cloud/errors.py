@@ -60,9 +60,11 @@ class ConcurrentDeployError(CloudError):
     ``holder`` says who holds the lock (``process 4242 on host``), when known."""
 
     def __init__(self, message: str, *, resource: str | None = None, code: str | None = None,
-                 holder: str | None = None) -> None:
+                 holder: str | None = None, stale_plan: bool = False) -> None:
         super().__init__(message, resource=resource, code=code)
         self.holder = holder
+        #: The lock was free, but the plan shown before no longer is what the deploy would do.
+        self.stale_plan = stale_plan
 
 
 class TimeSpecError(CloudError):

@@ -66,7 +66,7 @@ class _Readied:
             if shown is not None and shown.actions != plan.actions:
                 raise ConcurrentDeployError(
                     f"{owner.described} changed since its plan was shown (another deploy or destroy ran meanwhile): "
-                    "look at the new plan and apply it again.", resource=owner.resource_name)
+                    "look at the new plan and apply it again.", resource=owner.resource_name, stale_plan=True)
             self._plan = None
             run = Run(self.cloud.clients, owner, self.model, sleep=self.cloud.sleep, clock=self.cloud.clock)
             self.ids = execute(plan, run, progress)

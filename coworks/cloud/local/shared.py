@@ -250,7 +250,7 @@ class SharedCloudServer:
 
             self._snapshot = Snapshot(private_directory(self.persist), state_key_file())
             self.restored = self._snapshot.load()
-            cache = self.persist / "workers"
+            cache = private_directory(self.persist / "workers")  # unpacked code: the user's alone too
         else:
             self._workdir = tempfile.TemporaryDirectory(prefix="coworks-cloud-")
             cache = Path(self._workdir.name)

@@ -237,10 +237,11 @@ class Shared:
         assert self.server.poll() is None, "cws cloud did not start"
         self.url = json.loads(endpoint_file().read_text())["url"]
 
-    def deploy(self, target: str, **environment: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "coworks.cli", "deploy", target], cwd=self.directory,
-                                env={**os.environ, **environment}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    def deploy(self, target: str, *options: str, stdout: Any = subprocess.PIPE,
+               **environment: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "coworks.cli", "deploy", target, *options],
+                                cwd=self.directory, env={**os.environ, **environment}, stdout=stdout,
+                                stderr=subprocess.PIPE, text=True)
 
     def holder(self, name: str) -> int:
         answer = requests.get(f"{self.url}/_coworks/locks/service/{name}/dev", timeout=10)
@@ -284,17 +285,22 @@ def test_two_cws_deploy_at_once_against_one_cws_cloud(shared: Shared, tmp_path: 
     assert loser.returncode == 1
     assert err.strip().splitlines()[-1].startswith("Error: Another deploy of racerp (dev) is running (since ")
     assert err.strip().endswith(f", process {first.pid} on {HOST}): deploy again when it has ended.")
+    # --wait: a third one waits for the lock instead (its plan shown while the first still holds it)
+    shown = tmp_path / "waiter.out"
+    with shown.open("w") as sink:
+        waiter = shared.deploy(b, "--wait", "120", stdout=sink, PYTHONUNBUFFERED="1")
+        poll(lambda: "Plan for racerp" in shown.read_text() or waiter.poll() is not None)
+    assert waiter.poll() is None and shared.holder("racerp") == first.pid
     first.send_signal(signal.SIGCONT)
     first.communicate(timeout=120)
     assert first.returncode == 0
+    _, err = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, err
+    assert "Another deploy ran while this one waited; the plan now:" in err  # and it applied that one
 
     from coworks.cloud import LocalCloud
 
     with LocalCloud(url=shared.url) as attached:
-        assert len(apis_of(attached, "racerp")) == 1 and served(attached, "racerp") == "a"
-        again = shared.deploy(b)
-        again.communicate(timeout=120)
-        assert again.returncode == 0
         assert len(apis_of(attached, "racerp")) == 1 and served(attached, "racerp") == "b"
 
 

@@ -149,6 +149,7 @@ def test_what_a_deploy_returned_survives_kill_9(tmp_path: Path, processes: list[
     assert lam.get_alias(FunctionName="probe-dev", Name="dev")["FunctionVersion"] == "1"
     answer = requests.get(url + "/echo/5", timeout=30)
     assert (answer.status_code, answer.json()) == (200, {"n": 5, "tag": ""})
+    assert oct(os.stat(state / "workers").st_mode & 0o777) == "0o700"  # the unpacked code is the user's alone
 
 
 def _zip(size: int, name: str) -> bytes:
