@@ -139,9 +139,37 @@ def declared(cls: type, base: type | None = None) -> dict[str, Any]:
         meant = closest_setting(name)
         raise ConfigurationError(f"{cls.__name__}.{name} is not a deployment setting, so it would be ignored "
                                  f"(did you mean {meant}?): rename it, or write {meant}.", resource=name)
+    for name, meant in _base_lookalikes(cls, base):
+        raise ConfigurationError(f"{cls.__name__}.{name} is no attribute of {base.__name__ if base else 'the base'}, "
+                                 f"so it would be ignored (did you mean {meant}?): rename it, or write {meant}.",
+                                 resource=name)
     if settings is not None:
         found.update(settings.values)
     return found
+
+
+def _base_lookalikes(cls: type, base: type | None) -> list[tuple[str, str]]:
+    """(name, meant) for the class's own data attributes that look like one of the base class's
+    own (``max_parts`` for ``max_form_parts``): the base reads its names only. Short names
+    (``cors``) are left out: too many words of a service's own look like them (``cores``)."""
+    if base is None:
+        return []
+    import difflib
+
+    known = [name for name, value in vars(base).items() if not name.startswith("_") and name.islower()
+             and len(name) >= 8 and not callable(value)
+             and not isinstance(value, (property, classmethod, staticmethod))]
+    found = []
+    for klass in cls.__mro__:
+        if klass is base or issubclass(base, klass):
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in known or name in SETTINGS or callable(value):
+                continue
+            meant = difflib.get_close_matches(name, known, 1, 0.75)
+            if meant:
+                found.append((name, meant[0]))
+    return sorted(set(found))
 
 
 def _lookalikes(cls: type, inherited: set[str]) -> list[str]:

@@ -78,7 +78,17 @@ def test_a_class_attribute_that_looks_like_a_setting_is_refused_not_ignored(writ
 
 
 def test_other_class_attributes_are_the_services_own() -> None:
-    assert read(service({"PAGE_SIZE": 20, "greeting": "hello", "cors": True})).memory == 128
+    assert read(service({"PAGE_SIZE": 20, "greeting": "hello", "cors": True, "max_form_parts": 5000,
+                         "max_items": 10, "cores": 4, "cost": 1})).memory == 128
+
+
+@pytest.mark.parametrize(("written", "meant"), [("max_parts", "max_form_parts"), ("max_form_part", "max_form_parts"),
+                                                ("form_parts", "max_form_parts")])
+def test_a_class_attribute_that_looks_like_one_of_the_services_is_refused_not_ignored(written: str,
+                                                                                     meant: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"Inventory.{written} is no attribute of TechMicroService, so it "
+                                                 rf"would be ignored \(did you mean {meant}\?\)"):
+        read(service({written: 5000}))
 
 
 def test_a_setting_given_both_ways_or_two_lambda_objects_are_refused() -> None:
