@@ -114,25 +114,23 @@ _SPELLINGS = (("$request.header.", "method.request.header."), ("$request.queryst
 def http_api_sources(sources: Any) -> tuple[str, ...]:
     """A service's ``identity_sources`` in an HTTP API authorizer's spelling (``$request.header.X``),
     what the deploy configures so API Gateway sends those values and checks they are present."""
-    given = (sources,) if isinstance(sources, str) else tuple(sources or DEFAULT_SOURCES)
-    out = []
-    for source in given:
-        for v2, v1 in _SPELLINGS:
-            if source.startswith(v1):
-                source = v2 + source[len(v1):]
-        out.append(source)
-    return tuple(out)
+    return _respelled(sources, rest=False)
 
 
 def rest_api_sources(sources: Any) -> tuple[str, ...]:
     """A service's ``identity_sources`` in a REST API authorizer's spelling
     (``method.request.header.X``), what the deploy configures for a REST API's authorizer."""
+    return _respelled(sources, rest=True)
+
+
+def _respelled(sources: Any, *, rest: bool) -> tuple[str, ...]:
     given = (sources,) if isinstance(sources, str) else tuple(sources or DEFAULT_SOURCES)
     out = []
     for source in given:
         for v2, v1 in _SPELLINGS:
-            if source.startswith(v2):
-                source = v1 + source[len(v2):]
+            old, new = (v2, v1) if rest else (v1, v2)
+            if source.startswith(old):
+                source = new + source[len(old):]
         out.append(source)
     return tuple(out)
 

@@ -134,34 +134,17 @@ class LocalGateway:
         """The integration's invocation, or API Gateway's answer when there is none: 503 Service
         Unavailable past the integration timeout (the invocation runs on to its own end, as
         Lambda's does), 500 when Lambda throttles it, 413 when its event is over Lambda's 6 MB."""
-        import threading
-
         from ..errors import RequestTooLargeError, TooManyRequestsError
 
-        outcome: list[Any] = []
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                outcome.append(self.lambdas.invoke(function, payload, region=region))
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
-                outcome.append(exc)
-            finally:
-                done.set()
-
-        threading.Thread(target=run, name="coworks-integration", daemon=True).start()
-        if not done.wait(self.integration_timeout):
-            return GatewayResponse(*UNAVAILABLE)
-        if isinstance(outcome[0], RequestTooLargeError):  # under 10 MB, but over Lambda's 6 MB
+        try:
+            result = self.lambdas.invoke_within(function, payload, self.integration_timeout, region=region)
+        except RequestTooLargeError:  # under 10 MB, but over Lambda's 6 MB
             return GatewayResponse(*TOO_LARGE)
-        if isinstance(outcome[0], TooManyRequestsError):
+        except TooManyRequestsError:
             # a throttled proxy integration is an integration failure, answered 500, never Lambda's 429
             # (https://repost.aws/knowledge-center/api-gateway-internal-server-error, "Throttling occurs")
             return GatewayResponse(*INTERNAL)
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        result: Invocation = outcome[0]
-        return result
+        return GatewayResponse(*UNAVAILABLE) if result is None else result
 
     def event(
         self, api: HttpApiConfig, stage: str, route: RouteConfig, params: dict[str, str], request: GatewayRequest

@@ -87,6 +87,29 @@ class LocalLambda:
         finally:
             self._give(config)
 
+    def invoke_within(self, function: str, payload: bytes, timeout: float, *,
+                      region: str = "us-east-1") -> Invocation | None:
+        """A synchronous invocation as an integration waits for it: its result, or None past
+        ``timeout`` seconds (the invocation runs on to its own end, as Lambda's does); what
+        ``invoke`` raises is raised here."""
+        outcome: list[Invocation | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self.invoke(function, payload, region=region))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="coworks-integration", daemon=True).start()
+        if not done.wait(timeout):
+            return None
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
     def _queued(self, config: FunctionConfig, payload: bytes, request_id: str) -> None:
         self._take(config, wait=True)
         try:

@@ -147,29 +147,13 @@ class RestGateway:
         timeout (29 s, REST APIs' default: the invocation runs on to its own end, as Lambda's
         does), 500 when Lambda throttles the function, refuses an event over its 6 MB or has no
         such function."""
-        import threading
-
         from ...errors import RequestTooLargeError, TooManyRequestsError
 
-        outcome: list[Any] = []
-        done = threading.Event()
-
-        def run() -> None:
-            try:
-                outcome.append(self.lambdas.invoke(function, payload, region=region))
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
-                outcome.append(exc)
-            finally:
-                done.set()
-
-        threading.Thread(target=run, name="coworks-rest-integration", daemon=True).start()
-        if not done.wait(self.integration_timeout):
-            return TIMED_OUT
-        if isinstance(outcome[0], (RequestTooLargeError, TooManyRequestsError, ControlPlaneLookupError)):
+        try:
+            result = self.lambdas.invoke_within(function, payload, self.integration_timeout, region=region)
+        except (RequestTooLargeError, TooManyRequestsError, ControlPlaneLookupError):
             return NO_INTEGRATION  # throttled, too large, or the function is gone
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
+        return TIMED_OUT if result is None else result
 
     def _authorize(self, api: RestApiConfig, authorizer: AuthorizerConfig, event: dict[str, Any],
                    headers: list[tuple[str, str]], run: Callable[[str, bytes, str], Any]) -> Answer | dict[str, Any]:
